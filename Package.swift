@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "wsimg",
+    products: [
+        .executable(name: "wsimg", targets: ["wsimg"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CWsimgCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CWsimgPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .target(
+            name: "WsimgCore",
+            dependencies: ["CWsimgCurl", "CWsimgPNG"]
+        ),
+        .executableTarget(
+            name: "wsimg",
+            dependencies: ["WsimgCore"]
+        ),
+        // A loopback HTTP server with fault injection, shared by the end-to-end tests and the benchmark.
+        .target(
+            name: "FakeUpstream",
+            dependencies: ["WsimgCore"]
+        ),
+        .testTarget(
+            name: "WsimgCoreTests",
+            dependencies: ["WsimgCore"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["WsimgCore", "FakeUpstream", "wsimg"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,84 @@
+#ifndef WSIMG_CURL_SHIM_H
+#define WSIMG_CURL_SHIM_H
+
+#include <curl/curl.h>
+
+/* curl_easy_setopt and curl_multi_setopt are variadic, which Swift cannot call.
+   Each wrapper below fixes one option to one C type. */
+
+typedef size_t (*wsimg_curl_data_callback)(char *data, size_t size, size_t count, void *userdata);
+
+static inline CURLcode wsimg_curl_set_url(CURL *h, const char *url) {
+    return curl_easy_setopt(h, CURLOPT_URL, url);
+}
+static inline CURLcode wsimg_curl_set_post_body(CURL *h, const void *body, long length) {
+    CURLcode rc = curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, length);
+    if (rc != CURLE_OK) return rc;
+    return curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+}
+static inline CURLcode wsimg_curl_set_headers(CURL *h, struct curl_slist *headers) {
+    return curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+}
+static inline CURLcode wsimg_curl_set_write_callback(CURL *h, wsimg_curl_data_callback cb, void *userdata) {
+    CURLcode rc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cb);
+    if (rc != CURLE_OK) return rc;
+    return curl_easy_setopt(h, CURLOPT_WRITEDATA, userdata);
+}
+static inline CURLcode wsimg_curl_set_header_callback(CURL *h, wsimg_curl_data_callback cb, void *userdata) {
+    CURLcode rc = curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb);
+    if (rc != CURLE_OK) return rc;
+    return curl_easy_setopt(h, CURLOPT_HEADERDATA, userdata);
+}
+static inline CURLcode wsimg_curl_set_private(CURL *h, void *pointer) {
+    return curl_easy_setopt(h, CURLOPT_PRIVATE, pointer);
+}
+static inline void *wsimg_curl_get_private(CURL *h) {
+    char *pointer = NULL;
+    curl_easy_getinfo(h, CURLINFO_PRIVATE, &pointer);
+    return pointer;
+}
+static inline CURLcode wsimg_curl_set_timeouts_ms(CURL *h, long total, long connect) {
+    CURLcode rc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total);
+    if (rc != CURLE_OK) return rc;
+    return curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect);
+}
+static inline CURLcode wsimg_curl_set_error_buffer(CURL *h, char *buffer) {
+    return curl_easy_setopt(h, CURLOPT_ERRORBUFFER, buffer);
+}
+/* Defaults every transfer gets: no signals (we are multi-threaded), HTTP/2 over TLS when offered,
+   certificate checks on, no redirects to other hosts carrying the Authorization header. */
+static inline CURLcode wsimg_curl_set_defaults(CURL *h) {
+    CURLcode rc;
+    if ((rc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "")) != CURLE_OK) return rc;
+    return curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+}
+static inline long wsimg_curl_response_code(CURL *h) {
+    long code = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    return code;
+}
+static inline long wsimg_curl_connects_opened(CURL *h) {
+    long count = 0;
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &count);
+    return count;
+}
+
+static inline CURLMcode wsimg_curl_multi_set_max_host_connections(CURLM *m, long count) {
+    return curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, count);
+}
+static inline CURLMcode wsimg_curl_multi_enable_multiplexing(CURLM *m) {
+    return curl_multi_setopt(m, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+}
+
+/* CURLMsg carries a union that Swift imports awkwardly; these read it. */
+static inline int wsimg_curl_msg_is_done(const CURLMsg *msg) { return msg->msg == CURLMSG_DONE; }
+static inline CURL *wsimg_curl_msg_handle(const CURLMsg *msg) { return msg->easy_handle; }
+static inline CURLcode wsimg_curl_msg_result(const CURLMsg *msg) { return msg->data.result; }
+
+#endif

@@ -1,0 +1,102 @@
+/// Hand-rolled argument parsing: options before or after positionals, `--name=value`, `--` to end
+/// options, and "did you mean" for unknown names.
+public struct OptionSpec: Sendable {
+    public let names: [String]
+    /// The value's placeholder in help (`FILE`, `N`…); nil for flags.
+    public let value: String?
+    public let help: String
+
+    public init(_ names: [String], value: String? = nil, help: String) {
+        self.names = names
+        self.value = value
+        self.help = help
+    }
+
+    var longName: String { names.last! }
+}
+
+public struct ParsedArguments: Sendable, Equatable {
+    public var values: [String: String] = [:]
+    public var flags: Set<String> = []
+    public var positionals: [String] = []
+
+    public func value(_ longName: String) -> String? { values[longName] }
+    public func has(_ longName: String) -> Bool { flags.contains(longName) }
+}
+
+public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+public enum ArgumentParser {
+    public static func parse(_ arguments: [String], options: [OptionSpec]) throws(UsageError) -> ParsedArguments {
+        var parsed = ParsedArguments()
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--" {
+                parsed.positionals += arguments[index...]
+                break
+            }
+            guard argument.hasPrefix("-"), argument != "-" else {
+                parsed.positionals.append(argument)
+                continue
+            }
+            var name = argument
+            var inlineValue: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                inlineValue = String(argument[argument.index(after: equals)...])
+            }
+            guard let spec = options.first(where: { $0.names.contains(name) }) else {
+                throw unknownOption(name, options: options)
+            }
+            if spec.value == nil {
+                if inlineValue != nil { throw UsageError("\(name) takes no value") }
+                parsed.flags.insert(spec.longName)
+                continue
+            }
+            if let inlineValue {
+                parsed.values[spec.longName] = inlineValue
+            } else if index < arguments.count {
+                parsed.values[spec.longName] = arguments[index]
+                index += 1
+            } else {
+                throw UsageError("\(name) needs a value (\(spec.value!))")
+            }
+        }
+        return parsed
+    }
+
+    static func unknownOption(_ name: String, options: [OptionSpec]) -> UsageError {
+        let candidates = options.flatMap(\.names).filter { $0.hasPrefix("--") }
+        if let suggestion = closest(to: name, in: candidates) {
+            return UsageError("Unknown option \(name). Did you mean \(suggestion)?")
+        }
+        return UsageError("Unknown option \(name). Run 'wsimg help' for the list of options.")
+    }
+
+    /// The candidate within a small edit distance of `word`, if any.
+    public static func closest(to word: String, in candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, editDistance(word, $0)) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return best.1 <= max(2, word.count / 3) ? best.0 : nil
+    }
+
+    public static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

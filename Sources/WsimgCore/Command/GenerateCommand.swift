@@ -1,0 +1,151 @@
+import Foundation
+
+public enum ExitCode {
+    public static let success: Int32 = 0
+    public static let someFailed: Int32 = 1
+    public static let usage: Int32 = 2
+    public static let interrupted: Int32 = 130
+}
+
+/// `wsimg generate`: worksheet in, validated PNGs and the updated worksheet out.
+public struct GenerateCommand {
+    public let options: GenerateOptions
+    public let environment: [String: String]
+    public let terminal: TerminalInfo
+
+    public init(options: GenerateOptions, environment: [String: String], terminal: TerminalInfo) {
+        self.options = options
+        self.environment = environment
+        self.terminal = terminal
+    }
+
+    struct Layout {
+        let input: String
+        /// nil for stdout.
+        let output: String?
+        let store: ImageStore
+    }
+
+    public func run() async -> Int32 {
+        let started = Date()
+        let worksheet: Worksheet
+        let layout: Layout
+        let provider: any ImageProvider
+        let transport: CurlMultiClient?
+        do {
+            layout = resolveLayout()
+            worksheet = try readWorksheet(layout.input)
+            (provider, transport) = try makeProvider()
+        } catch {
+            reportError("\(error)")
+            return ExitCode.usage
+        }
+        defer { transport?.shutdown() }
+
+        let plan = GenerationPlan(worksheet: worksheet, provider: provider, options: options.requestOptions,
+                                  store: layout.store, embed: options.embed, force: options.force)
+        let jobs = plan.jobs
+        let display = ProgressDisplay(style: terminal.progressStyle(options.verbosity), total: jobs.count,
+                                      verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
+                                      write: { FileHandle.standardError.write(Data($0.utf8)) })
+        if !jobs.isEmpty {
+            do {
+                try layout.store.prepare()
+            } catch {
+                display.error("\(error)")
+                return ExitCode.usage
+            }
+        }
+        let stop = GenerationEngine.StopSignal()
+        let engine = GenerationEngine(provider: provider, store: layout.store, concurrency: options.concurrency,
+                                      policy: options.retryPolicy, events: { display.handle($0) })
+        let results = await engine.run(jobs, stop: stop)
+        let interrupted = Task.isCancelled || results.contains { $0.status == .interrupted }
+
+        let outcome = WorksheetUpdate(plan: plan, results: results, store: layout.store, embed: options.embed)
+        do {
+            try writeWorksheet(outcome.apply(to: worksheet), layout: layout, changed: outcome.changedAny)
+        } catch {
+            display.error("\(error)")
+            return outcome.generatedCount > 0 ? ExitCode.someFailed : ExitCode.usage
+        }
+        outcome.removeSupersededFiles()
+
+        let summary = RunSummary(outcome: outcome, duration: Date().timeIntervalSince(started), interrupted: interrupted)
+        summary.problemLines.forEach(display.error)
+        display.finish(summary: summary.line)
+        return Self.exitCode(interrupted: interrupted, stop: stop.current, outcome: outcome)
+    }
+
+    static func exitCode(interrupted: Bool, stop: GenerationEngine.StopReason?, outcome: WorksheetUpdate) -> Int32 {
+        if interrupted { return ExitCode.interrupted }
+        switch stop {
+        case .upstream: return ExitCode.usage
+        case .output: return outcome.generatedCount > 0 ? ExitCode.someFailed : ExitCode.usage
+        case nil: return outcome.failures.isEmpty ? ExitCode.success : ExitCode.someFailed
+        }
+    }
+
+    func resolveLayout() -> Layout {
+        let input = Paths.absolute(options.worksheet)
+        let output: String? = options.output == "-" ? nil : Paths.absolute(options.output ?? options.worksheet)
+        let base = output.map(Paths.folder) ?? FileManager.default.currentDirectoryPath
+        let directory = options.imagesDir.map { Paths.absolute($0) }
+            ?? base + "/" + Paths.stem(of: output ?? input) + "_images"
+        return Layout(input: input, output: output,
+                      store: ImageStore(directory: directory, urlPrefix: Paths.relative(directory, from: base)))
+    }
+
+    func readWorksheet(_ path: String) throws(WorksheetError) -> Worksheet {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadable(path: options.worksheet, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw .unreadable(path: options.worksheet, reason: "it is a folder") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(path: options.worksheet, reason: "permission denied")
+        }
+        return try Worksheet(source: Array(data))
+    }
+
+    func makeProvider() throws(ConfigurationError) -> (any ImageProvider, CurlMultiClient?) {
+        switch options.provider {
+        case .placeholder:
+            return (PlaceholderProvider(), nil)
+        case .together:
+            let key = try apiKey()
+            let base = environment["TOGETHER_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TogetherProvider.defaultBaseURL
+            try EndpointCheck.check(base, allowInsecureHTTP: options.allowInsecureHTTP)
+            let client = CurlMultiClient(maxConnectionsPerHost: options.concurrency)
+            let provider = TogetherProvider(baseURL: base, apiKey: key, model: options.model, steps: options.steps,
+                                            timeout: options.timeout, transport: client)
+            return (provider, client)
+        }
+    }
+
+    func apiKey() throws(ConfigurationError) -> String {
+        if let key = environment["TOGETHER_API_KEY"]?.trimmingWhitespace(), !key.isEmpty { return String(key) }
+        if let path = environment["TOGETHER_API_KEY_FILE"], !path.isEmpty {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .unreadableKeyFile(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+            }
+            let key = String(decoding: data, as: UTF8.self).trimmingWhitespace()
+            guard !key.isEmpty else { throw .unreadableKeyFile(path: path, reason: "the file is empty") }
+            return String(key)
+        }
+        throw .missingAPIKey
+    }
+
+    func writeWorksheet(_ bytes: [UInt8], layout: Layout, changed: Bool) throws(OutputError) {
+        guard let output = layout.output else {
+            FileHandle.standardOutput.write(Data(bytes))
+            return
+        }
+        if output == layout.input && !changed { return }
+        try AtomicFile.write(bytes, to: output)
+    }
+
+    private func reportError(_ message: String) {
+        FileHandle.standardError.write(Data("wsimg: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,109 @@
+/// Everything `wsimg generate` was asked to do, checked and with defaults filled in.
+public struct GenerateOptions: Sendable, Equatable {
+    public enum Provider: String, Sendable, CaseIterable {
+        case together, placeholder
+    }
+
+    public enum Verbosity: Int, Sendable, Comparable {
+        case quiet, summary, progress, verbose
+        public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    public var worksheet: String
+    public var output: String?
+    public var imagesDir: String?
+    public var embed = false
+    public var force = false
+    public var provider = Provider.together
+    public var model = TogetherProvider.defaultModel
+    public var steps = TogetherProvider.defaultSteps
+    public var requestOptions = RequestOptions()
+    public var concurrency = 4
+    public var retryPolicy = RetryPolicy()
+    public var timeout = 120.0
+    public var allowInsecureHTTP = false
+    public var verbosity = Verbosity.progress
+
+    public static let specs: [OptionSpec] = [
+        OptionSpec(["-o", "--output"], value: "FILE", help: "write the updated worksheet here ('-' for stdout); default: update WORKSHEET in place"),
+        OptionSpec(["--images-dir"], value: "DIR", help: "folder for the PNGs; default: <worksheet name>_images beside the output"),
+        OptionSpec(["--embed"], help: "put data:image/png;base64 URLs in the worksheet instead of file paths"),
+        OptionSpec(["--force"], help: "regenerate every image, and replace URLs wsimg did not make"),
+        OptionSpec(["--provider"], value: "NAME", help: "together (default) or placeholder (offline pictures, no key)"),
+        OptionSpec(["--model"], value: "NAME", help: "Together model (default \(TogetherProvider.defaultModel))"),
+        OptionSpec(["--steps"], value: "N", help: "diffusion steps, 1-50 (default \(TogetherProvider.defaultSteps))"),
+        OptionSpec(["--seed"], value: "N", help: "one seed for every image; default: a seed derived from each prompt"),
+        OptionSpec(["--no-enhance"], help: "send prompts as written, without the web app's style suffix"),
+        OptionSpec(["-j", "--concurrency"], value: "N", help: "requests in flight at most, 1-64 (default 4)"),
+        OptionSpec(["--retries"], value: "N", help: "extra attempts per image after a transient failure, 0-10 (default 2)"),
+        OptionSpec(["--timeout"], value: "SECONDS", help: "time limit per request (default 120)"),
+        OptionSpec(["--backoff"], value: "SECONDS", help: "wait before the first retry, doubled for each next (default 1)"),
+        OptionSpec(["--allow-insecure-http"], help: "allow a plain http:// base URL that is not on this machine"),
+        OptionSpec(["-q", "--quiet"], help: "print errors only"),
+        OptionSpec(["--no-progress"], help: "print only the summary and errors"),
+        OptionSpec(["-v", "--verbose"], help: "also print every failed attempt"),
+        OptionSpec(["--api-key"], value: "KEY", help: ""),
+        OptionSpec(["-h", "--help"], help: "show this help"),
+    ]
+
+    public init(worksheet: String) {
+        self.worksheet = worksheet
+    }
+
+    public init(_ parsed: ParsedArguments) throws(UsageError) {
+        if parsed.value("--api-key") != nil {
+            throw UsageError("There is no --api-key option: a key on the command line ends up in shell history and process lists. Set TOGETHER_API_KEY, or TOGETHER_API_KEY_FILE to a file holding the key.")
+        }
+        guard let worksheet = parsed.positionals.first else { throw UsageError("Missing WORKSHEET: wsimg generate WORKSHEET [options]") }
+        guard parsed.positionals.count == 1 else {
+            throw UsageError("Expected one worksheet, got \(parsed.positionals.count): \(parsed.positionals.joined(separator: " "))")
+        }
+        self.init(worksheet: worksheet)
+        output = parsed.value("--output")
+        imagesDir = parsed.value("--images-dir")
+        embed = parsed.has("--embed")
+        force = parsed.has("--force")
+        if let name = parsed.value("--provider") {
+            guard let provider = Provider(rawValue: name) else {
+                let hint = ArgumentParser.closest(to: name, in: Provider.allCases.map(\.rawValue)).map { " Did you mean \($0)?" } ?? ""
+                throw UsageError("Unknown provider '\(name)': use together or placeholder.\(hint)")
+            }
+            self.provider = provider
+        }
+        if let model = parsed.value("--model") {
+            guard !model.isEmpty else { throw UsageError("--model needs a model name") }
+            self.model = model
+        }
+        steps = try Self.integer(parsed, "--steps", in: 1...50) ?? steps
+        if let seed = try Self.integer(parsed, "--seed", in: 0...Int(Int32.max)) { requestOptions.fixedSeed = UInt32(seed) }
+        requestOptions.enhancePrompts = !parsed.has("--no-enhance")
+        concurrency = try Self.integer(parsed, "--concurrency", in: 1...64) ?? concurrency
+        retryPolicy.retries = try Self.integer(parsed, "--retries", in: 0...10) ?? retryPolicy.retries
+        timeout = try Self.seconds(parsed, "--timeout", minimum: 0.1) ?? timeout
+        retryPolicy.baseDelay = try Self.seconds(parsed, "--backoff", minimum: 0) ?? retryPolicy.baseDelay
+        allowInsecureHTTP = parsed.has("--allow-insecure-http")
+        if parsed.has("--quiet") {
+            verbosity = .quiet
+        } else if parsed.has("--no-progress") {
+            verbosity = .summary
+        } else if parsed.has("--verbose") {
+            verbosity = .verbose
+        }
+    }
+
+    static func integer(_ parsed: ParsedArguments, _ name: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
+        guard let text = parsed.value(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw UsageError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
+    }
+
+    static func seconds(_ parsed: ParsedArguments, _ name: String, minimum: Double) throws(UsageError) -> Double? {
+        guard let text = parsed.value(name) else { return nil }
+        guard let value = Double(text), value.isFinite, value >= minimum, value <= 86_400 else {
+            throw UsageError("\(name) must be a number of seconds (at least \(TransportError.format(minimum))), not '\(text)'")
+        }
+        return value
+    }
+}

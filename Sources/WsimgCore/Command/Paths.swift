@@ -1,0 +1,37 @@
+import Foundation
+
+enum Paths {
+    static func absolute(_ path: String, base: String = FileManager.default.currentDirectoryPath) -> String {
+        let joined = path.hasPrefix("/") ? path : base + "/" + path
+        return normalised(joined)
+    }
+
+    /// Removes `.`, `..` and empty components of an absolute path.
+    static func normalised(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == "." || part.isEmpty { continue }
+            if part == ".." { _ = parts.popLast(); continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    static func folder(of path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "/" : folder
+    }
+
+    static func stem(of path: String) -> String {
+        ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+
+    /// `target` relative to the folder `base` (both absolute), with `..` where needed.
+    static func relative(_ target: String, from base: String) -> String {
+        let t = target.split(separator: "/"), b = base.split(separator: "/")
+        var common = 0
+        while common < t.count, common < b.count, t[common] == b[common] { common += 1 }
+        let ups = Array(repeating: "..", count: b.count - common)
+        return (ups + t[common...].map(String.init)).joined(separator: "/")
+    }
+}

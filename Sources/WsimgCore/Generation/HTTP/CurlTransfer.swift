@@ -1,0 +1,107 @@
+internal import CWsimgCurl
+
+/// One HTTP exchange on one curl easy handle. Lives from submission until curl reports it done;
+/// its callbacks reach it through `CURLOPT_PRIVATE` / userdata pointers, never through captures.
+final class CurlTransfer: @unchecked Sendable {
+    let id: Int
+    let handle: UnsafeMutableRawPointer
+    private let request: HTTPRequest
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    private var requestBody: UnsafeMutableRawBufferPointer
+    private(set) var responseBody: [UInt8] = []
+    private(set) var responseHeaders: [(name: String, value: String)] = []
+    private(set) var exceededLimit = false
+    var continuation: CheckedContinuation<HTTPResponse, any Error>?
+
+    init(id: Int, request: HTTPRequest) throws(TransportError) {
+        guard let handle = curl_easy_init() else { throw .other("could not start a network transfer") }
+        self.id = id
+        self.handle = handle
+        self.request = request
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        // POSTFIELDS does not copy, so the body must outlive the transfer.
+        requestBody = .allocate(byteCount: max(1, request.body.count), alignment: 1)
+        request.body.withUnsafeBytes { requestBody.copyMemory(from: $0) }
+        try configure()
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+        requestBody.deallocate()
+    }
+
+    private func configure() throws(TransportError) {
+        for header in request.headers + ["Content-Type: application/json", "Accept: application/json", "Expect:"] {
+            headerList = curl_slist_append(headerList, header)
+        }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        let codes = [
+            wsimg_curl_set_defaults(handle),
+            wsimg_curl_set_url(handle, request.url),
+            wsimg_curl_set_headers(handle, headerList),
+            wsimg_curl_set_post_body(handle, requestBody.baseAddress, request.body.count),
+            wsimg_curl_set_timeouts_ms(handle, Int(request.timeout * 1000), Int(request.connectTimeout * 1000)),
+            wsimg_curl_set_error_buffer(handle, errorBuffer),
+            wsimg_curl_set_private(handle, me),
+            wsimg_curl_set_write_callback(handle, { data, size, count, userdata in
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+                return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+            }, me),
+            wsimg_curl_set_header_callback(handle, { data, size, count, userdata in
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+                transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+                return size * count
+            }, me),
+        ]
+        if let failed = codes.first(where: { $0 != CURLE_OK }) {
+            throw .other("could not set up the request: \(String(cString: curl_easy_strerror(failed)))")
+        }
+    }
+
+    private func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
+        guard responseBody.count + chunk.count <= request.maxResponseBytes else {
+            exceededLimit = true
+            return 0  // makes curl abort the transfer
+        }
+        if responseBody.isEmpty, chunk.count > 0 { responseBody.reserveCapacity(min(request.maxResponseBytes, 1 << 20)) }
+        responseBody.append(contentsOf: chunk)
+        return chunk.count
+    }
+
+    private func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        let text = String(decoding: line, as: UTF8.self)
+        if text.hasPrefix("HTTP/") {
+            responseHeaders.removeAll()  // a new response (after 100 Continue, say)
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return }
+        let name = text[..<colon].lowercased()
+        let value = String(text[text.index(after: colon)...]).trimmingWhitespace()
+        responseHeaders.append((name, String(value)))
+    }
+
+    /// The outcome, once curl has reported the transfer done with `code`.
+    func result(_ code: CURLcode) -> Result<HTTPResponse, TransportError> {
+        if code == CURLE_OK {
+            return .success(HTTPResponse(status: wsimg_curl_response_code(handle), headers: responseHeaders, body: responseBody))
+        }
+        let detail = String(cString: errorBuffer).isEmpty ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
+        switch code {
+        case CURLE_WRITE_ERROR where exceededLimit: return .failure(.responseTooLarge(limit: request.maxResponseBytes))
+        case CURLE_OPERATION_TIMEDOUT: return .failure(.timedOut(seconds: request.timeout))
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .failure(.couldNotConnect(detail))
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            return .failure(.connectionLost(detail))
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            return .failure(.tls(detail))
+        default:
+            return .failure(.other(detail))
+        }
+    }
+
+    var connectionsOpened: Int { wsimg_curl_connects_opened(handle) }
+}

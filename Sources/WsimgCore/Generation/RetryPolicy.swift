@@ -1,0 +1,19 @@
+/// How often and how long to wait before trying a failed image again.
+public struct RetryPolicy: Sendable, Equatable {
+    public var retries: Int
+    public var baseDelay: Double
+    public var maxDelay: Double
+
+    public init(retries: Int = 2, baseDelay: Double = 1, maxDelay: Double = 30) {
+        self.retries = retries
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// Exponential backoff with jitter: the `retry`th retry (1-based) waits between half and all of
+    /// `baseDelay · 2^(retry−1)`, so workers that failed together do not come back together.
+    public func delay(beforeRetry retry: Int, unitRandom: Double) -> Double {
+        let ceiling = min(maxDelay, baseDelay * Double(1 << min(max(0, retry - 1), 20)))
+        return ceiling * (0.5 + 0.5 * min(1, max(0, unitRandom)))
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Decides, for every placeholder, whether its picture is already there or must be generated,
+/// and what URL the element ends up with.
+public struct GenerationPlan: Sendable {
+    public enum Decision: Sendable, Equatable {
+        /// A valid picture for the current request exists in the store; the element will point at it.
+        case upToDate
+        /// The element's URL is something wsimg did not make; it stays as it is.
+        case keptForeign
+        case generate
+        /// The element itself is broken (empty prompt, bad width…).
+        case invalid(String)
+    }
+
+    public struct Entry: Sendable {
+        public let placeholder: Placeholder
+        public let request: ImageRequest?
+        public let key: String?
+        public let decision: Decision
+    }
+
+    public let entries: [Entry]
+
+    public var jobs: [GenerationJob] {
+        entries.compactMap { entry in
+            guard entry.decision == .generate, let request = entry.request, let key = entry.key else { return nil }
+            return GenerationJob(request: request, key: key)
+        }
+    }
+
+    public init(worksheet: Worksheet, provider: any ImageProvider, options: RequestOptions, store: ImageStore,
+                embed: Bool, force: Bool) {
+        entries = worksheet.placeholders.map { placeholder in
+            if let problem = placeholder.problem {
+                return Entry(placeholder: placeholder, request: nil, key: nil, decision: .invalid(problem))
+            }
+            let request = ImageRequest(placeholder, options: options)
+            let key = provider.cacheKey(for: request)
+            let decision = Self.decide(placeholder, request: request, key: key, store: store, embed: embed, force: force)
+            return Entry(placeholder: placeholder, request: request, key: key, decision: decision)
+        }
+    }
+
+    static func decide(_ placeholder: Placeholder, request: ImageRequest, key: String, store: ImageStore,
+                       embed: Bool, force: Bool) -> Decision {
+        let id = placeholder.id
+        let haveFile = PNGValidator.quickCheck(fileAt: store.path(id: id, key: key), width: request.width, height: request.height)
+        let url = placeholder.url ?? ""
+        if force { return .generate }
+        if url.isEmpty || store.key(inURL: url, id: id) != nil {
+            return haveFile ? .upToDate : .generate
+        }
+        if embed, url.hasPrefix(EmbeddedImage.prefix) {
+            if haveFile { return .upToDate }
+            return EmbeddedImage.isOneOfOurs(url, id: id, store: store) ? .generate : .keptForeign
+        }
+        return .keptForeign
+    }
+}
+
+/// `data:image/png;base64,…` URLs, as the web app writes them.
+public enum EmbeddedImage {
+    public static let prefix = "data:image/png;base64,"
+
+    public static func url(for png: [UInt8]) -> String { prefix + Base64.encode(png) }
+
+    /// Whether an embedded picture is one wsimg wrote for element `id` (its bytes match one of the store's files).
+    static func isOneOfOurs(_ url: String, id: String, store: ImageStore) -> Bool {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: store.directory) else { return false }
+        let embedded = url.dropFirst(prefix.count)
+        for name in names where name.hasPrefix(id + "-") && name.hasSuffix(".png") {
+            if let data = FileManager.default.contents(atPath: store.directory + "/" + name),
+               Base64.encode(Array(data)) == embedded { return true }
+        }
+        return false
+    }
+}

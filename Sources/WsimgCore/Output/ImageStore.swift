@@ -1,0 +1,53 @@
+import Foundation
+
+/// The images folder: names files `<id>-<key>.png`, writes them atomically, and recognises its own files.
+public struct ImageStore: Sendable {
+    /// Absolute path of the folder.
+    public let directory: String
+    /// The folder as written in worksheet URLs: relative to the output worksheet's folder.
+    public let urlPrefix: String
+
+    public init(directory: String, urlPrefix: String) {
+        self.directory = directory
+        self.urlPrefix = urlPrefix
+    }
+
+    public static func fileName(id: String, key: String) -> String { "\(id)-\(key).png" }
+
+    public func path(id: String, key: String) -> String { directory + "/" + Self.fileName(id: id, key: key) }
+
+    public func url(id: String, key: String) -> String {
+        (urlPrefix.isEmpty ? "" : urlPrefix + "/") + Self.fileName(id: id, key: key)
+    }
+
+    /// If `url` names a file this store made for element `id`, its key.
+    public func key(inURL url: String, id: String) -> String? {
+        let prefix = (urlPrefix.isEmpty ? "" : urlPrefix + "/") + id + "-"
+        guard url.hasPrefix(prefix), url.hasSuffix(".png") else { return nil }
+        let key = url.dropFirst(prefix.count).dropLast(4)
+        return CacheKey.isKey(key) ? String(key) : nil
+    }
+
+    public func prepare() throws(OutputError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotCreateFolder(path: directory, reason: (error as NSError).localizedFailureReason ?? "\(error.localizedDescription)")
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw .cannotCreateFolder(path: directory, reason: AtomicFile.lastError())
+        }
+        AtomicFile.removeStaleTemporaries(in: directory)
+    }
+
+    public func write(_ png: [UInt8], id: String, key: String) throws(OutputError) {
+        try AtomicFile.write(png, to: path(id: id, key: key))
+    }
+
+    /// Deletes the file an element's old URL named, once a new picture replaced it. Only files this store
+    /// made are touched, never whatever else a worksheet's URL points at.
+    public func removeSuperseded(url: String, id: String, current key: String) {
+        guard let old = self.key(inURL: url, id: id), old != key else { return }
+        unlink(path(id: id, key: old))
+    }
+}

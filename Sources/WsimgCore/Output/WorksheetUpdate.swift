@@ -1,0 +1,94 @@
+import Foundation
+
+/// Turns a run's results into edits of the worksheet: each element with a picture points at it.
+public struct WorksheetUpdate {
+    public struct Failure: Sendable, Equatable {
+        public let id: String
+        public let reason: String
+    }
+
+    let plan: GenerationPlan
+    let store: ImageStore
+    let embed: Bool
+    public private(set) var generatedCount = 0
+    public private(set) var upToDateCount = 0
+    public private(set) var keptCount = 0
+    public private(set) var failures: [Failure] = []
+    /// Element id → the URL it gets.
+    private var newURLs: [String: String] = [:]
+
+    public var total: Int { plan.entries.count }
+    public var changedAny: Bool {
+        plan.entries.contains { entry in newURLs[entry.placeholder.id].map { $0 != entry.placeholder.url } ?? false }
+    }
+
+    public init(plan: GenerationPlan, results: [GenerationResult], store: ImageStore, embed: Bool) {
+        self.plan = plan
+        self.store = store
+        self.embed = embed
+        let byID = Dictionary(results.map { ($0.job.request.id, $0.status) }, uniquingKeysWith: { a, _ in a })
+        for entry in plan.entries {
+            let id = entry.placeholder.id
+            switch entry.decision {
+            case .invalid(let problem):
+                failures.append(Failure(id: id, reason: problem))
+            case .keptForeign:
+                keptCount += 1
+            case .upToDate:
+                upToDateCount += 1
+                newURLs[id] = url(for: entry)
+            case .generate:
+                switch byID[id] {
+                case .generated?:
+                    generatedCount += 1
+                    newURLs[id] = url(for: entry)
+                case .failed(let reason)?:
+                    failures.append(Failure(id: id, reason: reason))
+                case .interrupted?, nil:
+                    failures.append(Failure(id: id, reason: "interrupted"))
+                }
+            }
+        }
+    }
+
+    private func url(for entry: GenerationPlan.Entry) -> String? {
+        guard let key = entry.key else { return nil }
+        guard embed else { return store.url(id: entry.placeholder.id, key: key) }
+        guard let data = FileManager.default.contents(atPath: store.path(id: entry.placeholder.id, key: key)) else { return nil }
+        return EmbeddedImage.url(for: Array(data))
+    }
+
+    public func apply(to worksheet: Worksheet) -> [UInt8] {
+        var editor = JSONEditor(source: worksheet.source)
+        for entry in plan.entries {
+            guard let url = newURLs[entry.placeholder.id], url != entry.placeholder.url else { continue }
+            editor.set("url", to: JSONWriter.quoted(url), in: entry.placeholder.properties)
+        }
+        return editor.apply()
+    }
+
+    /// Deletes pictures that the worksheet pointed at before and no longer does.
+    public func removeSupersededFiles() {
+        for entry in plan.entries {
+            guard let old = entry.placeholder.url, let key = entry.key, newURLs[entry.placeholder.id] != nil else { continue }
+            store.removeSuperseded(url: old, id: entry.placeholder.id, current: key)
+        }
+    }
+}
+
+/// The closing line of a run, and one line per image that did not make it.
+public struct RunSummary {
+    public let line: String
+    public let problemLines: [String]
+
+    public init(outcome: WorksheetUpdate, duration: Double, interrupted: Bool) {
+        let present = outcome.generatedCount + outcome.upToDateCount + outcome.keptCount
+        var details: [String] = []
+        if outcome.upToDateCount + outcome.keptCount > 0 { details.append("\(outcome.upToDateCount + outcome.keptCount) already present") }
+        if !outcome.failures.isEmpty { details.append("\(outcome.failures.count) failed") }
+        let verb = interrupted ? "Interrupted: generated" : "Generated"
+        let seconds = String(Int((duration * 10).rounded())).withDecimal
+        line = "\(verb) \(present)/\(outcome.total) images" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))") + " in \(seconds)s"
+        problemLines = outcome.failures.map { "\($0.id): \($0.reason)" }
+    }
+}

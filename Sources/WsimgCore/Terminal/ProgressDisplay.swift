@@ -1,0 +1,155 @@
+import Synchronization
+
+/// Shows a run's progress on stderr: a live, throttled line on a terminal; one line per finished image
+/// in logs and pipes. The clock and the output are injected so tests can check exactly what is drawn.
+public final class ProgressDisplay: Sendable {
+    public enum Style: Sendable, Equatable {
+        /// A terminal: one line redrawn in place, `width` columns wide.
+        case live(width: Int)
+        /// A log or pipe: plain lines, no control characters.
+        case lines
+        /// Only the summary and errors.
+        case summaryOnly
+        /// Only errors.
+        case quiet
+    }
+
+    struct State {
+        var done = 0
+        var failed = 0
+        var lastLabel = ""
+        var note = ""
+        var lastDraw: Double?
+        var drawnSomething = false
+    }
+
+    public let style: Style
+    public let total: Int
+    public let verbose: Bool
+    private let now: @Sendable () -> Double
+    private let write: @Sendable (String) -> Void
+    private let startedAt: Double
+    private let state = Mutex(State())
+    static let redrawInterval = 0.1
+
+    public init(style: Style, total: Int, verbose: Bool = false, now: @escaping @Sendable () -> Double,
+                write: @escaping @Sendable (String) -> Void) {
+        self.style = style
+        self.total = total
+        self.verbose = verbose
+        self.now = now
+        self.write = write
+        self.startedAt = now()
+    }
+
+    public func handle(_ event: RunEvent) {
+        state.withLock { state in
+            switch event {
+            case .finished(let result):
+                state.done += 1
+                if case .generated = result.status {} else { state.failed += 1 }
+                state.lastLabel = result.job.request.label
+                state.note = ""
+                if style == .lines { write(finishedLine(result, state: state)) }
+                redraw(&state, force: state.done == total)
+            case .attemptFailed(let id, let attempt, let error, let retryIn):
+                if let retryIn {
+                    state.note = "retrying \(id) in \(Self.seconds(retryIn)): \(error)"
+                } else {
+                    state.note = "\(id): \(error)"
+                }
+                if style == .lines && verbose { write("\(id) attempt \(attempt) failed: \(error)" + (retryIn.map { "; retrying in \(Self.seconds($0))" } ?? "") + "\n") }
+                redraw(&state, force: false)
+            case .paused(let seconds, let reason):
+                state.note = "waiting \(Self.seconds(seconds)): \(reason)"
+                if style == .lines { write("waiting \(Self.seconds(seconds)): \(reason)\n") }
+                redraw(&state, force: false)
+            case .stopping(let reason):
+                clearLine(&state)
+                if style != .quiet { write("stopping: \(reason)\n") }
+            }
+        }
+    }
+
+    /// Clears the live line and prints the summary.
+    public func finish(summary: String) {
+        state.withLock { state in
+            redraw(&state, force: true)
+            if case .live = style, state.drawnSomething { write("\n") }
+            state.drawnSomething = false
+            if style != .quiet { write(summary + "\n") }
+        }
+    }
+
+    /// Prints a message that must be seen whatever the style.
+    public func error(_ message: String) {
+        state.withLock { state in
+            clearLine(&state)
+            write("wsimg: \(message)\n")
+        }
+    }
+
+    private func redraw(_ state: inout State, force: Bool) {
+        guard case .live(let width) = style else { return }
+        let time = now()
+        if !force, let last = state.lastDraw, time - last < Self.redrawInterval { return }
+        state.lastDraw = time
+        state.drawnSomething = true
+        write("\r\u{1B}[2K" + liveLine(state, width: width, elapsed: time - startedAt))
+    }
+
+    private func clearLine(_ state: inout State) {
+        guard case .live = style, state.drawnSomething else { return }
+        write("\r\u{1B}[2K")
+        state.drawnSomething = false
+    }
+
+    func liveLine(_ state: State, width: Int, elapsed: Double) -> String {
+        var parts = ["\(state.done)/\(total)"]
+        if state.failed > 0 { parts.append("\(state.failed) failed") }
+        if state.done > 0, elapsed > 0 {
+            let rate = Double(state.done) / elapsed
+            parts.append(String(Int(rate * 10)) .withDecimal + " img/s")
+            if state.done < total { parts.append("ETA " + Self.seconds(Double(total - state.done) / rate)) }
+        }
+        let tail = state.note.isEmpty ? state.lastLabel : state.note
+        let barWidth = max(10, min(30, width / 4))
+        let filled = total == 0 ? barWidth : barWidth * state.done / total
+        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] "
+        let line = bar + parts.joined(separator: "  ") + (tail.isEmpty ? "" : "  " + tail)
+        return Self.fit(line, width: width - 1)
+    }
+
+    func finishedLine(_ result: GenerationResult, state: State) -> String {
+        let head = "[\(state.done)/\(total)] \(result.job.request.id)"
+        switch result.status {
+        case .generated:
+            return "\(head) ok \(Self.seconds(result.duration))  \"\(Self.fit(result.job.request.label, width: 60))\"\n"
+        case .failed(let reason):
+            return "\(head) failed: \(reason)\n"
+        case .interrupted:
+            return "\(head) interrupted\n"
+        }
+    }
+
+    /// Cuts `text` to `width` characters, marking the cut with an ellipsis.
+    static func fit(_ text: String, width: Int) -> String {
+        guard text.count > width else { return text }
+        guard width > 1 else { return String(text.prefix(max(0, width))) }
+        return String(text.prefix(width - 1)) + "…"
+    }
+
+    static func seconds(_ value: Double) -> String {
+        if value < 10 { return String(Int((value * 10).rounded())).withDecimal + "s" }
+        if value < 120 { return "\(Int(value.rounded()))s" }
+        return "\(Int(value / 60))m\(Int(value) % 60)s"
+    }
+}
+
+extension String {
+    /// "123" (tenths) → "12.3".
+    var withDecimal: String {
+        let digits = count < 2 ? String(repeating: "0", count: 2 - count) + self : self
+        return digits.dropLast() + "." + digits.suffix(1)
+    }
+}

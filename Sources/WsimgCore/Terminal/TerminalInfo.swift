@@ -1,0 +1,34 @@
+import Foundation
+
+/// What the process's stderr is: a terminal (and how wide) or a file or pipe.
+public struct TerminalInfo: Sendable, Equatable {
+    public var isTerminal: Bool
+    public var isDumb: Bool
+    public var width: Int
+
+    public init(isTerminal: Bool, isDumb: Bool = false, width: Int = 80) {
+        self.isTerminal = isTerminal
+        self.isDumb = isDumb
+        self.width = width
+    }
+
+    public static func stderr(environment: [String: String]) -> TerminalInfo {
+        let tty = isatty(STDERR_FILENO) == 1
+        var width = 80
+        if let columns = environment["COLUMNS"].flatMap(Int.init), columns > 0 {
+            width = columns
+        } else {
+            var size = winsize()
+            if tty, ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { width = Int(size.ws_col) }
+        }
+        return TerminalInfo(isTerminal: tty, isDumb: environment["TERM"] == "dumb", width: width)
+    }
+
+    public func progressStyle(_ verbosity: GenerateOptions.Verbosity) -> ProgressDisplay.Style {
+        switch verbosity {
+        case .quiet: .quiet
+        case .summary: .summaryOnly
+        case .progress, .verbose: isTerminal && !isDumb ? .live(width: width) : .lines
+        }
+    }
+}

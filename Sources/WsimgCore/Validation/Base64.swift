@@ -1,0 +1,79 @@
+/// Strict standard-alphabet base64 decoding (padding optional), written for multi-megabyte payloads.
+public enum Base64 {
+    private static let invalid: UInt8 = 0xFF
+    private static let table: [UInt8] = {
+        var table = [UInt8](repeating: invalid, count: 256)
+        for (index, char) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(char)] = UInt8(index)
+        }
+        return table
+    }()
+
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        var text = String(text)
+        return text.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
+    }
+
+    public static func decode(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+        var length = input.count
+        if length > 0, input[length - 1] == UInt8(ascii: "=") { length -= 1 }
+        if length > 0, input[length - 1] == UInt8(ascii: "=") { length -= 1 }
+        if length % 4 == 1 { return nil }
+        if length < input.count, input.count % 4 != 0 { return nil }
+        let outputCount = length / 4 * 3 + max(0, length % 4 - 1)
+        return [UInt8](unsafeUninitializedCapacity: outputCount) { output, initialized in
+            initialized = 0
+            table.withUnsafeBufferPointer { table in
+                var i = 0
+                var o = 0
+                while i + 4 <= length {
+                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                    let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
+                    if (a | b | c | d) & 0xC0 != 0 { return }
+                    output[o] = a << 2 | b >> 4
+                    output[o + 1] = b << 4 | c >> 2
+                    output[o + 2] = c << 6 | d
+                    i += 4
+                    o += 3
+                }
+                let rest = length - i
+                if rest >= 2 {
+                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                    let c = rest == 3 ? table[Int(input[i + 2])] : 0
+                    if (a | b | c) & 0xC0 != 0 { return }
+                    output[o] = a << 2 | b >> 4
+                    o += 1
+                    if rest == 3 {
+                        output[o] = b << 4 | c >> 2
+                        o += 1
+                    }
+                }
+                initialized = o
+            }
+        }.validated(count: outputCount)
+    }
+
+    public static func encode(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i + 3 <= bytes.count {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest > 0 {
+            let n = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)]]
+            out += rest == 2 ? [alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")] : [UInt8(ascii: "="), UInt8(ascii: "=")]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+private extension Array where Element == UInt8 {
+    /// The decoder stops early on an invalid character; a short result means the input was not base64.
+    func validated(count: Int) -> [UInt8]? { self.count == count ? self : nil }
+}

@@ -1,0 +1,100 @@
+internal import CWsimgPNG
+import Foundation
+
+public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notPNG(String)
+    case truncated
+    case tooLarge(width: Int, height: Int)
+    case wrongSize(expected: String, actual: String)
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case .notPNG(let what): "not a PNG image (\(what))"
+        case .truncated: "the PNG image is cut off"
+        case .tooLarge(let w, let h): "the PNG claims \(w)×\(h) pixels, more than \(PNGValidator.maximumSide) a side"
+        case .wrongSize(let expected, let actual): "the image is \(actual), expected \(expected)"
+        case .corrupt(let reason): "the PNG image is damaged: \(reason)"
+        }
+    }
+}
+
+public struct PNGHeader: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+}
+
+public enum PNGValidator {
+    public static let maximumSide = 8192
+    static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    static let iendChunk: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+
+    /// Reads the size from the IHDR chunk, which must come first.
+    public static func header(of bytes: some Collection<UInt8>) throws(ValidationError) -> PNGHeader {
+        let prefix = Array(bytes.prefix(24))
+        guard prefix.count >= 8 else { throw prefix.isEmpty ? .notPNG("empty") : .truncated }
+        guard prefix.starts(with: signature) else { throw .notPNG(describeFormat(prefix)) }
+        guard prefix.count == 24 else { throw .truncated }
+        guard prefix[12..<16].elementsEqual("IHDR".utf8) else { throw .corrupt("the first chunk is not IHDR") }
+        func u32(_ at: Int) -> Int { prefix[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        let width = u32(16), height = u32(20)
+        guard width > 0, height > 0 else { throw .corrupt("zero width or height") }
+        guard width <= maximumSide, height <= maximumSide else { throw .tooLarge(width: width, height: height) }
+        return PNGHeader(width: width, height: height)
+    }
+
+    /// Decodes every pixel with libpng; throws unless this is a complete PNG of exactly `width`×`height`.
+    public static func validate(_ bytes: [UInt8], width: Int, height: Int) throws(ValidationError) {
+        let header = try header(of: bytes)
+        guard header.width == width, header.height == height else {
+            throw .wrongSize(expected: "\(width)×\(height)", actual: "\(header.width)×\(header.height)")
+        }
+        guard bytes.count >= signature.count + 25 + iendChunk.count else { throw .truncated }
+        guard bytes.suffix(iendChunk.count).elementsEqual(iendChunk) else { throw .truncated }
+        try decodeFully(bytes)
+    }
+
+    /// The quick check for files wsimg wrote itself (only ever after full validation, atomically):
+    /// the header's size and the IEND trailer.
+    public static func quickCheck(fileAt path: String, width: Int, height: Int) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 24),
+              let header = try? header(of: head),
+              header.width == width, header.height == height,
+              let end = try? handle.seekToEnd(), end >= UInt64(24 + iendChunk.count) else { return false }
+        try? handle.seek(toOffset: end - UInt64(iendChunk.count))
+        guard let tail = try? handle.read(upToCount: iendChunk.count) else { return false }
+        return tail.elementsEqual(iendChunk)
+    }
+
+    private static func decodeFully(_ bytes: [UInt8]) throws(ValidationError) {
+        var image = wsimg_png_image_new()
+        let began = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
+        guard began != 0 else { throw .corrupt(message(of: &image)) }
+        // One byte a pixel is enough to make libpng inflate and check every row, at a quarter of RGBA's memory.
+        image.format = UInt32(PNG_FORMAT_GRAY)
+        let rowBytes = Int(image.width)
+        var pixels = [UInt8](repeating: 0, count: rowBytes * Int(image.height))
+        let finished = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, Int32(rowBytes), nil) }
+        defer { png_image_free(&image) }
+        guard finished != 0 else {
+            let reason = message(of: &image)
+            throw reason.contains("EOF") || reason.contains("Not enough") || reason.contains("truncated") ? .truncated : .corrupt(reason)
+        }
+    }
+
+    static func message(of image: inout png_image) -> String {
+        withUnsafeBytes(of: &image.message) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+    }
+
+    static func describeFormat(_ prefix: [UInt8]) -> String {
+        if prefix.starts(with: [0xFF, 0xD8, 0xFF]) { return "JPEG data" }
+        if prefix.starts(with: Array("GIF8".utf8)) { return "GIF data" }
+        if prefix.starts(with: Array("RIFF".utf8)) { return "RIFF/WebP data" }
+        if let first = prefix.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "<") { return "text" }
+        return "unknown data"
+    }
+}
