@@ -1,0 +1,101 @@
+import Foundation
+import Synchronization
+import WsimgCore
+
+/// A loopback stand-in for Together's `POST /v1/images/generations`: answers with a real PNG of the
+/// requested size, or with whatever fault the test scripts for a request.
+public final class FakeTogether: Sendable {
+    public enum Fault: Sendable, Equatable {
+        case none
+        case status(Int, body: String, headers: [String: String] = [:])
+        case drop
+        case hang
+        case garbageBody
+        case invalidBase64
+        case truncatedPNG
+        case wrongSizePNG
+        case jpegInstead
+        case delay(Double)
+    }
+
+    /// Decides the fault for each request: `(request index, prompt) -> fault`.
+    public typealias Script = @Sendable (_ index: Int, _ prompt: String) -> Fault
+
+    public struct Seen: Sendable {
+        public let prompt: String
+        public let width: Int
+        public let height: Int
+        public let seed: Int?
+        public let body: [String: String]
+        public let authorization: String?
+        public let path: String
+    }
+
+    private let server: HTTPServer
+    private let seen: RequestLog<Seen>
+
+    public init(latency: Double = 0, script: @escaping Script = { _, _ in .none }) throws {
+        let seen = RequestLog<Seen>()
+        self.seen = seen
+        server = try HTTPServer { request in
+            guard let root = try? JSONParser.parse(request.body),
+                  let prompt = root["prompt"]?.stringValue,
+                  let width = root["width"]?.numberValue.map(Int.init),
+                  let height = root["height"]?.numberValue.map(Int.init) else {
+                return .respond(status: 400, body: Array(#"{"error":{"message":"invalid request body"}}"#.utf8))
+            }
+            var fields: [String: String] = [:]
+            if case .object(let members) = root.value {
+                for member in members {
+                    fields[member.key] = String(decoding: request.body[member.node.range], as: UTF8.self)
+                }
+            }
+            seen.append(Seen(prompt: prompt, width: width, height: height, seed: root["seed"]?.numberValue.map(Int.init),
+                               body: fields, authorization: request.headers["authorization"], path: request.path))
+            return Self.reply(to: script(request.index, prompt), width: width, height: height, prompt: prompt, latency: latency)
+        }
+    }
+
+    public var baseURL: String { server.baseURL }
+    public var requests: [Seen] { seen.all }
+    public var requestCount: Int { server.requestCount }
+    public var connectionCount: Int { server.connectionCount }
+    public var maxConcurrentRequests: Int { server.maxConcurrentRequests }
+    public func stop() { server.stop() }
+
+    static func reply(to fault: Fault, width: Int, height: Int, prompt: String, latency: Double) -> HTTPServer.Reply {
+        func ok(_ body: String, delay: Double = latency) -> HTTPServer.Reply {
+            .respond(status: 200, body: Array(body.utf8), delay: delay)
+        }
+        func image(_ png: [UInt8]) -> String { #"{"id":"fake","model":"m","object":"list","data":[{"index":0,"b64_json":""# + Base64.encode(png) + #""}]}"# }
+        switch fault {
+        case .none: return ok(image(png(width: width, height: height, prompt: prompt)))
+        case .delay(let seconds): return ok(image(png(width: width, height: height, prompt: prompt)), delay: seconds)
+        case .status(let status, let body, let headers): return .respond(status: status, headers: headers, body: Array(body.utf8), delay: latency)
+        case .drop: return .drop
+        case .hang: return .hang
+        case .garbageBody: return ok("<html>upstream hiccup</html>")
+        case .invalidBase64: return ok(#"{"data":[{"b64_json":"@@not base64@@"}]}"#)
+        case .truncatedPNG:
+            let full = png(width: width, height: height, prompt: prompt)
+            return ok(image(Array(full.prefix(full.count / 2))))
+        case .wrongSizePNG: return ok(image(png(width: width + 16, height: height, prompt: prompt)))
+        case .jpegInstead: return ok(image([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10] + Array("JFIF".utf8) + [UInt8](repeating: 0, count: 64)))
+        }
+    }
+
+    public static func png(width: Int, height: Int, prompt: String) -> [UInt8] {
+        let shade = UInt8(truncatingIfNeeded: StableHash.fnv1a64([prompt]))
+        var pixels = [UInt8](repeating: shade, count: width * height * 3)
+        for i in stride(from: 0, to: pixels.count, by: 97) { pixels[i] = UInt8(truncatingIfNeeded: i) }
+        return try! PNGEncoder.encodeRGB(pixels, width: width, height: height)
+    }
+}
+
+/// What a fake upstream saw, in order of arrival.
+public final class RequestLog<Entry: Sendable>: Sendable {
+    private let entries = Mutex<[Entry]>([])
+    public init() {}
+    public func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
+    public var all: [Entry] { entries.withLock { $0 } }
+}

@@ -1,0 +1,124 @@
+import Testing
+@testable import WsimgCore
+
+@Suite struct ArgumentParserTests {
+    let specs = GenerateOptions.specs
+
+    @Test func parsesOptionsBeforeAndAfterPositionals() throws {
+        let parsed = try ArgumentParser.parse(["-j", "8", "sheet.json", "--embed", "--output=out.json", "--", "-odd"], options: specs)
+        #expect(parsed.positionals == ["sheet.json", "-odd"])
+        #expect(parsed.value("--concurrency") == "8")
+        #expect(parsed.value("--output") == "out.json")
+        #expect(parsed.has("--embed"))
+    }
+
+    @Test func treatsDashAsAPositional() throws {
+        #expect(try ArgumentParser.parse(["-o", "-", "x.json"], options: specs).value("--output") == "-")
+    }
+
+    @Test(arguments: [
+        (["--concurency", "2"], "Unknown option --concurency. Did you mean --concurrency?"),
+        (["--ouput", "x"], "Unknown option --ouput. Did you mean --output?"),
+        (["--zzzzzzzzzz"], "Unknown option --zzzzzzzzzz. Run 'wsimg help' for the list of options."),
+        (["--output"], "--output needs a value (FILE)"),
+        (["--embed=yes"], "--embed takes no value"),
+    ])
+    func explainsMistakes(arguments: [String], message: String) {
+        #expect(throws: UsageError(message)) { try ArgumentParser.parse(arguments, options: specs) }
+    }
+
+    func options(_ arguments: [String]) throws -> GenerateOptions {
+        try GenerateOptions(try ArgumentParser.parse(arguments, options: specs))
+    }
+
+    @Test func fillsDefaults() throws {
+        let options = try options(["w.json"])
+        #expect(options.provider == .together)
+        #expect(options.concurrency == 4)
+        #expect(options.steps == 4)
+        #expect(options.retryPolicy.retries == 2)
+        #expect(options.timeout == 120)
+        #expect(options.requestOptions == RequestOptions(enhancePrompts: true, fixedSeed: nil))
+        #expect(options.verbosity == .progress)
+    }
+
+    @Test func readsEveryOption() throws {
+        let options = try options(["w.json", "-o", "o.json", "--images-dir", "img", "--embed", "--force", "--provider", "placeholder",
+                                   "--model", "m", "--steps", "8", "--seed", "9", "--no-enhance", "-j", "16", "--retries", "5",
+                                   "--timeout", "2.5", "--backoff", "0", "--allow-insecure-http", "-v"])
+        #expect(options.output == "o.json" && options.imagesDir == "img" && options.embed && options.force)
+        #expect(options.provider == .placeholder && options.model == "m" && options.steps == 8)
+        #expect(options.requestOptions == RequestOptions(enhancePrompts: false, fixedSeed: 9))
+        #expect(options.concurrency == 16 && options.retryPolicy.retries == 5 && options.timeout == 2.5)
+        #expect(options.retryPolicy.baseDelay == 0 && options.allowInsecureHTTP && options.verbosity == .verbose)
+    }
+
+    @Test(arguments: [
+        (["w.json", "-j", "0"], "--concurrency must be a whole number from 1 to 64, not '0'"),
+        (["w.json", "--steps", "abc"], "--steps must be a whole number from 1 to 50, not 'abc'"),
+        (["w.json", "--seed", "-1"], "--seed must be a whole number from 0 to 2147483647, not '-1'"),
+        (["w.json", "--timeout", "0"], "--timeout must be a number of seconds (at least 0.1), not '0'"),
+        (["w.json", "--provider", "togther"], "Unknown provider 'togther': use together or placeholder. Did you mean together?"),
+        ([], "Missing WORKSHEET: wsimg generate WORKSHEET [options]"),
+        (["a.json", "b.json"], "Expected one worksheet, got 2: a.json b.json"),
+    ])
+    func rejectsBadValues(arguments: [String], message: String) {
+        #expect(throws: UsageError(message)) { try options(arguments) }
+    }
+
+    @Test func refusesAnAPIKeyFlagAndSaysWhy() {
+        do {
+            _ = try options(["w.json", "--api-key", "secret-123"])
+            Issue.record("expected an error")
+        } catch let error as UsageError {
+            #expect(error.message.contains("TOGETHER_API_KEY"))
+            #expect(!error.message.contains("secret-123"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test(arguments: [("kitten", "sitting", 3), ("", "abc", 3), ("same", "same", 0), ("--embed", "--embde", 2)])
+    func measuresEditDistance(a: String, b: String, distance: Int) {
+        #expect(ArgumentParser.editDistance(a, b) == distance)
+    }
+}
+
+@Suite struct EndpointCheckTests {
+    @Test(arguments: ["https://api.together.xyz", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9/x", "HTTPS://Example.com"])
+    func accepts(url: String) throws {
+        try EndpointCheck.check(url, allowInsecureHTTP: false)
+    }
+
+    @Test func refusesPlainHTTPElsewhereUnlessAllowed() throws {
+        #expect(throws: ConfigurationError.insecureHTTP("http://example.com")) {
+            try EndpointCheck.check("http://example.com", allowInsecureHTTP: false)
+        }
+        #expect(throws: ConfigurationError.insecureHTTP("http://127.0.0.1.evil.com")) {
+            try EndpointCheck.check("http://127.0.0.1.evil.com", allowInsecureHTTP: false)
+        }
+        try EndpointCheck.check("http://example.com", allowInsecureHTTP: true)
+    }
+
+    @Test(arguments: ["ftp://x", "api.together.xyz", "https://"])
+    func refusesNonsense(url: String) {
+        #expect(throws: ConfigurationError.self) { try EndpointCheck.check(url, allowInsecureHTTP: true) }
+    }
+}
+
+@Suite struct PathsTests {
+    @Test(arguments: [
+        ("/a/b/c_images", "/a/b", "c_images"),
+        ("/a/x/img", "/a/b", "../x/img"),
+        ("/a/b", "/a/b", ""),
+        ("/img", "/a/b", "../../img"),
+    ])
+    func relative(target: String, base: String, expected: String) {
+        #expect(Paths.relative(target, from: base) == expected)
+    }
+
+    @Test func normalises() {
+        #expect(Paths.normalised("/a/./b/../c//d/") == "/a/c/d")
+        #expect(Paths.absolute("x/../y.json", base: "/w") == "/w/y.json")
+    }
+}

@@ -1,0 +1,121 @@
+import Testing
+@testable import WsimgCore
+
+@Suite struct JSONParserTests {
+    func parse(_ text: String) throws -> JSONNode { try JSONParser.parse(Array(text.utf8)) }
+
+    @Test func keepsKeyOrderAndNumberSpelling() throws {
+        let root = try parse(#"{"z": 1.50, "a": -0, "m": 1e3, "list": [true, false, null]}"#)
+        guard case .object(let members) = root.value else { Issue.record("not an object"); return }
+        #expect(members.map(\.key) == ["z", "a", "m", "list"])
+        #expect(root["z"]?.value == .number("1.50"))
+        #expect(root["a"]?.value == .number("-0"))
+        #expect(root["m"]?.value == .number("1e3"))
+        #expect(root["list"]?.arrayValue?.map(\.value) == [.bool(true), .bool(false), .null])
+    }
+
+    @Test func decodesEscapesAndUnicode() throws {
+        let root = try parse(#"{"s": "Кіт \"Мурчик\"\n\u0041\u00e9\ud83d\ude00\/"}"#)
+        #expect(root["s"]?.stringValue == "Кіт \"Мурчик\"\nAé😀/")
+    }
+
+    @Test func recordsSourceRanges() throws {
+        let text = #"{"a": {"b": "x"}}"#
+        let root = try parse(text)
+        let inner = try #require(root["a"])
+        #expect(String(decoding: Array(text.utf8)[inner.range], as: UTF8.self) == #"{"b": "x"}"#)
+    }
+
+    @Test func skipsByteOrderMark() throws {
+        let root = try JSONParser.parse([0xEF, 0xBB, 0xBF] + Array("[1]".utf8))
+        #expect(root.arrayValue?.count == 1)
+    }
+
+    @Test(arguments: [
+        ("{\"a\": }", 1, 7),
+        ("{\n  \"a\": 1,\n  \"b\" 2\n}", 3, 7),
+        ("[1, 2", 1, 6),
+        ("", 1, 1),
+        ("{\"a\": 01}", 1, 8),
+        ("{\"a\": \"x\ny\"}", 1, 9),
+        ("{\"a\": tru}", 1, 7),
+        ("[1] [2]", 1, 5),
+        ("{\"кіт\": ?}", 1, 9),
+    ])
+    func reportsLineAndColumn(text: String, line: Int, column: Int) {
+        #expect(throws: JSONSyntaxError.self) { try parse(text) }
+        do {
+            _ = try parse(text)
+        } catch let error as JSONSyntaxError {
+            #expect(error.line == line)
+            #expect(error.column == column)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func boundsNestingDepth() {
+        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        #expect(throws: JSONSyntaxError.self) { try parse(deep) }
+        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(throws: Never.self) { try parse(fine) }
+    }
+
+    @Test func rejectsLoneSurrogatesAndBadEscapes() {
+        #expect(throws: JSONSyntaxError.self) { try parse(#"["\ud83d"]"#) }
+        #expect(throws: JSONSyntaxError.self) { try parse(#"["\x"]"#) }
+        #expect(throws: JSONSyntaxError.self) { try parse(#"["\u12"]"#) }
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0xFF, 0x22]) }
+    }
+}
+
+@Suite struct JSONEditorTests {
+    func edit(_ text: String, _ body: (inout JSONEditor, JSONNode) throws -> Void) throws -> String {
+        let bytes = Array(text.utf8)
+        var editor = JSONEditor(source: bytes)
+        try body(&editor, try JSONParser.parse(bytes))
+        return String(decoding: editor.apply(), as: UTF8.self)
+    }
+
+    @Test func replacesAnExistingValueAndNothingElse() throws {
+        let text = "{\n  \"n\": 1.0,\n  \"url\": \"old\",\n  \"s\": \"\\u00e9\"\n}"
+        let result = try edit(text) { editor, root in editor.set("url", to: "\"new\"", in: root) }
+        #expect(result == "{\n  \"n\": 1.0,\n  \"url\": \"new\",\n  \"s\": \"\\u00e9\"\n}")
+    }
+
+    @Test func appendsAMemberWithTheSiblingsLayout() throws {
+        let pretty = "{\n    \"a\": 1,\n    \"b\": 2\n}"
+        #expect(try edit(pretty) { e, r in e.set("url", to: "\"x\"", in: r) } == "{\n    \"a\": 1,\n    \"b\": 2,\n    \"url\": \"x\"\n}")
+        let compact = #"{"a":1,"b":2}"#
+        #expect(try edit(compact) { e, r in e.set("url", to: "\"x\"", in: r) } == #"{"a":1,"b":2,"url":"x"}"#)
+        let single = #"{"a": 1}"#
+        #expect(try edit(single) { e, r in e.set("url", to: "\"x\"", in: r) } == #"{"a": 1, "url": "x"}"#)
+        let empty = "{}"
+        #expect(try edit(empty) { e, r in e.set("url", to: "\"x\"", in: r) } == #"{"url": "x"}"#)
+    }
+
+    @Test func appliesSeveralEditsInSourceOrder() throws {
+        let text = #"[{"a": 1}, {"b": 2}]"#
+        let result = try edit(text) { editor, root in
+            let items = try #require(root.arrayValue)
+            editor.set("url", to: "\"2\"", in: items[1])
+            editor.set("url", to: "\"1\"", in: items[0])
+        }
+        #expect(result == #"[{"a": 1, "url": "1"}, {"b": 2, "url": "2"}]"#)
+    }
+
+    @Test(arguments: [
+        ("plain", "\"plain\""),
+        ("quote \" and \\ backslash", #""quote \" and \\ backslash""#),
+        ("line\nbreak\ttab", #""line\nbreak\ttab""#),
+        ("\u{01}", #""\u0001""#),
+        ("Сова 🦉", "\"Сова 🦉\""),
+    ])
+    func quotesStrings(text: String, expected: String) throws {
+        #expect(JSONWriter.quoted(text) == expected)
+        #expect(try JSONParser.parse(Array(expected.utf8)).stringValue == text)
+    }
+}

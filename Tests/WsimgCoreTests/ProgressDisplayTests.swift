@@ -1,0 +1,90 @@
+import Synchronization
+import Testing
+@testable import WsimgCore
+
+final class Recorder: Sendable {
+    private let lines = Mutex<[String]>([])
+    private let time = Mutex<Double>(0)
+    func write(_ text: String) { lines.withLock { $0.append(text) } }
+    var output: [String] { lines.withLock { $0 } }
+    var now: Double { time.withLock { $0 } }
+    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
+}
+
+@Suite struct ProgressDisplayTests {
+    func result(_ id: String, _ status: GenerationResult.Status, caption: String = "Friendly dinosaur") -> GenerationResult {
+        GenerationResult(job: GenerationJob(request: ImageRequest(id: id, caption: caption, prompt: "p", promptToSend: "p", width: 256, height: 256, seed: 0), key: "k"),
+                         status: status, attempts: 1, duration: 1.84)
+    }
+
+    func display(_ style: ProgressDisplay.Style, total: Int, recorder: Recorder) -> ProgressDisplay {
+        ProgressDisplay(style: style, total: total, now: { recorder.now }, write: { recorder.write($0) })
+    }
+
+    @Test func logsOneLinePerImageWithoutControlCharacters() {
+        let recorder = Recorder()
+        let display = display(.lines, total: 2, recorder: recorder)
+        display.handle(.finished(result("0-3", .generated)))
+        display.handle(.finished(result("0-4", .failed("server error 503"))))
+        display.finish(summary: "Generated 1/2 images (1 failed) in 2.0s")
+        #expect(recorder.output == [
+            "[1/2] 0-3 ok 1.8s  \"Friendly dinosaur\"\n",
+            "[2/2] 0-4 failed: server error 503\n",
+            "Generated 1/2 images (1 failed) in 2.0s\n",
+        ])
+        #expect(!recorder.output.joined().contains("\u{1B}"))
+    }
+
+    @Test func throttlesLiveRedrawsButAlwaysDrawsTheEnd() {
+        let recorder = Recorder()
+        let display = display(.live(width: 60), total: 3, recorder: recorder)
+        display.handle(.finished(result("0-0", .generated)))
+        recorder.advance(0.05)
+        display.handle(.finished(result("0-1", .generated)))  // within 100 ms: not drawn
+        #expect(recorder.output.count == 1)
+        recorder.advance(0.1)
+        display.handle(.finished(result("0-2", .generated)))
+        display.finish(summary: "done")
+        let draws = recorder.output.filter { $0.hasPrefix("\r") }
+        #expect(draws.count >= 2)
+        #expect(draws.last!.contains("3/3"))
+        #expect(recorder.output.last == "done\n")
+        for draw in draws {
+            let visible = draw.replacingAll("\r\u{1B}[2K", with: "")
+            #expect(visible.count <= 59)
+        }
+    }
+
+    @Test(arguments: [40, 80, 120])
+    func fitsTheLiveLineToTheWidth(width: Int) {
+        let recorder = Recorder()
+        let display = display(.live(width: width), total: 10, recorder: recorder)
+        recorder.advance(2)
+        display.handle(.finished(result("0-0", .generated, caption: String(repeating: "Very long caption ", count: 20))))
+        let line = recorder.output.last!.replacingAll("\r\u{1B}[2K", with: "")
+        #expect(line.count == width - 1)
+        #expect(line.hasSuffix("…"))
+        #expect(line.contains("1/10"))
+    }
+
+    @Test func quietPrintsOnlyErrors() {
+        let recorder = Recorder()
+        let display = display(.quiet, total: 1, recorder: recorder)
+        display.handle(.finished(result("0-0", .generated)))
+        display.error("0-1: boom")
+        display.finish(summary: "Generated 1/1 images in 0.1s")
+        #expect(recorder.output == ["wsimg: 0-1: boom\n"])
+    }
+
+    @Test func summaryReadsLikeTheIssueAsks() throws {
+        let text = #"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":"a"}},{"type":"image-placeholder","properties":{"imagePrompt":""}}]}]}"#
+        let sheet = try Worksheet(source: Array(text.utf8))
+        let store = ImageStore(directory: "/nonexistent", urlPrefix: "x")
+        let plan = GenerationPlan(worksheet: sheet, provider: PlaceholderProvider(), options: RequestOptions(), store: store, embed: false, force: false)
+        let job = try #require(plan.jobs.first)
+        let update = WorksheetUpdate(plan: plan, results: [GenerationResult(job: job, status: .generated, attempts: 1, duration: 1)], store: store, embed: false)
+        let summary = RunSummary(outcome: update, duration: 12.34, interrupted: false)
+        #expect(summary.line == "Generated 1/2 images (1 failed) in 12.3s")
+        #expect(summary.problemLines == ["0-1: imagePrompt is empty"])
+    }
+}
