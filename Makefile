@@ -1,0 +1,51 @@
+# wsimg — build, test and install. `make test` and `make run` install missing system libraries themselves.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+# Debian packages wsimg builds against (pkg-config names in brackets):
+#   libcurl4-openssl-dev [libcurl]  HTTP client
+#   libpng-dev           [libpng]   PNG decoding/validation and encoding
+#   pkg-config                      lets SwiftPM find both
+APT_PACKAGES = pkg-config libcurl4-openssl-dev libpng-dev
+SAMPLE_OUT = Samples/out
+
+.PHONY: all build release test run install deps clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Generates the sample worksheet into Samples/out/: with Together when TOGETHER_API_KEY is set,
+# otherwise with the offline placeholder provider.
+run: release
+	@mkdir -p $(SAMPLE_OUT)
+	@if [ -n "$$TOGETHER_API_KEY" ] || [ -n "$$TOGETHER_API_KEY_FILE" ]; then \
+	  echo "Generating with Together AI (TOGETHER_API_KEY is set)"; provider=together; \
+	else \
+	  echo "TOGETHER_API_KEY is not set: generating offline placeholder pictures (--provider placeholder)"; provider=placeholder; \
+	fi; \
+	.build/release/wsimg generate Samples/worksheet.json -o $(SAMPLE_OUT)/worksheet.json --provider $$provider; \
+	code=$$?; [ $$code -eq 0 ] && echo "Wrote $(SAMPLE_OUT)/worksheet.json and $(SAMPLE_OUT)/worksheet_images/"; exit $$code
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/wsimg $(DESTDIR)$(PREFIX)/bin/wsimg
+
+clean:
+	rm -rf .build $(SAMPLE_OUT)

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import WsimgCore
+
+/// Runs the built `wsimg` binary as a user would, capturing everything it prints.
+struct Wsimg {
+    struct Run {
+        let code: Int32
+        let stdout: String
+        let stderr: String
+        let stdoutBytes: [UInt8]
+    }
+
+    static var binary: String {
+        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // Under `swift test` arguments[0] is the test bundle in the build folder, beside the wsimg binary.
+        for candidate in [folder, folder.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("wsimg").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return ".build/debug/wsimg"
+    }
+
+    static let secret = "sk-test-9f8e7d6c5b4a"
+
+    /// Starts wsimg; `ready` lets a test act while it runs (send a signal, say).
+    static func start(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> (Process, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        var env = ["PATH": "/usr/bin:/bin", "HOME": folder, "LANG": "C.UTF-8"]
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = folder + "/.stdout-\(UUID().uuidString)", err = folder + "/.stderr-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, out, err)
+    }
+
+    static func finish(_ started: (Process, String, String)) -> Run {
+        let (process, out, err) = started
+        process.waitUntilExit()
+        let stdout = FileManager.default.contents(atPath: out) ?? Data()
+        let stderr = FileManager.default.contents(atPath: err) ?? Data()
+        try? FileManager.default.removeItem(atPath: out)
+        try? FileManager.default.removeItem(atPath: err)
+        return Run(code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: Array(stdout))
+    }
+
+    static func run(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> Run {
+        finish(try start(arguments, in: folder, environment: environment))
+    }
+}
+
+/// A scratch folder with a worksheet in it, removed afterwards.
+final class Scratch {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("wsimg-e2e-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) -> String {
+        let file = path + "/" + name
+        _ = FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+        return file
+    }
+
+    func read(_ name: String) -> String { String(decoding: bytes(name), as: UTF8.self) }
+    func bytes(_ name: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path + "/" + name) ?? Data()) }
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path + "/" + name) }
+    func files(in folder: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path + "/" + folder)) ?? []).sorted() }
+
+    func worksheet(_ name: String) throws -> Worksheet { try Worksheet(source: bytes(name)) }
+}
+
+enum Sheets {
+    /// `count` placeholders over two pages, with Ukrainian and English prompts and other elements between.
+    static func sample(count: Int = 4) -> String {
+        let prompts = ["Веселий кіт грає з клубком", "Friendly dinosaur learning math", "Сова читає книжку", "Volcano experiment, safe for children"]
+        let sizes = [(400, 300), (512, 384), (600, 400), (256, 256)]
+        var elements: [String] = []
+        for i in 0..<count {
+            let (w, h) = sizes[i % sizes.count]
+            elements.append(#"{"type": "image-placeholder", "properties": {"imagePrompt": \#(JSONWriter.quoted(prompts[i % prompts.count] + (i >= prompts.count ? " #\(i)" : ""))), "caption": "Picture \#(i)", "width": \#(w), "height": \#(h)}}"#)
+            elements.append(#"{"type": "body-text", "properties": {"text": "Скільки? \#(i)", "fontSize": 18.0}}"#)
+        }
+        let half = elements.count / 2
+        return """
+        {
+          "title": "Тест",
+          "pages": [
+            {"elements": [\(elements[..<half].joined(separator: ",\n    "))]},
+            {"elements": [\(elements[half...].joined(separator: ",\n    "))]}
+          ],
+          "meta": {"version": 2.10}
+        }
+
+        """
+    }
+}
+
+extension Worksheet {
+    func url(_ id: String) -> String? { placeholders.first { $0.id == id }?.url }
+}
