@@ -33,11 +33,18 @@ public final class FakeTogether: Sendable {
 
     private let server: HTTPServer
     private let seen: RequestLog<Seen>
+    private let limiter: SlidingWindowLimiter?
 
-    public init(latency: Double = 0, script: @escaping Script = { _, _ in .none }) throws {
+    /// `rateLimit`: answer 429 beyond this many requests in any one second, as Together does.
+    public init(latency: Double = 0, rateLimit: SlidingWindowLimiter? = nil, script: @escaping Script = { _, _ in .none }) throws {
         let seen = RequestLog<Seen>()
         self.seen = seen
+        self.limiter = rateLimit
         server = try HTTPServer { request in
+            if let rateLimit, let wait = rateLimit.admit() {
+                return .respond(status: 429, headers: rateLimit.style.headers(wait),
+                                body: Array(#"{"error":{"message":"rate limit exceeded"}}"#.utf8))
+            }
             guard let root = try? JSONParser.parse(request.body),
                   let prompt = root["prompt"]?.stringValue,
                   let width = root["width"]?.numberValue.map(Int.init),
@@ -61,6 +68,7 @@ public final class FakeTogether: Sendable {
     public var requestCount: Int { server.requestCount }
     public var connectionCount: Int { server.connectionCount }
     public var maxConcurrentRequests: Int { server.maxConcurrentRequests }
+    public var rateLimitedCount: Int { limiter?.rejected ?? 0 }
     public func stop() { server.stop() }
 
     static func reply(to fault: Fault, width: Int, height: Int, prompt: String, latency: Double) -> HTTPServer.Reply {
@@ -98,4 +106,55 @@ public final class RequestLog<Entry: Sendable>: Sendable {
     public init() {}
     public func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
     public var all: [Entry] { entries.withLock { $0 } }
+}
+
+/// Admits at most `perSecond` requests in any one-second window; says how long until the next slot.
+public final class SlidingWindowLimiter: Sendable {
+    public enum Style: Sendable {
+        case seconds, fractionalSeconds, milliseconds, httpDate, none
+
+        func headers(_ wait: Double) -> [String: String] {
+            switch self {
+            case .seconds: ["Retry-After": String(Int(wait.rounded(.up)))]
+            case .fractionalSeconds: ["Retry-After": String(format: "%.3f", wait)]
+            case .milliseconds: ["retry-after-ms": String(Int((wait * 1000).rounded(.up)))]
+            case .httpDate:
+                ["Retry-After": Self.httpDate(Date().addingTimeInterval(wait.rounded(.up) + 1))]
+            case .none: [:]
+            }
+        }
+
+        static func httpDate(_ date: Date) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            return formatter.string(from: date)
+        }
+    }
+
+    public let perSecond: Int
+    public let style: Style
+    private let state = Mutex<(admitted: [Double], rejected: Int)>(([], 0))
+
+    public init(perSecond: Int, style: Style = .fractionalSeconds) {
+        self.perSecond = perSecond
+        self.style = style
+    }
+
+    public var rejected: Int { state.withLock { $0.rejected } }
+
+    /// nil when admitted; otherwise the seconds until a slot frees.
+    func admit() -> Double? {
+        let now = ProcessInfo.processInfo.systemUptime
+        return state.withLock { state in
+            state.admitted.removeAll { now - $0 >= 1 }
+            if state.admitted.count < perSecond {
+                state.admitted.append(now)
+                return nil
+            }
+            state.rejected += 1
+            return max(0.001, 1 - (now - state.admitted[0]))
+        }
+    }
 }

@@ -174,12 +174,12 @@ final class ScriptedProvider: ImageProvider, Sendable {
     @Test func rateLimitsDoNotUseUpRetries() async throws {
         try await withStore { store throws in
             let provider = ScriptedProvider { request, attempt in
-                attempt <= 3 ? .failure(.rateLimited(retryAfter: 0)) : .success(ScriptedProvider.png(request))
+                attempt <= 2 ? .failure(.rateLimited(retryAfter: 0)) : .success(ScriptedProvider.png(request))
             }
             let engine = GenerationEngine(provider: provider, store: store, concurrency: 1, policy: RetryPolicy(retries: 0, baseDelay: 0), events: { _ in })
             let results = await engine.run(jobs(1))
             #expect(results.first?.status == .generated)
-            #expect(results.first?.attempts == 4)
+            #expect(results.first?.attempts == 3)
         }
     }
 
@@ -198,31 +198,54 @@ final class ScriptedProvider: ImageProvider, Sendable {
 }
 
 @Suite struct RequestGateTests {
-    @Test func halvesTheLimitOnRateLimitsAndGrowsItBack() async throws {
+    @Test func halvesTheLimitOnceForABurstOfRateLimitsAndGrowsItBack() async throws {
         let gate = RequestGate(maxInFlight: 8)
-        try await gate.acquire()
-        await gate.release(.rateLimited(retryAfter: 0))
+        let early = [try await gate.acquire(), try await gate.acquire(), try await gate.acquire()]
+        for ticket in early { await gate.release(ticket, .rateLimited(retryAfter: 0)) }
+        // Three 429s for requests in flight together are one slow-down, not three.
         #expect(await gate.limit == 4)
-        try await gate.acquire()
-        await gate.release(.rateLimited(retryAfter: 0))
+        #expect(await gate.rate == 1)
+        #expect(await gate.rateLimitedCount == 3)
+        let later = try await gate.acquire()
+        await gate.release(later, .rateLimited(retryAfter: 0))
         #expect(await gate.limit == 2)
-        for _ in 0..<10 {
-            try await gate.acquire()
-            await gate.release(.succeeded)
+        #expect(await gate.rate == 0.7)
+        for _ in 0..<3 {
+            await gate.release(try await gate.acquire(), .succeeded)
         }
-        #expect(await gate.limit > 4)
-        #expect(await gate.limit <= 8)
-        #expect(await gate.rateLimitedCount == 2)
+        #expect(await gate.limit > 2)
+        #expect(await gate.rate! > 0.7)
+    }
+
+    @Test func setsTheFirstRateFromWhatTheServerAcceptedInTheLastSecond() async throws {
+        let gate = RequestGate(maxInFlight: 16)
+        for _ in 0..<6 { await gate.release(try await gate.acquire(), .succeeded) }
+        #expect(await gate.rate == nil)
+        await gate.release(try await gate.acquire(), .rateLimited(retryAfter: 0))
+        #expect(await gate.rate == 6 * 0.9)
     }
 
     @Test func neverAdmitsMoreThanTheLimit() async throws {
         let gate = RequestGate(maxInFlight: 2)
-        try await gate.acquire()
-        try await gate.acquire()
+        let first = try await gate.acquire()
+        _ = try await gate.acquire()
         let third = Task { try await gate.acquire() }
         #expect(await gate.inFlight == 2)
-        await gate.release(.succeeded)
-        try await third.value
+        await gate.release(first, .succeeded)
+        _ = try await third.value
         #expect(await gate.inFlight == 2)
+    }
+
+    @Test func cancellationEndsAWait() async throws {
+        let gate = RequestGate(maxInFlight: 1)
+        _ = try await gate.acquire()
+        let waiting = Task { try await gate.acquire() }
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+    }
+
+    @Test(arguments: [(1, 1.0), (2, 2.0), (3, 4.0), (6, 30.0), (9, 30.0)])
+    func pausesLongerForRepeatedRateLimitsWithoutRetryAfter(consecutive: Int, pause: Double) {
+        #expect(RequestGate.pauseWithoutRetryAfter(consecutive: consecutive) == pause)
     }
 }

@@ -59,10 +59,12 @@ public struct GenerateCommand {
         let stop = GenerationEngine.StopSignal()
         let engine = GenerationEngine(provider: provider, store: layout.store, concurrency: options.concurrency,
                                       policy: options.retryPolicy, events: { display.handle($0) })
-        let results = await engine.run(jobs, stop: stop)
-        let interrupted = Task.isCancelled || results.contains { $0.status == .interrupted }
+        let results = await run(engine, jobs: jobs, stop: stop, display: display)
+        let interrupted = Task.isCancelled
+        let unfinished = stop.current.map { "not finished: \($0)" } ?? "interrupted"
 
-        let outcome = WorksheetUpdate(plan: plan, results: results, store: layout.store, embed: options.embed)
+        let outcome = WorksheetUpdate(plan: plan, results: results, store: layout.store, embed: options.embed,
+                                      unfinishedReason: unfinished)
         do {
             try writeWorksheet(outcome.apply(to: worksheet), layout: layout, changed: outcome.changedAny)
         } catch {
@@ -77,11 +79,27 @@ public struct GenerateCommand {
         return Self.exitCode(interrupted: interrupted, stop: stop.current, outcome: outcome)
     }
 
+    /// Runs the engine, cancelling it when the `--deadline` passes or the user interrupts.
+    private func run(_ engine: GenerationEngine, jobs: [GenerationJob], stop: GenerationEngine.StopSignal,
+                     display: ProgressDisplay) async -> [GenerationResult] {
+        let work = Task { await engine.run(jobs, stop: stop) }
+        let timer = options.deadline.map { seconds in
+            Task {
+                try await Task.sleep(for: .seconds(seconds))
+                if stop.stop(.deadline(seconds: seconds)) { display.handle(.stopping(reason: "\(GenerationEngine.StopReason.deadline(seconds: seconds))")) }
+                work.cancel()
+            }
+        }
+        defer { timer?.cancel() }
+        return await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+    }
+
     static func exitCode(interrupted: Bool, stop: GenerationEngine.StopReason?, outcome: WorksheetUpdate) -> Int32 {
         if interrupted { return ExitCode.interrupted }
         switch stop {
         case .upstream: return ExitCode.usage
         case .output: return outcome.generatedCount > 0 ? ExitCode.someFailed : ExitCode.usage
+        case .deadline: return ExitCode.someFailed
         case nil: return outcome.failures.isEmpty ? ExitCode.success : ExitCode.someFailed
         }
     }
@@ -141,6 +159,7 @@ public struct GenerateCommand {
             FileHandle.standardOutput.write(Data(bytes))
             return
         }
+        AtomicFile.removeStaleTemporaries(in: Paths.folder(of: output))
         if output == layout.input && !changed { return }
         try AtomicFile.write(bytes, to: output)
     }

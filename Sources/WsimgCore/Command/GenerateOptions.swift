@@ -21,6 +21,8 @@ public struct GenerateOptions: Sendable, Equatable {
     public var concurrency = 4
     public var retryPolicy = RetryPolicy()
     public var timeout = 120.0
+    /// Seconds the whole run may take; nil for no bound.
+    public var deadline: Double?
     public var allowInsecureHTTP = false
     public var verbosity = Verbosity.progress
 
@@ -37,6 +39,7 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["-j", "--concurrency"], value: "N", help: "requests in flight at most, 1-64 (default 4)"),
         OptionSpec(["--retries"], value: "N", help: "extra attempts per image after a transient failure, 0-10 (default 2)"),
         OptionSpec(["--timeout"], value: "SECONDS", help: "time limit per request (default 120)"),
+        OptionSpec(["--deadline"], value: "SECONDS", help: "stop starting and abandon requests after this long; what is done is kept"),
         OptionSpec(["--backoff"], value: "SECONDS", help: "wait before the first retry, doubled for each next (default 1)"),
         OptionSpec(["--allow-insecure-http"], help: "allow a plain http:// base URL that is not on this machine"),
         OptionSpec(["-q", "--quiet"], help: "print errors only"),
@@ -81,6 +84,7 @@ public struct GenerateOptions: Sendable, Equatable {
         retryPolicy.retries = try Self.integer(parsed, "--retries", in: 0...10) ?? retryPolicy.retries
         timeout = try Self.seconds(parsed, "--timeout", minimum: 0.1) ?? timeout
         retryPolicy.baseDelay = try Self.seconds(parsed, "--backoff", minimum: 0) ?? retryPolicy.baseDelay
+        deadline = try Self.seconds(parsed, "--deadline", minimum: 0.1)
         allowInsecureHTTP = parsed.has("--allow-insecure-http")
         if parsed.has("--quiet") {
             verbosity = .quiet

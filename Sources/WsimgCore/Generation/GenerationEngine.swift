@@ -56,11 +56,14 @@ public struct GenerationEngine: Sendable {
         case upstream(GenerationError)
         /// Images cannot be written (disk full, folder not writable).
         case output(OutputError)
+        /// The run's `--deadline` passed.
+        case deadline(seconds: Double)
 
         public var description: String {
             switch self {
             case .upstream(let error): "\(error)"
             case .output(let error): "\(error)"
+            case .deadline(let seconds): "the --deadline of \(TransportError.format(seconds)) s was reached"
             }
         }
     }
@@ -71,7 +74,7 @@ public struct GenerationEngine: Sendable {
         public init() {}
         public var current: StopReason? { reason.withLock { $0 } }
         /// Keeps the first reason; returns whether this call set it.
-        @discardableResult func stop(_ why: StopReason) -> Bool {
+        @discardableResult public func stop(_ why: StopReason) -> Bool {
             reason.withLock { reason in
                 guard reason == nil else { return false }
                 reason = why
@@ -106,14 +109,13 @@ public struct GenerationEngine: Sendable {
         var attempts = 0
         var retriesUsed = 0
         func result(_ status: GenerationResult.Status) -> GenerationResult {
-            let elapsed = ContinuousClock.now - started
-            return GenerationResult(job: job, status: status, attempts: attempts,
-                                    duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            GenerationResult(job: job, status: status, attempts: attempts, duration: (ContinuousClock.now - started).seconds)
         }
         while true {
             if let reason = stop.current { return result(.failed("not started: \(reason)")) }
+            let ticket: RequestGate.Ticket
             do {
-                try await gate.acquire()
+                ticket = try await gate.acquire()
             } catch {
                 return result(.interrupted)
             }
@@ -121,7 +123,7 @@ public struct GenerationEngine: Sendable {
             let error: GenerationError
             do throws(GenerationError) {
                 let bytes = try await provider.generate(job.request)
-                await gate.release(.succeeded)
+                await gate.release(ticket, .succeeded)
                 do {
                     try PNGValidator.validate(bytes, width: job.request.width, height: job.request.height)
                 } catch let invalid {
@@ -137,11 +139,11 @@ public struct GenerationEngine: Sendable {
             } catch let caught {
                 error = caught
                 if case .rateLimited(let after) = error {
-                    await gate.release(.rateLimited(retryAfter: after))
+                    await gate.release(ticket, .rateLimited(retryAfter: after))
                 } else if case .invalidImage = error {
                     // The request itself succeeded; the gate already counted it.
                 } else {
-                    await gate.release(.failed)
+                    await gate.release(ticket, .failed)
                 }
             }
             switch error.disposition {

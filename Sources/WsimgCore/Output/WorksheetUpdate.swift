@@ -22,7 +22,9 @@ public struct WorksheetUpdate {
         plan.entries.contains { entry in newURLs[entry.placeholder.id].map { $0 != entry.placeholder.url } ?? false }
     }
 
-    public init(plan: GenerationPlan, results: [GenerationResult], store: ImageStore, embed: Bool) {
+    /// `unfinishedReason` is what to say of images whose generation was cut short.
+    public init(plan: GenerationPlan, results: [GenerationResult], store: ImageStore, embed: Bool,
+                unfinishedReason: String = "interrupted") {
         self.plan = plan
         self.store = store
         self.embed = embed
@@ -45,7 +47,7 @@ public struct WorksheetUpdate {
                 case .failed(let reason)?:
                     failures.append(Failure(id: id, reason: reason))
                 case .interrupted?, nil:
-                    failures.append(Failure(id: id, reason: "interrupted"))
+                    failures.append(Failure(id: id, reason: unfinishedReason))
                 }
             }
         }
