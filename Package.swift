@@ -30,6 +30,10 @@ let package = Package(
             name: "FakeUpstream",
             dependencies: ["WsimgCore"]
         ),
+        .executableTarget(
+            name: "wsimg-bench",
+            dependencies: ["WsimgCore", "FakeUpstream"]
+        ),
         .testTarget(
             name: "WsimgCoreTests",
             dependencies: ["WsimgCore"]

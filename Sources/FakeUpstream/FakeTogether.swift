@@ -36,7 +36,9 @@ public final class FakeTogether: Sendable {
     private let limiter: SlidingWindowLimiter?
 
     /// `rateLimit`: answer 429 beyond this many requests in any one second, as Together does.
-    public init(latency: Double = 0, rateLimit: SlidingWindowLimiter? = nil, script: @escaping Script = { _, _ in .none }) throws {
+    /// `realistic`: answer with photo-sized PNGs (see `realisticPNG`) instead of tiny flat ones.
+    public init(latency: Double = 0, rateLimit: SlidingWindowLimiter? = nil, realistic: Bool = false,
+                script: @escaping Script = { _, _ in .none }) throws {
         let seen = RequestLog<Seen>()
         self.seen = seen
         self.limiter = rateLimit
@@ -59,7 +61,11 @@ public final class FakeTogether: Sendable {
             }
             seen.append(Seen(prompt: prompt, width: width, height: height, seed: root["seed"]?.numberValue.map(Int.init),
                                body: fields, authorization: request.headers["authorization"], path: request.path))
-            return Self.reply(to: script(request.index, prompt), width: width, height: height, prompt: prompt, latency: latency)
+            let fault = script(request.index, prompt)
+            if realistic, fault == .none {
+                return .respond(status: 200, body: Self.imageBody(Self.realisticPNG(width: width, height: height)), delay: latency)
+            }
+            return Self.reply(to: fault, width: width, height: height, prompt: prompt, latency: latency)
         }
     }
 
@@ -75,7 +81,7 @@ public final class FakeTogether: Sendable {
         func ok(_ body: String, delay: Double = latency) -> HTTPServer.Reply {
             .respond(status: 200, body: Array(body.utf8), delay: delay)
         }
-        func image(_ png: [UInt8]) -> String { #"{"id":"fake","model":"m","object":"list","data":[{"index":0,"b64_json":""# + Base64.encode(png) + #""}]}"# }
+        func image(_ png: [UInt8]) -> String { String(decoding: imageBody(png), as: UTF8.self) }
         switch fault {
         case .none: return ok(image(png(width: width, height: height, prompt: prompt)))
         case .delay(let seconds): return ok(image(png(width: width, height: height, prompt: prompt)), delay: seconds)
@@ -91,6 +97,36 @@ public final class FakeTogether: Sendable {
         case .jpegInstead: return ok(image([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10] + Array("JFIF".utf8) + [UInt8](repeating: 0, count: 64)))
         }
     }
+
+    /// Together's answer shape: `{"data":[{"b64_json":…}]}`.
+    static func imageBody(_ png: [UInt8]) -> [UInt8] {
+        Array((#"{"id":"fake","model":"m","object":"list","data":[{"index":0,"b64_json":""# + Base64.encode(png) + #""}]}"#).utf8)
+    }
+
+    /// A photo-like PNG (gradient plus noise, so it compresses about as badly as a real picture),
+    /// made once per size and reused, so the fake itself costs little CPU.
+    public static func realisticPNG(width: Int, height: Int) -> [UInt8] {
+        realisticCache.withLock { cache in
+            if let png = cache["\(width)x\(height)"] { return png }
+            var state: UInt32 = 0x9E37_79B9
+            var pixels = [UInt8](repeating: 0, count: width * height * 3)
+            for y in 0..<height {
+                for x in 0..<width {
+                    state ^= state << 13; state ^= state >> 17; state ^= state << 5
+                    let noise = Int(state & 31)
+                    let offset = (y * width + x) * 3
+                    pixels[offset] = UInt8((x * 255 / width + noise) & 255)
+                    pixels[offset + 1] = UInt8((y * 255 / height + noise) & 255)
+                    pixels[offset + 2] = UInt8((128 + noise * 2) & 255)
+                }
+            }
+            let png = try! PNGEncoder.encodeRGB(pixels, width: width, height: height)
+            cache["\(width)x\(height)"] = png
+            return png
+        }
+    }
+
+    private static let realisticCache = Mutex<[String: [UInt8]]>([:])
 
     public static func png(width: Int, height: Int, prompt: String) -> [UInt8] {
         let shade = UInt8(truncatingIfNeeded: StableHash.fnv1a64([prompt]))

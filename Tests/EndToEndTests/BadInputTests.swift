@@ -9,10 +9,10 @@ import Testing
         ("[]", "this is not a worksheet: the top level is an array"),
         ("", "the file is empty"),
     ])
-    func rejectsBadWorksheetsWithOneLine(text: String, message: String) throws {
+    func rejectsBadWorksheetsWithOneLine(text: String, message: String) async throws {
         let scratch = try Scratch()
         scratch.write("w.json", text)
-        let run = try Wsimg.run(["generate", "w.json", "--provider", "placeholder"], in: scratch.path)
+        let run = try await Wsimg.run(["generate", "w.json", "--provider", "placeholder"], in: scratch.path)
         #expect(run.code == 2)
         #expect(run.stderr.contains(message), "\(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1)
@@ -20,9 +20,9 @@ import Testing
         #expect(scratch.files(in: ".").filter { !$0.hasPrefix(".std") } == ["w.json"])
     }
 
-    @Test func missingFile() throws {
+    @Test func missingFile() async throws {
         let scratch = try Scratch()
-        let run = try Wsimg.run(["generate", "nope.json", "--provider", "placeholder"], in: scratch.path)
+        let run = try await Wsimg.run(["generate", "nope.json", "--provider", "placeholder"], in: scratch.path)
         #expect(run.code == 2)
         #expect(run.stderr == "wsimg: cannot read worksheet nope.json: no such file\n")
     }
@@ -34,42 +34,42 @@ import Testing
         (["generat", "w.json"], "Unknown command 'generat'. Did you mean 'generate'?"),
         (["generate", "w.json", "--api-key", "abc"], "There is no --api-key option"),
     ])
-    func rejectsBadOptions(arguments: [String], message: String) throws {
+    func rejectsBadOptions(arguments: [String], message: String) async throws {
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
-        let run = try Wsimg.run(arguments, in: scratch.path)
+        let run = try await Wsimg.run(arguments, in: scratch.path)
         #expect(run.code == 2)
         #expect(run.stderr.contains(message), "\(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1)
         #expect(!scratch.exists("w_images"))
     }
 
-    @Test func brokenElementsFailAloneWithTheirID() throws {
+    @Test func brokenElementsFailAloneWithTheirID() async throws {
         let scratch = try Scratch()
         let sheet = #"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":""}},{"type":"image-placeholder","properties":{"imagePrompt":"ok","width":-3}},{"type":"image-placeholder","properties":{"imagePrompt":"fine"}}]}]}"#
         scratch.write("w.json", sheet)
-        let run = try Wsimg.run(["generate", "w.json", "--provider", "placeholder"], in: scratch.path)
+        let run = try await Wsimg.run(["generate", "w.json", "--provider", "placeholder"], in: scratch.path)
         #expect(run.code == 1)
         #expect(run.stderr.contains("0-0: imagePrompt is empty"))
         #expect(run.stderr.contains("0-1: width must not be negative"))
         #expect(run.stderr.contains("Generated 1/3 images (2 failed)"))
     }
 
-    @Test func refusesPlainHTTPToOtherHosts() throws {
+    @Test func refusesPlainHTTPToOtherHosts() async throws {
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
-        let run = try Wsimg.run(["generate", "w.json"], in: scratch.path,
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
                                 environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": "http://api.example.com"])
         #expect(run.code == 2)
         #expect(run.stderr.contains("--allow-insecure-http"))
         #expect(!run.stderr.contains(Wsimg.secret))
     }
 
-    @Test func helpAndVersion() throws {
+    @Test func helpAndVersion() async throws {
         let scratch = try Scratch()
-        let version = try Wsimg.run(["--version"], in: scratch.path)
+        let version = try await Wsimg.run(["--version"], in: scratch.path)
         #expect(version.code == 0 && version.stdout.hasPrefix("wsimg "))
-        let help = try Wsimg.run(["generate", "--help"], in: scratch.path)
+        let help = try await Wsimg.run(["generate", "--help"], in: scratch.path)
         #expect(help.code == 0)
         for word in ["--output", "--concurrency", "TOGETHER_API_KEY", "TOGETHER_BASE_URL", "130"] {
             #expect(help.stdout.contains(word))

@@ -8,12 +8,12 @@ import WsimgCore
         ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
     }
 
-    @Test func generatesValidPNGsAndLinksThem() throws {
+    @Test func generatesValidPNGsAndLinksThem() async throws {
         let upstream = try FakeTogether()
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("lesson.json", Sheets.sample(count: 4))
-        let run = try Wsimg.run(["generate", "lesson.json", "-j", "2"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "lesson.json", "-j", "2"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.stderr.contains("Generated 4/4 images in"))
         #expect(!run.stderr.contains(Wsimg.secret))
@@ -39,12 +39,12 @@ import WsimgCore
         #expect(!scratch.files(in: ".").contains { $0.hasPrefix(".wsimg-") })
     }
 
-    @Test func sendsWhatTogetherExpects() throws {
+    @Test func sendsWhatTogetherExpects() async throws {
         let upstream = try FakeTogether()
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
-        let run = try Wsimg.run(["generate", "w.json", "--steps", "6", "--model", "some/model"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "--steps", "6", "--model", "some/model"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
         let seen = try #require(upstream.requests.first)
         #expect(seen.path == "/v1/images/generations")
@@ -59,31 +59,31 @@ import WsimgCore
         #expect(seen.seed != nil)
     }
 
-    @Test func reRunsDoNoWorkAndLeaveTheWorksheetByteIdentical() throws {
+    @Test func reRunsDoNoWorkAndLeaveTheWorksheetByteIdentical() async throws {
         let upstream = try FakeTogether()
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 3))
-        #expect(try Wsimg.run(["generate", "w.json", "-o", "out.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        #expect(try await Wsimg.run(["generate", "w.json", "-o", "out.json"], in: scratch.path, environment: env(upstream)).code == 0)
         let first = scratch.bytes("out.json")
         #expect(upstream.requestCount == 3)
 
-        let again = try Wsimg.run(["generate", "out.json", "-o", "out.json"], in: scratch.path, environment: env(upstream))
+        let again = try await Wsimg.run(["generate", "out.json", "-o", "out.json"], in: scratch.path, environment: env(upstream))
         #expect(again.code == 0)
         #expect(upstream.requestCount == 3)
         #expect(scratch.bytes("out.json") == first)
         #expect(again.stderr.contains("Generated 3/3 images (3 already present)"))
     }
 
-    @Test func aChangedPromptRegeneratesOnlyThatImage() throws {
+    @Test func aChangedPromptRegeneratesOnlyThatImage() async throws {
         let upstream = try FakeTogether()
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 3))
-        #expect(try Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
         let before = try scratch.worksheet("w.json")
         scratch.write("w.json", scratch.read("w.json").replacingOccurrences(of: "Friendly dinosaur", with: "Sleepy dinosaur"))
-        let run = try Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0)
         #expect(upstream.requestCount == 4)
         #expect(upstream.requests.last?.prompt.hasPrefix("Sleepy dinosaur") == true)
@@ -94,28 +94,28 @@ import WsimgCore
         #expect(scratch.files(in: "w_images").count == 3)
     }
 
-    @Test func keepsURLsItDidNotMakeUnlessForced() throws {
+    @Test func keepsURLsItDidNotMakeUnlessForced() async throws {
         let upstream = try FakeTogether()
         defer { upstream.stop() }
         let scratch = try Scratch()
         let sheet = #"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":"cat","url":"https://cdn.example/cat.png"}}]}]}"#
         scratch.write("w.json", sheet)
-        let run = try Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0)
         #expect(upstream.requestCount == 0)
         #expect(scratch.read("w.json") == sheet)
-        let forced = try Wsimg.run(["generate", "w.json", "--force"], in: scratch.path, environment: env(upstream))
+        let forced = try await Wsimg.run(["generate", "w.json", "--force"], in: scratch.path, environment: env(upstream))
         #expect(forced.code == 0)
         #expect(upstream.requestCount == 1)
         #expect(try scratch.worksheet("w.json").url("0-0")?.hasPrefix("w_images/0-0-") == true)
     }
 
-    @Test func writesToStdoutAndEmbedsDataURLs() throws {
+    @Test func writesToStdoutAndEmbedsDataURLs() async throws {
         let upstream = try FakeTogether()
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 2))
-        let run = try Wsimg.run(["generate", "w.json", "-o", "-", "--embed"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "-o", "-", "--embed"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
         let sheet = try Worksheet(source: run.stdoutBytes)
         for placeholder in sheet.placeholders {
@@ -126,25 +126,25 @@ import WsimgCore
         }
         #expect(scratch.read("w.json") == Sheets.sample(count: 2))
         // Embedded again: nothing to do, same output.
-        let again = try Wsimg.run(["generate", "w.json", "-o", "-", "--embed"], in: scratch.path, environment: env(upstream))
+        let again = try await Wsimg.run(["generate", "w.json", "-o", "-", "--embed"], in: scratch.path, environment: env(upstream))
         #expect(again.stdoutBytes == run.stdoutBytes)
         #expect(upstream.requestCount == 2)
     }
 
-    @Test func placeholderProviderNeedsNoKeyOrNetwork() throws {
+    @Test func placeholderProviderNeedsNoKeyOrNetwork() async throws {
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 2))
-        let run = try Wsimg.run(["generate", "w.json", "--provider", "placeholder", "--images-dir", "pics"], in: scratch.path)
+        let run = try await Wsimg.run(["generate", "w.json", "--provider", "placeholder", "--images-dir", "pics"], in: scratch.path)
         #expect(run.code == 0, "\(run.stderr)")
         let sheet = try scratch.worksheet("w.json")
         #expect(sheet.placeholders.allSatisfy { $0.url?.hasPrefix("pics/") == true })
         try PNGValidator.validate(scratch.bytes(try #require(sheet.url("0-0"))), width: 400, height: 304)
     }
 
-    @Test func missingKeyIsAConfigurationError() throws {
+    @Test func missingKeyIsAConfigurationError() async throws {
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
-        let run = try Wsimg.run(["generate", "w.json"], in: scratch.path)
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path)
         #expect(run.code == 2)
         #expect(run.stderr.contains("TOGETHER_API_KEY"))
         #expect(run.stderr.contains("--provider placeholder"))
@@ -153,12 +153,12 @@ import WsimgCore
         #expect(!scratch.exists("w_images"))
     }
 
-    @Test func someFailuresExitOneAndKeepTheRest() throws {
+    @Test func someFailuresExitOneAndKeepTheRest() async throws {
         let upstream = try FakeTogether { _, prompt in prompt.hasPrefix("Friendly") ? .status(500, body: #"{"error":{"message":"model crashed"}}"#) : .none }
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 3))
-        let run = try Wsimg.run(["generate", "w.json", "--retries", "1", "--backoff", "0"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "--retries", "1", "--backoff", "0"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 1)
         #expect(run.stderr.contains("0-2: server error 500: model crashed"))
         #expect(run.stderr.contains("Generated 2/3 images (1 failed)"))
@@ -169,24 +169,24 @@ import WsimgCore
 
     @Test(arguments: [FakeTogether.Fault.truncatedPNG, .wrongSizePNG, .invalidBase64, .garbageBody, .drop, .jpegInstead,
                       .status(503, body: "busy")])
-    func retriesBadAnswersAndNeverWritesThem(fault: FakeTogether.Fault) throws {
+    func retriesBadAnswersAndNeverWritesThem(fault: FakeTogether.Fault) async throws {
         let upstream = try FakeTogether { index, _ in index == 0 ? fault : .none }
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
-        let run = try Wsimg.run(["generate", "w.json", "--backoff", "0"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "--backoff", "0"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
         #expect(upstream.requestCount == 2)
         let url = try #require(try scratch.worksheet("w.json").url("0-0"))
         try PNGValidator.validate(scratch.bytes(url), width: 400, height: 304)
     }
 
-    @Test func aRefusedKeyStopsTheRunWithoutLeakingIt() throws {
+    @Test func aRefusedKeyStopsTheRunWithoutLeakingIt() async throws {
         let upstream = try FakeTogether { _, _ in .status(401, body: #"{"error":{"message":"Invalid API key provided: \#(Wsimg.secret)"}}"#) }
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 4))
-        let run = try Wsimg.run(["generate", "w.json", "-j", "1", "-v"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "-j", "1", "-v"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 2)
         #expect(upstream.requestCount == 1)
         #expect(run.stderr.contains("API key was refused"))
@@ -194,13 +194,13 @@ import WsimgCore
         #expect(!run.stdout.contains(Wsimg.secret))
     }
 
-    @Test func readsTheKeyFromAFile() throws {
+    @Test func readsTheKeyFromAFile() async throws {
         let upstream = try FakeTogether()
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
         scratch.write("key.txt", Wsimg.secret + "\n")
-        let run = try Wsimg.run(["generate", "w.json"], in: scratch.path,
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
                                 environment: ["TOGETHER_API_KEY_FILE": scratch.path + "/key.txt", "TOGETHER_BASE_URL": upstream.baseURL])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(upstream.requests.first?.authorization == "Bearer \(Wsimg.secret)")

@@ -5,7 +5,7 @@ import WsimgCore
 
 @Suite struct InterruptTests {
     @Test(arguments: [SIGINT, SIGTERM])
-    func keepsWhatWasDoneAndExits130(signal: Int32) throws {
+    func keepsWhatWasDoneAndExits130(signal: Int32) async throws {
         let secondRequestArrived = DispatchSemaphore(value: 0)
         let upstream = try FakeTogether { index, _ in
             guard index >= 1 else { return .none }
@@ -19,8 +19,8 @@ import WsimgCore
                                       environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
         // With -j 1 the second request starts only after the first image is written.
         #expect(secondRequestArrived.wait(timeout: .now() + 60) == .success)
-        kill(started.0.processIdentifier, signal)
-        let run = Wsimg.finish(started)
+        kill(started.process.processIdentifier, signal)
+        let run = await Wsimg.finish(started)
         #expect(run.code == 130, "\(run.stderr)")
         #expect(run.stderr.contains("Interrupted: generated 1/3 images"))
         let sheet = try scratch.worksheet("w.json")

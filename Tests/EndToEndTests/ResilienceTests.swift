@@ -10,12 +10,12 @@ import WsimgCore
     }
 
     @Test(arguments: [SlidingWindowLimiter.Style.seconds, .fractionalSeconds, .milliseconds, .httpDate, .none])
-    func honoursEveryRetryAfterFormWithoutUsingRetries(style: SlidingWindowLimiter.Style) throws {
+    func honoursEveryRetryAfterFormWithoutUsingRetries(style: SlidingWindowLimiter.Style) async throws {
         let upstream = try FakeTogether(rateLimit: SlidingWindowLimiter(perSecond: 1, style: style))
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 2))
-        let run = try Wsimg.run(["generate", "w.json", "-j", "2", "--retries", "0"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "-j", "2", "--retries", "0"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
         #expect(upstream.rateLimitedCount >= 1)
         #expect(run.stderr.contains("waiting"))
@@ -23,66 +23,66 @@ import WsimgCore
         #expect(sheet.placeholders.allSatisfy { $0.url != nil })
     }
 
-    @Test func pacesTheWholeRunUnderARateLimit() throws {
+    @Test func pacesTheWholeRunUnderARateLimit() async throws {
         let upstream = try FakeTogether(latency: 0.01, rateLimit: SlidingWindowLimiter(perSecond: 20))
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 40))
-        let run = try Wsimg.run(["generate", "w.json", "-j", "8", "--retries", "0"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "-j", "8", "--retries", "0"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
         #expect(scratch.files(in: "w_images").count == 40)
         // Unpaced, 8 workers against 10 ms answers would be refused hundreds of times.
         #expect(upstream.rateLimitedCount < 40)
     }
 
-    @Test func abandonsARequestThatHangsPastTheTimeout() throws {
+    @Test func abandonsARequestThatHangsPastTheTimeout() async throws {
         let upstream = try FakeTogether { index, _ in index == 0 ? .hang : .none }
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
-        let run = try Wsimg.run(["generate", "w.json", "--timeout", "0.5", "--backoff", "0", "-v"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "--timeout", "0.5", "--backoff", "0", "-v"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.stderr.contains("no answer within 0.5 s"))
         #expect(upstream.requestCount == 2)
     }
 
-    @Test func deadlineBoundsTheRun() throws {
+    @Test func deadlineBoundsTheRun() async throws {
         let upstream = try FakeTogether { index, _ in index == 0 ? .none : .hang }
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 2))
-        let run = try Wsimg.run(["generate", "w.json", "-j", "1", "--deadline", "1"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "-j", "1", "--deadline", "1"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 1, "\(run.stderr)")
         #expect(run.stderr.contains("1-0: not finished: the --deadline of 1 s was reached"))
         #expect(try scratch.worksheet("w.json").url("0-0") != nil)
     }
 
-    @Test func outOfCreditStopsWithExitTwo() throws {
+    @Test func outOfCreditStopsWithExitTwo() async throws {
         let upstream = try FakeTogether { _, _ in .status(402, body: #"{"error":{"message":"insufficient balance"}}"#) }
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 3))
-        let run = try Wsimg.run(["generate", "w.json", "-j", "1"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "-j", "1"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 2)
         #expect(run.stderr.contains("out of credit"))
         #expect(upstream.requestCount == 1)
     }
 
-    @Test func rejectedPromptsAreNotRetriedAndSayWhy() throws {
+    @Test func rejectedPromptsAreNotRetriedAndSayWhy() async throws {
         let upstream = try FakeTogether { _, prompt in
             prompt.hasPrefix("Сова") ? .status(422, body: #"{"error":{"message":"prompt flagged by the safety filter"}}"#) : .none
         }
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 3))
-        let run = try Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 1)
         #expect(run.stderr.contains("1-1: request refused (422): prompt flagged by the safety filter"))
         #expect(upstream.requestCount == 3)
     }
 
     /// About a quarter of requests fail in every way the real API does; every image must still arrive.
-    @Test func survivesAFaultyUpstream() throws {
+    @Test func survivesAFaultyUpstream() async throws {
         let faults: [FakeTogether.Fault] = [
             .status(500, body: "{}"), .status(503, body: "busy"), .status(502, body: "<html>bad gateway</html>"),
             .status(429, body: "{}", headers: ["Retry-After": "0.1"]), .drop, .garbageBody, .invalidBase64,
@@ -102,7 +102,7 @@ import WsimgCore
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 100))
-        let run = try Wsimg.run(["generate", "w.json", "-j", "8", "--timeout", "2", "--backoff", "0.05"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "-j", "8", "--timeout", "2", "--backoff", "0.05"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
         let sheet = try scratch.worksheet("w.json")
         #expect(sheet.placeholders.count == 100)
@@ -114,7 +114,7 @@ import WsimgCore
         #expect(upstream.requestCount > 120)
     }
 
-    @Test func aKilledRunLeavesNothingBrokenAndTheNextRunFinishesTheJob() throws {
+    @Test func aKilledRunLeavesNothingBrokenAndTheNextRunFinishesTheJob() async throws {
         let secondRequestArrived = DispatchSemaphore(value: 0)
         let hanging = try FakeTogether { index, _ in
             guard index >= 1 else { return .none }
@@ -126,9 +126,9 @@ import WsimgCore
         scratch.write("w.json", original)
         let started = try Wsimg.start(["generate", "w.json", "-j", "1"], in: scratch.path, environment: env(hanging))
         #expect(secondRequestArrived.wait(timeout: .now() + 60) == .success)
-        let pid = started.0.processIdentifier
+        let pid = started.process.processIdentifier
         kill(pid, SIGKILL)
-        let killed = Wsimg.finish(started)
+        let killed = await Wsimg.finish(started)
         hanging.stop()
         #expect(killed.code != 0)
         #expect(scratch.read("w.json") == original)
@@ -140,7 +140,7 @@ import WsimgCore
 
         let upstream = try FakeTogether()
         defer { upstream.stop() }
-        let rerun = try Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        let rerun = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
         #expect(rerun.code == 0, "\(rerun.stderr)")
         #expect(upstream.requestCount == 2)
         #expect(scratch.files(in: "w_images").count == 3)
@@ -148,30 +148,30 @@ import WsimgCore
         #expect(!scratch.files(in: ".").contains { $0.hasPrefix(".wsimg-") })
     }
 
-    @Test func anUnwritableImagesFolderIsAClearErrorNamingIt() throws {
+    @Test func anUnwritableImagesFolderIsAClearErrorNamingIt() async throws {
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
         scratch.write("blocked", "a file where the folder should be")
-        let run = try Wsimg.run(["generate", "w.json", "--provider", "placeholder", "--images-dir", "blocked/pics"], in: scratch.path)
+        let run = try await Wsimg.run(["generate", "w.json", "--provider", "placeholder", "--images-dir", "blocked/pics"], in: scratch.path)
         #expect(run.code == 2)
         #expect(run.stderr.contains("cannot create folder \(scratch.path)/blocked/pics"), "\(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1)
         #expect(scratch.read("w.json") == Sheets.sample(count: 1))
     }
 
-    @Test func anUnwritableWorksheetIsAClearErrorAndExitOneWhenImagesWereMade() throws {
+    @Test func anUnwritableWorksheetIsAClearErrorAndExitOneWhenImagesWereMade() async throws {
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
-        let run = try Wsimg.run(["generate", "w.json", "--provider", "placeholder", "-o", "/proc/wsimg-out.json", "--images-dir", "pics"], in: scratch.path)
+        let run = try await Wsimg.run(["generate", "w.json", "--provider", "placeholder", "-o", "/proc/wsimg-out.json", "--images-dir", "pics"], in: scratch.path)
         #expect(run.code == 1)
         #expect(run.stderr.contains("cannot write /proc/wsimg-out.json"), "\(run.stderr)")
     }
 
-    @Test func aWorksheetCannotMakeItWriteElsewhere() throws {
+    @Test func aWorksheetCannotMakeItWriteElsewhere() async throws {
         let scratch = try Scratch()
         let sheet = #"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":"cat","url":"w_images/../../escape/0-0-aaaaaaaaaaaa.png"}},{"type":"image-placeholder","properties":{"imagePrompt":"dog","width":"../../x"}}]}]}"#
         scratch.write("w.json", sheet)
-        let run = try Wsimg.run(["generate", "w.json", "--provider", "placeholder", "--force"], in: scratch.path)
+        let run = try await Wsimg.run(["generate", "w.json", "--provider", "placeholder", "--force"], in: scratch.path)
         #expect(run.code == 1)
         #expect(scratch.files(in: ".").filter { !$0.hasPrefix(".std") } == ["w.json", "w_images"])
         #expect(scratch.files(in: "w_images").count == 1)

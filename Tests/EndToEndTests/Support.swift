@@ -23,8 +23,15 @@ struct Wsimg {
 
     static let secret = "sk-test-9f8e7d6c5b4a"
 
-    /// Starts wsimg; `ready` lets a test act while it runs (send a signal, say).
-    static func start(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> (Process, String, String) {
+    struct Started {
+        let process: Process
+        let stdoutPath: String
+        let stderrPath: String
+        let exited: Task<Int32, Never>
+    }
+
+    /// Starts wsimg, so a test can act while it runs (send a signal, say).
+    static func start(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> Started {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -38,23 +45,27 @@ struct Wsimg {
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         process.standardInput = FileHandle.nullDevice
+        // Waiting through the termination handler keeps Swift Testing's few threads free for other tests.
+        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
         try process.run()
-        return (process, out, err)
+        let exited = Task { for await code in exits { return code }; return -1 }
+        return Started(process: process, stdoutPath: out, stderrPath: err, exited: exited)
     }
 
-    static func finish(_ started: (Process, String, String)) -> Run {
-        let (process, out, err) = started
-        process.waitUntilExit()
+    static func finish(_ started: Started) async -> Run {
+        let code = await started.exited.value
+        let out = started.stdoutPath, err = started.stderrPath
         let stdout = FileManager.default.contents(atPath: out) ?? Data()
         let stderr = FileManager.default.contents(atPath: err) ?? Data()
         try? FileManager.default.removeItem(atPath: out)
         try? FileManager.default.removeItem(atPath: err)
-        return Run(code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        return Run(code: code, stdout: String(decoding: stdout, as: UTF8.self),
                    stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: Array(stdout))
     }
 
-    static func run(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> Run {
-        finish(try start(arguments, in: folder, environment: environment))
+    static func run(_ arguments: [String], in folder: String, environment: [String: String] = [:]) async throws -> Run {
+        await finish(try start(arguments, in: folder, environment: environment))
     }
 }
 

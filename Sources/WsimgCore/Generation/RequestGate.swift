@@ -1,10 +1,13 @@
 /// The one budget all workers share, so a rate limit slows the whole run instead of every worker
-/// hammering on its own.
+/// hammering on its own. Workers are let through first come, first served.
 ///
-/// - Requests in flight: at most `limit`, halved by a 429 and grown back by successes (AIMD).
-/// - Request starts: unpaced until the first 429; then spaced at `rate` per second, first set from how
-///   many requests the server accepted in the last second, lowered by each further 429 and raised
-///   slowly by successes.
+/// - Request starts: unpaced until the first 429; then spaced at `rate` per second. The first 429 sets
+///   the rate to 90% of the requests started in the last second that were not refused (the server's
+///   window, as far as we can see it); each later one lowers it 15%. Each success raises it 1%, or 0.2%
+///   within 5% of the rate the last 429 came at; every 5 s without a 429 raises it 10%, so a rate cut
+///   by a passing 429 recovers.
+/// - Requests in flight: at most `limit`. A 429 lowers it to what the new rate needs at the observed
+///   latency (with room to spare); successes raise it again, one request per window, up to `-j`.
 /// - A 429 also pauses every start for its Retry-After.
 /// Several 429s answering requests that started before the last slow-down count as one.
 public actor RequestGate {
@@ -25,15 +28,33 @@ public actor RequestGate {
     /// Starts per second, once a 429 made pacing necessary.
     public private(set) var rate: Double?
     public private(set) var rateLimitedCount = 0
+
     static let minimumRate = 0.05
+    static let maximumRate = 1000.0
+    static let rateDecrease = 0.85
+    static let rateIncrease = 1.01
+    static let rateIncreaseNearCeiling = 1.002
+    static let probeInterval = Duration.seconds(5)
+    static let probeIncrease = 1.1
+    static let window = Duration.seconds(1)
+
+    private let clock = ContinuousClock()
     private var nextStartAt: ContinuousClock.Instant
     private var resumeAt: ContinuousClock.Instant?
     private var lastSlowDown: ContinuousClock.Instant?
+    private var lastProbe: ContinuousClock.Instant?
+    /// The rate at which the last 429 came.
+    private var ceiling: Double?
     private var consecutiveRateLimits = 0
-    /// Start times of recent requests that succeeded, for the first rate estimate.
-    private var recentSuccessfulStarts: [ContinuousClock.Instant] = []
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    private let clock = ContinuousClock()
+    /// Seconds a successful request takes, smoothed.
+    private var latency: Double?
+    /// Start times of requests in the last second, and of those among them refused with 429.
+    private var recentStarts: [ContinuousClock.Instant] = []
+    private var recentRefusedStarts: [ContinuousClock.Instant] = []
+    /// Waiting workers in arrival order; only the first may take the next slot.
+    private var queue: [Int] = []
+    private var nextWaiter = 0
+    private var sleepers: [CheckedContinuation<Void, Never>] = []
 
     public init(maxInFlight: Int) {
         self.maxInFlight = maxInFlight
@@ -41,29 +62,44 @@ public actor RequestGate {
         self.nextStartAt = clock.now
     }
 
-    /// Waits for a slot; throws `CancellationError` if the task is cancelled meanwhile.
+    /// Waits for this worker's turn and a free slot; throws `CancellationError` if cancelled meanwhile.
     public func acquire() async throws -> Ticket {
+        let me = nextWaiter
+        nextWaiter += 1
+        queue.append(me)
+        defer {
+            queue.removeAll { $0 == me }
+            wakeAll()
+        }
         while true {
             try Task.checkCancellation()
             let now = clock.now
-            if let resumeAt, now < resumeAt {
+            if queue.first != me || inFlight >= Int(limit) {
+                await sleepUntilWoken()
+            } else if let resumeAt, now < resumeAt {
                 try await clock.sleep(until: resumeAt)
-                continue
-            }
-            if rate != nil, now < nextStartAt {
+            } else if rate != nil, now < nextStartAt {
                 try await clock.sleep(until: nextStartAt)
-                continue
+            } else {
+                return start(at: now)
             }
-            if inFlight < Int(limit) {
-                inFlight += 1
-                if let rate { nextStartAt = max(now, nextStartAt) + .seconds(1 / rate) }
-                return Ticket(startedAt: now)
-            }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { waiters.append($0) }
-            } onCancel: {
-                Task { await self.wakeAll() }
-            }
+        }
+    }
+
+    private func start(at now: ContinuousClock.Instant) -> Ticket {
+        inFlight += 1
+        probe(now: now)
+        recentStarts.removeAll { $0.duration(to: now) > Self.window }
+        recentStarts.append(now)
+        if let rate { nextStartAt = max(now, nextStartAt) + .seconds(1 / rate) }
+        return Ticket(startedAt: now)
+    }
+
+    private func sleepUntilWoken() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { sleepers.append($0) }
+        } onCancel: {
+            Task { await self.wakeAll() }
         }
     }
 
@@ -81,12 +117,17 @@ public actor RequestGate {
         case .succeeded:
             consecutiveRateLimits = 0
             limit = min(Double(maxInFlight), limit + 1 / limit)
-            if let current = rate { rate = current + 0.1 / current }
-            recentSuccessfulStarts.append(ticket.startedAt)
-            recentSuccessfulStarts.removeAll { $0.duration(to: now) > .seconds(1) }
+            if let current = rate {
+                let nearCeiling = ceiling.map { current >= $0 * 0.95 } ?? false
+                rate = min(Self.maximumRate, current * (nearCeiling ? Self.rateIncreaseNearCeiling : Self.rateIncrease))
+            }
+            let took = ticket.startedAt.duration(to: now).seconds
+            latency = latency.map { $0 * 0.8 + took * 0.2 } ?? took
         case .rateLimited(let retryAfter):
             rateLimitedCount += 1
             consecutiveRateLimits += 1
+            recentRefusedStarts.removeAll { $0.duration(to: now) > Self.window }
+            recentRefusedStarts.append(ticket.startedAt)
             if lastSlowDown.map({ ticket.startedAt >= $0 }) ?? true {
                 slowDown(now: now)
             }
@@ -99,15 +140,25 @@ public actor RequestGate {
         wakeAll()
     }
 
+    /// Every `probeInterval` without a 429, tries a faster rate.
+    private func probe(now: ContinuousClock.Instant) {
+        guard let current = rate, let since = [lastSlowDown, lastProbe].compactMap({ $0 }).max(),
+              since.duration(to: now) >= Self.probeInterval else { return }
+        rate = min(Self.maximumRate, current * Self.probeIncrease)
+        lastProbe = now
+    }
+
     private func slowDown(now: ContinuousClock.Instant) {
         lastSlowDown = now
-        limit = max(1, limit / 2)
-        if let current = rate {
-            rate = max(Self.minimumRate, current * 0.7)
-        } else {
-            let acceptedLastSecond = recentSuccessfulStarts.filter { $0.duration(to: now) <= .seconds(1) }.count
-            rate = max(Self.minimumRate, acceptedLastSecond > 0 ? Double(acceptedLastSecond) * 0.9 : 1)
-        }
+        ceiling = rate
+        let accepted = recentStarts.filter { $0.duration(to: now) <= Self.window }.count
+            - recentRefusedStarts.filter { $0.duration(to: now) <= Self.window }.count
+        let seen = Double(max(accepted, 1)) * 0.9
+        let newRate = max(Self.minimumRate, rate.map { $0 * Self.rateDecrease } ?? seen)
+        rate = newRate
+        // Enough in flight to keep up with the new rate at the latency seen so far, with room to spare.
+        let needed = latency.map { ($0 * newRate * 1.5).rounded(.up) } ?? limit / 2
+        limit = max(1, min(limit, needed))
     }
 
     /// A 429 without Retry-After pauses 1 s, doubling while they keep coming, up to 30 s.
@@ -116,8 +167,8 @@ public actor RequestGate {
     }
 
     private func wakeAll() {
-        let woken = waiters
-        waiters.removeAll()
+        let woken = sleepers
+        sleepers.removeAll()
         woken.forEach { $0.resume() }
     }
 }

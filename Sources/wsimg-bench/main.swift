@@ -1,0 +1,115 @@
+import Foundation
+import FakeUpstream
+import WsimgCore
+
+// `make bench`: runs the release wsimg against a loopback fake of Together and prints, per scenario,
+// wall time against the ideal, CPU and peak memory of the wsimg process, and what the upstream saw.
+
+struct Scenario {
+    let name: String
+    let images: Int
+    let concurrency: Int
+    let latency: Double
+    var sizes: [(Int, Int)] = [(1024, 1024)]
+    var rateLimit: Int?
+    /// Run on the previous scenario's folder (everything already generated).
+    var reuse = false
+
+    var ideal: Double {
+        if let rateLimit { return Double(images) / Double(rateLimit) }
+        return reuse ? 0 : (Double(images) / Double(concurrency)).rounded(.up) * latency
+    }
+}
+
+struct Measurement {
+    let wall: Double
+    let cpu: Double
+    let peakRSS: Int
+    let exitCode: Int32
+}
+
+/// Runs a command, returning wall time and the child's own CPU time and peak RSS (from wait4).
+func measure(_ arguments: [String], in folder: String, environment: [String: String]) -> Measurement {
+    var pid: pid_t = 0
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, folder + "/stderr.log", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    let start = Date()
+    let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+    precondition(spawned == 0, "could not start \(arguments[0])")
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    let wall = Date().timeIntervalSince(start)
+    argv.forEach { free($0) }
+    envp.forEach { free($0) }
+    let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return Measurement(wall: wall, cpu: cpu, peakRSS: usage.ru_maxrss * 1024, exitCode: exitCode)
+}
+
+func worksheet(images: Int, sizes: [(Int, Int)]) -> String {
+    var elements: [String] = []
+    for i in 0..<images {
+        let (w, h) = sizes[i % sizes.count]
+        elements.append(#"{"type":"image-placeholder","properties":{"imagePrompt":"Benchmark picture number \#(i) of a friendly animal","caption":"Picture \#(i)","width":\#(w),"height":\#(h)}}"#)
+    }
+    var pages: [String] = []
+    for start in stride(from: 0, to: elements.count, by: 10) {
+        pages.append(#"{"elements":[\#(elements[start..<min(start + 10, elements.count)].joined(separator: ","))]}"#)
+    }
+    return #"{"title":"bench","pages":[\#(pages.joined(separator: ","))]}"#
+}
+
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wsimg").path
+let mixed = [(512, 512), (1024, 1024), (400, 300), (768, 512), (1024, 768)]
+var scenarios = [
+    Scenario(name: "1. 200 mixed, 250 ms", images: 200, concurrency: 16, latency: 0.25, sizes: mixed),
+    Scenario(name: "2. same, nothing to do", images: 200, concurrency: 16, latency: 0.25, sizes: mixed, reuse: true),
+    Scenario(name: "3. 1000 at 1024², 20 ms", images: 1000, concurrency: 16, latency: 0.02),
+    Scenario(name: "4. limit 8/s, 80 images", images: 80, concurrency: 16, latency: 0.25, sizes: [(512, 512)], rateLimit: 8),
+    Scenario(name: "5. limit 6/s, 60 images", images: 60, concurrency: 4, latency: 0.25, sizes: [(512, 512)], rateLimit: 6),
+]
+if CommandLine.arguments.count > 1 {
+    let wanted = CommandLine.arguments.dropFirst().compactMap(Int.init)
+    scenarios = scenarios.enumerated().filter { wanted.contains($0.offset + 1) || (wanted.contains($0.offset) && $0.element.reuse) }.map(\.element)
+}
+
+func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
+func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+
+let header = ["scenario", "images", "-j", "latency", "ideal s", "wall s", "ratio", "CPU ms/img", "peak MiB", "requests", "conns", "429s", "exit"]
+let widths = [26, 7, 4, 8, 8, 8, 6, 11, 9, 9, 6, 5, 4]
+print(zip(header, widths).map { pad($0, $1) }.joined(separator: " "))
+var folder = ""
+for scenario in scenarios {
+    if !scenario.reuse {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("wsimg-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try worksheet(images: scenario.images, sizes: scenario.sizes).write(toFile: folder + "/bench.json", atomically: true, encoding: .utf8)
+    }
+    let upstream = try FakeTogether(latency: scenario.latency,
+                                    rateLimit: scenario.rateLimit.map { SlidingWindowLimiter(perSecond: $0) }, realistic: true)
+    // Make the fake's pictures before timing, so its own encoding does not count.
+    for (w, h) in scenario.sizes { _ = FakeTogether.realisticPNG(width: SizeRules.normalise(w), height: SizeRules.normalise(h)) }
+    let verbose = ProcessInfo.processInfo.environment["WSIMG_BENCH_VERBOSE"] != nil
+    let result = measure([binary, "generate", folder + "/bench.json", "-j", String(scenario.concurrency), verbose ? "-v" : "--no-progress"], in: folder,
+                         environment: ["TOGETHER_API_KEY": "bench-key", "TOGETHER_BASE_URL": upstream.baseURL, "PATH": "/usr/bin:/bin"])
+    upstream.stop()
+    let row = [scenario.name, String(scenario.images), String(scenario.concurrency), "\(Int(scenario.latency * 1000)) ms",
+               format(scenario.ideal), format(result.wall), scenario.ideal > 0 ? format(result.wall / scenario.ideal) : "-",
+               format(result.cpu * 1000 / Double(scenario.images), 1), format(Double(result.peakRSS) / 1_048_576, 1),
+               String(upstream.requestCount), String(upstream.connectionCount), String(upstream.rateLimitedCount), String(result.exitCode)]
+    print(zip(row, widths).map { pad($0, $1) }.joined(separator: " "))
+    if verbose { print("  log: \(folder)/stderr.log") }
+    if result.exitCode != 0, let log = try? String(contentsOfFile: folder + "/stderr.log", encoding: .utf8) {
+        print("  wsimg said: " + log.split(separator: "\n").suffix(3).joined(separator: " | "))
+    }
+}
+let started = Date()
+let version = measure([binary, "--version"], in: FileManager.default.temporaryDirectory.path, environment: [:])
+print("wsimg --version: \(format(version.wall * 1000, 1)) ms wall (\(format(Date().timeIntervalSince(started) * 1000, 1)) ms with spawn)")
