@@ -8,7 +8,7 @@ SWIFT ?= swift
 APT_PACKAGES = pkg-config libcurl4-openssl-dev libpng-dev
 SAMPLE_OUT = Samples/out
 
-.PHONY: all build release test run install deps clean
+.PHONY: all build release test run bench fuzz install deps clean
 
 all: build
 
@@ -42,6 +42,23 @@ run: release
 	fi; \
 	.build/release/wsimg generate Samples/worksheet.json -o $(SAMPLE_OUT)/worksheet.json --provider $$provider; \
 	code=$$?; [ $$code -eq 0 ] && echo "Wrote $(SAMPLE_OUT)/worksheet.json and $(SAMPLE_OUT)/worksheet_images/"; exit $$code
+
+# Benchmarks against a loopback fake upstream; prints a table (see README, "Performance").
+bench: release
+	.build/release/wsimg-bench
+
+# libFuzzer over the worksheet reader/editor and the image path, FUZZ_SECONDS each.
+# New corpus entries go to .build-fuzz/corpus; crashes to .build-fuzz/crash-*.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	$(SWIFT) build --product wsimg-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
+	@for harness in worksheet png; do \
+	  mkdir -p .build-fuzz/corpus/$$harness; \
+	  echo "fuzzing $$harness for $(FUZZ_SECONDS) s"; \
+	  SWIFT_BACKTRACE=enable=no WSIMG_FUZZ=$$harness .build-fuzz/debug/wsimg-fuzz .build-fuzz/corpus/$$harness Fuzz/corpus/$$harness \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=.build-fuzz/ -print_final_stats=1 2>&1 \
+	    | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY)|Fatal error' || exit 1; \
+	done
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin

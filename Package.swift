@@ -34,13 +34,17 @@ let package = Package(
             name: "wsimg-bench",
             dependencies: ["WsimgCore", "FakeUpstream"]
         ),
+        .executableTarget(
+            name: "wsimg-fuzz",
+            dependencies: ["WsimgCore"]
+        ),
         .testTarget(
             name: "WsimgCoreTests",
             dependencies: ["WsimgCore"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WsimgCore", "FakeUpstream", "wsimg"]
+            dependencies: ["WsimgCore", "FakeUpstream", "wsimg", "wsimg-fuzz"]
         ),
     ],
     swiftLanguageModes: [.v6]

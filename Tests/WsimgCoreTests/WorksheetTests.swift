@@ -31,7 +31,9 @@ import Testing
         (#""imagePrompt": 42"#, "imagePrompt is a number, not text"),
         (#""imagePrompt": "ok", "width": "400""#, "width is a string, not a number"),
         (#""imagePrompt": "ok", "height": -5"#, "height must not be negative"),
-        (#""imagePrompt": "ok", "width": 1e9"#, "width 1000000000 is too large"),
+        (#""imagePrompt": "ok", "width": 1e9"#, "width is too large (1000000000)"),
+        // Found by the fuzzer: converting this to Int used to crash.
+        (#""imagePrompt": "ok", "height": 1e300"#, "height is too large (1e+300)"),
     ])
     func reportsElementProblems(properties: String, problem: String) throws {
         let sheet = try worksheet(#"{"pages":[{"elements":[{"type":"image-placeholder","properties":{\#(properties)}}]}]}"#)

@@ -82,7 +82,7 @@ public struct Placeholder: Sendable, Equatable {
         guard let number = node.numberValue else { return (defaultSide, "\(name) is \(node.typeName), not a number") }
         guard number.isFinite, number >= 0 else { return (defaultSide, "\(name) must not be negative") }
         if number == 0 { return (defaultSide, nil) }
-        guard number <= 1_000_000 else { return (defaultSide, "\(name) \(Int(number)) is too large") }
+        guard number <= 1_000_000 else { return (defaultSide, "\(name) is too large (\(TransportError.format(number)))") }
         return (Int(number.rounded()), nil)
     }
 }

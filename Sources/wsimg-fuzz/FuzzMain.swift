@@ -1,0 +1,79 @@
+import Foundation
+import WsimgCore
+
+// Fuzz harnesses for what reads untrusted bytes: the worksheet JSON reader (and the editor that writes
+// URLs back) and the image path (base64, PNG header, full libpng decode).
+//
+// Built by `make fuzz` with `-sanitize=fuzzer -D FUZZING`, it is a libFuzzer binary. Built normally,
+// it replays files, so a crash found once stays a test: `wsimg-fuzz worksheet FILE…`.
+
+enum Harness: String, CaseIterable {
+    case worksheet, png
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .worksheet: fuzzWorksheet(bytes)
+        case .png: fuzzImage(bytes)
+        }
+    }
+}
+
+func fuzzWorksheet(_ bytes: [UInt8]) {
+    guard let sheet = try? Worksheet(source: bytes) else { return }
+    var editor = JSONEditor(source: bytes)
+    for placeholder in sheet.placeholders {
+        editor.set("url", to: JSONWriter.quoted("w_images/\(placeholder.id)-0123456789ab.png"), in: placeholder.properties)
+    }
+    let edited = editor.apply()
+    guard let again = try? Worksheet(source: edited) else { fatalError("editing a valid worksheet made invalid JSON") }
+    guard again.placeholders.map(\.id) == sheet.placeholders.map(\.id) else { fatalError("editing changed the placeholders") }
+}
+
+func fuzzImage(_ bytes: [UInt8]) {
+    // As received: base64 text first, then the PNG checks on whatever it decodes to, and on the raw bytes.
+    let decoded = bytes.withUnsafeBytes { Base64.decode($0) }
+    for candidate in [bytes, decoded].compactMap({ $0 }) {
+        guard let header = try? PNGValidator.header(of: candidate) else { continue }
+        try? PNGValidator.validate(candidate, width: header.width, height: header.height)
+    }
+}
+
+let harness: Harness = {
+    let name = ProcessInfo.processInfo.environment["WSIMG_FUZZ"] ?? "worksheet"
+    guard let harness = Harness(rawValue: name) else {
+        fatalError("WSIMG_FUZZ must be one of: \(Harness.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return harness
+}()
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    harness.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
+}
+
+typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: FuzzCallback) -> Int32
+#endif
+
+@main
+struct FuzzMain {
+    static func main() {
+        _ = harness
+        #if FUZZING
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
+        #else
+        for path in CommandLine.arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else { fatalError("cannot read \(path)") }
+            harness.run(Array(data))
+        }
+        #endif
+    }
+}
