@@ -40,7 +40,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WsimgCoreTests",
-            dependencies: ["WsimgCore"]
+            dependencies: ["WsimgCore", "FakeUpstream"]
         ),
         .testTarget(
             name: "EndToEndTests",
