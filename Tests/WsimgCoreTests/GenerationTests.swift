@@ -78,7 +78,7 @@ import Testing
 }
 
 /// A provider whose answers a test scripts per call.
-final class ScriptedProvider: ImageProvider, Sendable {
+final class ScriptedProvider: SingleImageProvider, Sendable {
     let answers: @Sendable (ImageRequest, Int) -> Result<[UInt8], GenerationError>
     private let calls = Mutex<[String: Int]>([:])
 

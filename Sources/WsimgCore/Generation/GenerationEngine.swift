@@ -86,14 +86,14 @@ public struct GenerationEngine: Sendable {
     public func run(_ jobs: [GenerationJob], stop: StopSignal = StopSignal()) async -> [GenerationResult] {
         let gate = RequestGate(maxInFlight: concurrency)
         let queue = JobQueue(jobs)
+        let batchSize = max(1, provider.batchSize)
+        let workers = min(concurrency, (jobs.count + batchSize - 1) / batchSize)
         return await withTaskGroup(of: [GenerationResult].self) { group in
-            for _ in 0..<min(concurrency, jobs.count) {
+            for _ in 0..<workers {
                 group.addTask {
                     var results: [GenerationResult] = []
-                    while let job = queue.next() {
-                        let result = await process(job, gate: gate, stop: stop)
-                        results.append(result)
-                        events(.finished(result))
+                    while case let batch = queue.next(upTo: batchSize), !batch.isEmpty {
+                        results += await process(batch, queue: queue, gate: gate, stop: stop)
                     }
                     return results
                 }
@@ -104,79 +104,144 @@ public struct GenerationEngine: Sendable {
         }
     }
 
-    private func process(_ job: GenerationJob, gate: RequestGate, stop: StopSignal) async -> GenerationResult {
-        let started = ContinuousClock.now
-        var attempts = 0
-        var retriesUsed = 0
-        func result(_ status: GenerationResult.Status) -> GenerationResult {
-            GenerationResult(job: job, status: status, attempts: attempts, duration: (ContinuousClock.now - started).seconds)
+    /// Sends one batch (one request to the provider) until it is answered, retrying failures of the
+    /// whole call in place; images that fail on their own go back to the queue for a later batch.
+    private func process(_ batch: [QueuedJob], queue: JobQueue, gate: RequestGate, stop: StopSignal) async -> [GenerationResult] {
+        var batch = batch
+        func finish(_ status: GenerationResult.Status) -> [GenerationResult] {
+            batch.map { finished($0, status) }
         }
         while true {
-            if let reason = stop.current { return result(.failed("not started: \(reason)")) }
+            if let reason = stop.current { return finish(.failed("not started: \(reason)")) }
             let ticket: RequestGate.Ticket
             do {
                 ticket = try await gate.acquire()
             } catch {
-                return result(.interrupted)
+                return finish(.interrupted)
             }
-            attempts += 1
+            for index in batch.indices { batch[index].attempts += 1 }
             let error: GenerationError
-            do throws(GenerationError) {
-                let bytes = try await provider.generate(job.request)
+            do {
+                let answers = try await provider.generate(batch: batch.map(\.job.request))
                 await gate.release(ticket, .succeeded)
-                do {
-                    try PNGValidator.validate(bytes, width: job.request.width, height: job.request.height)
-                } catch let invalid {
-                    throw GenerationError.invalidImage(invalid)
+                return zip(batch, answers).compactMap { item, answer in
+                    handle(answer, for: item, queue: queue, stop: stop)
                 }
-                do {
-                    try store.write(bytes, id: job.request.id, key: job.key)
-                } catch let output {
-                    if stop.stop(.output(output)) { events(.stopping(reason: output.description)) }
-                    return result(.failed(output.description))
-                }
-                return result(.generated)
             } catch let caught {
                 error = caught
-                if case .rateLimited(let after) = error {
-                    await gate.release(ticket, .rateLimited(retryAfter: after))
-                } else if case .invalidImage = error {
-                    // The request itself succeeded; the gate already counted it.
-                } else {
-                    await gate.release(ticket, .failed)
-                }
+                await gate.release(ticket, error.gateOutcome)
             }
+            let retriesUsed = batch.map(\.retriesUsed).max() ?? 0
             switch error.disposition {
             case .pace:
                 if let pause = await gate.pauseRemaining { events(.paused(seconds: pause, reason: "rate limited")) }
-                events(.attemptFailed(id: job.request.id, attempt: attempts, error: error, retryIn: nil))
+                report(error, for: batch, retryIn: nil)
             case .retry where retriesUsed < policy.retries && !Task.isCancelled:
-                retriesUsed += 1
-                let delay = policy.delay(beforeRetry: retriesUsed, unitRandom: Double.random(in: 0...1))
-                events(.attemptFailed(id: job.request.id, attempt: attempts, error: error, retryIn: delay))
+                for index in batch.indices { batch[index].retriesUsed += 1 }
+                let delay = policy.delay(beforeRetry: retriesUsed + 1, unitRandom: Double.random(in: 0...1))
+                report(error, for: batch, retryIn: delay)
                 do {
                     try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
                 } catch {
-                    return result(.interrupted)
+                    return finish(.interrupted)
                 }
             case .retry, .fail:
-                if error == .cancelled || error == .transport(.cancelled) || Task.isCancelled { return result(.interrupted) }
-                return result(.failed(error.description))
+                if error.isCancellation || Task.isCancelled { return finish(.interrupted) }
+                return finish(.failed(error.description))
             case .stopRun:
                 if stop.stop(.upstream(error)) { events(.stopping(reason: error.description)) }
-                return result(.failed(error.description))
+                return finish(.failed(error.description))
             }
         }
     }
-}
 
-/// Hands out jobs to workers, each exactly once.
-final class JobQueue: Sendable {
-    private let remaining: Mutex<IndexingIterator<[GenerationJob]>>
-
-    init(_ jobs: [GenerationJob]) {
-        remaining = Mutex(jobs.makeIterator())
+    /// Validates and stores one image of an answered batch; returns nil when it went back to the queue.
+    private func handle(_ answer: Result<[UInt8], GenerationError>, for item: QueuedJob, queue: JobQueue,
+                        stop: StopSignal) -> GenerationResult? {
+        let request = item.job.request
+        let error: GenerationError
+        switch answer {
+        case .success(let bytes):
+            do {
+                try PNGValidator.validate(bytes, width: request.width, height: request.height)
+            } catch {
+                return retryOrFail(item, .invalidImage(error), queue: queue)
+            }
+            do {
+                try store.write(bytes, id: request.id, key: item.job.key)
+            } catch let output {
+                if stop.stop(.output(output)) { events(.stopping(reason: output.description)) }
+                return finished(item, .failed(output.description))
+            }
+            return finished(item, .generated)
+        case .failure(let failure):
+            error = failure
+        }
+        if error.disposition == .stopRun {
+            if stop.stop(.upstream(error)) { events(.stopping(reason: error.description)) }
+            return finished(item, .failed(error.description))
+        }
+        return retryOrFail(item, error, queue: queue)
     }
 
-    func next() -> GenerationJob? { remaining.withLock { $0.next() } }
+    private func retryOrFail(_ item: QueuedJob, _ error: GenerationError, queue: JobQueue) -> GenerationResult? {
+        var item = item
+        let retryable = error.disposition == .retry || error.disposition == .pace
+        guard retryable, item.retriesUsed < policy.retries || error.disposition == .pace, !Task.isCancelled else {
+            return finished(item, .failed(error.description))
+        }
+        if error.disposition == .retry { item.retriesUsed += 1 }
+        events(.attemptFailed(id: item.job.request.id, attempt: item.attempts, error: error, retryIn: 0))
+        queue.requeue(item)
+        return nil
+    }
+
+    private func report(_ error: GenerationError, for batch: [QueuedJob], retryIn: Double?) {
+        for item in batch {
+            events(.attemptFailed(id: item.job.request.id, attempt: item.attempts, error: error, retryIn: retryIn))
+        }
+    }
+
+    private func finished(_ item: QueuedJob, _ status: GenerationResult.Status) -> GenerationResult {
+        let result = GenerationResult(job: item.job, status: status, attempts: item.attempts,
+                                      duration: (ContinuousClock.now - item.queuedAt).seconds)
+        events(.finished(result))
+        return result
+    }
+}
+
+/// A job on its way through the queue, with what has been tried so far.
+struct QueuedJob: Sendable {
+    let job: GenerationJob
+    var attempts = 0
+    var retriesUsed = 0
+    let queuedAt = ContinuousClock.now
+}
+
+/// Hands out jobs to workers in order; images that failed on their own come back at the end.
+final class JobQueue: Sendable {
+    private let pending: Mutex<[QueuedJob]>
+
+    init(_ jobs: [GenerationJob]) {
+        pending = Mutex(jobs.map { QueuedJob(job: $0) })
+    }
+
+    func next(upTo count: Int) -> [QueuedJob] {
+        pending.withLock { pending in
+            let taken = Array(pending.prefix(count))
+            pending.removeFirst(taken.count)
+            return taken
+        }
+    }
+
+    func requeue(_ job: QueuedJob) { pending.withLock { $0.append(job) } }
+}
+
+extension GenerationError {
+    var gateOutcome: RequestGate.Outcome {
+        if case .rateLimited(let after) = self { return .rateLimited(retryAfter: after) }
+        return .failed
+    }
+
+    var isCancellation: Bool { self == .cancelled || self == .transport(.cancelled) }
 }

@@ -1,9 +1,27 @@
-/// A source of pictures. Returns the image file's bytes; the pipeline validates and stores them.
+/// A source of pictures. Returns image files' bytes; the pipeline validates and stores them.
 public protocol ImageProvider: Sendable {
     var name: String { get }
+    /// How many images one call asks for (1 unless the provider batches).
+    var batchSize: Int { get }
     /// Everything besides the request's id that determines the picture; hashed into the file name.
     func cacheKeyFields(for request: ImageRequest) -> [String]
+    /// One call for `requests`: throws when the whole call failed, else one answer per request, in order.
+    func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<[UInt8], GenerationError>]
+}
+
+/// A provider that makes one picture per call.
+public protocol SingleImageProvider: ImageProvider {
     func generate(_ request: ImageRequest) async throws(GenerationError) -> [UInt8]
+}
+
+extension SingleImageProvider {
+    public var batchSize: Int { 1 }
+
+    public func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<[UInt8], GenerationError>] {
+        var answers: [Result<[UInt8], GenerationError>] = []
+        for request in requests { answers.append(.success(try await generate(request))) }
+        return answers
+    }
 }
 
 extension ImageProvider {

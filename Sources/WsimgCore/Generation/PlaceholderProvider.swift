@@ -1,6 +1,6 @@
 /// Draws a deterministic picture for each request: no key, no network. For previewing layouts and
 /// for running anywhere.
-public struct PlaceholderProvider: ImageProvider {
+public struct PlaceholderProvider: SingleImageProvider {
     public init() {}
 
     public var name: String { "placeholder" }

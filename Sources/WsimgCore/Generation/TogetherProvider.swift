@@ -1,5 +1,5 @@
 /// Calls Together AI's `POST /v1/images/generations` directly with the user's key.
-public struct TogetherProvider: ImageProvider {
+public struct TogetherProvider: SingleImageProvider {
     public static let defaultBaseURL = "https://api.together.xyz"
     public static let defaultModel = "black-forest-labs/FLUX.1-schnell"
     public static let defaultSteps = 4
