@@ -4,8 +4,9 @@ SWIFT ?= swift
 # Debian packages wsimg builds against (pkg-config names in brackets):
 #   libcurl4-openssl-dev [libcurl]  HTTP client
 #   libpng-dev           [libpng]   PNG decoding/validation and encoding
-#   pkg-config                      lets SwiftPM find both
-APT_PACKAGES = pkg-config libcurl4-openssl-dev libpng-dev
+#   libjpeg62-turbo-dev  [libjpeg]  decoding the JPEGs the web app's server sends, to re-encode as PNG
+#   pkg-config                      lets SwiftPM find them
+APT_PACKAGES = pkg-config libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev
 SAMPLE_OUT = Samples/out
 
 .PHONY: all build release test run bench fuzz install deps clean

@@ -17,9 +17,15 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        // libjpeg-turbo: the web app's server returns JPEG bytes labelled PNG; wsimg converts them.
+        .systemLibrary(
+            name: "CWsimgJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
         .target(
             name: "WsimgCore",
-            dependencies: ["CWsimgCurl", "CWsimgPNG"]
+            dependencies: ["CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
         ),
         .executableTarget(
             name: "wsimg",

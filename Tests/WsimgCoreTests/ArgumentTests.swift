@@ -33,11 +33,12 @@ import Testing
 
     @Test func fillsDefaults() throws {
         let options = try options(["w.json"])
-        #expect(options.provider == .together)
+        #expect(options.provider == nil)
+        #expect(options.batchSize == 8)
         #expect(options.concurrency == 4)
         #expect(options.steps == 4)
         #expect(options.retryPolicy.retries == 2)
-        #expect(options.timeout == 120)
+        #expect(options.timeout == nil)
         #expect(options.requestOptions == RequestOptions(enhancePrompts: true, fixedSeed: nil))
         #expect(options.verbosity == .progress)
     }
@@ -45,7 +46,9 @@ import Testing
     @Test func readsEveryOption() throws {
         let options = try options(["w.json", "-o", "o.json", "--images-dir", "img", "--embed", "--force", "--provider", "placeholder",
                                    "--model", "m", "--steps", "8", "--seed", "9", "--no-enhance", "-j", "16", "--retries", "5",
-                                   "--timeout", "2.5", "--backoff", "0", "--allow-insecure-http", "-v"])
+                                   "--timeout", "2.5", "--backoff", "0", "--allow-insecure-http", "-v",
+                                   "--endpoint", "https://school.example/api/worksheet/generate-images", "--batch-size", "3"])
+        #expect(options.endpoint == "https://school.example/api/worksheet/generate-images" && options.batchSize == 3)
         #expect(options.output == "o.json" && options.imagesDir == "img" && options.embed && options.force)
         #expect(options.provider == .placeholder && options.model == "m" && options.steps == 8)
         #expect(options.requestOptions == RequestOptions(enhancePrompts: false, fixedSeed: 9))
@@ -58,7 +61,7 @@ import Testing
         (["w.json", "--steps", "abc"], "--steps must be a whole number from 1 to 50, not 'abc'"),
         (["w.json", "--seed", "-1"], "--seed must be a whole number from 0 to 2147483647, not '-1'"),
         (["w.json", "--timeout", "0"], "--timeout must be a number of seconds (at least 0.1), not '0'"),
-        (["w.json", "--provider", "togther"], "Unknown provider 'togther': use together or placeholder. Did you mean together?"),
+        (["w.json", "--provider", "togther"], "Unknown provider 'togther': use together, remote or placeholder. Did you mean together?"),
         ([], "Missing WORKSHEET: wsimg generate WORKSHEET [options]"),
         (["a.json", "b.json"], "Expected one worksheet, got 2: a.json b.json"),
     ])

@@ -93,6 +93,8 @@ public enum CLI {
           TOGETHER_API_KEY       Together AI key (required with --provider together)
           TOGETHER_API_KEY_FILE  file holding the key, read when TOGETHER_API_KEY is unset
           TOGETHER_BASE_URL      API base URL (default \(TogetherProvider.defaultBaseURL))
+          WSIMG_ENDPOINT         batch endpoint URL; like --endpoint (remote mode)
+          WSIMG_ENDPOINT_TOKEN   sent as 'Authorization: Bearer …' to an endpoint that requires it
           COLUMNS                width of the progress line
           TERM=dumb              plain log lines even on a terminal
 

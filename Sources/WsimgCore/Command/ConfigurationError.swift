@@ -3,6 +3,7 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case unreadableKeyFile(path: String, reason: String)
     case badBaseURL(String, reason: String)
     case insecureHTTP(String)
+    case missingEndpoint
 
     public var description: String {
         switch self {
@@ -14,6 +15,8 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
             "the base URL '\(url)' cannot be used: \(reason)"
         case .insecureHTTP(let url):
             "refusing to send the API key over plain http to \(url): use https, or pass --allow-insecure-http if you really mean it"
+        case .missingEndpoint:
+            "--provider remote needs the batch endpoint's URL: pass --endpoint URL or set WSIMG_ENDPOINT"
         }
     }
 }

@@ -127,7 +127,8 @@ public struct GenerateCommand {
     }
 
     func makeProvider() throws(ConfigurationError) -> (any ImageProvider, CurlMultiClient?) {
-        switch options.provider {
+        let endpoint = options.endpoint ?? environment["WSIMG_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+        switch options.provider ?? (endpoint == nil ? .together : .remote) {
         case .placeholder:
             return (PlaceholderProvider(), nil)
         case .together:
@@ -136,7 +137,15 @@ public struct GenerateCommand {
             try EndpointCheck.check(base, allowInsecureHTTP: options.allowInsecureHTTP)
             let client = CurlMultiClient(maxConnectionsPerHost: options.concurrency)
             let provider = TogetherProvider(baseURL: base, apiKey: key, model: options.model, steps: options.steps,
-                                            timeout: options.timeout, transport: client)
+                                            timeout: options.timeout ?? TogetherProvider.defaultTimeout, transport: client)
+            return (provider, client)
+        case .remote:
+            guard let endpoint else { throw .missingEndpoint }
+            try EndpointCheck.check(endpoint, allowInsecureHTTP: options.allowInsecureHTTP)
+            let token = environment["WSIMG_ENDPOINT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            let client = CurlMultiClient(maxConnectionsPerHost: options.concurrency)
+            let provider = RemoteProvider(endpoint: endpoint, token: token, batchSize: options.batchSize,
+                                          timeout: options.timeout ?? RemoteProvider.defaultTimeout, transport: client)
             return (provider, client)
         }
     }

@@ -1,7 +1,7 @@
 /// Everything `wsimg generate` was asked to do, checked and with defaults filled in.
 public struct GenerateOptions: Sendable, Equatable {
     public enum Provider: String, Sendable, CaseIterable {
-        case together, placeholder
+        case together, remote, placeholder
     }
 
     public enum Verbosity: Int, Sendable, Comparable {
@@ -14,13 +14,17 @@ public struct GenerateOptions: Sendable, Equatable {
     public var imagesDir: String?
     public var embed = false
     public var force = false
-    public var provider = Provider.together
+    /// nil: `remote` when an endpoint is given (option or WSIMG_ENDPOINT), else `together`.
+    public var provider: Provider?
+    public var endpoint: String?
+    public var batchSize = RemoteProvider.defaultBatchSize
     public var model = TogetherProvider.defaultModel
     public var steps = TogetherProvider.defaultSteps
     public var requestOptions = RequestOptions()
     public var concurrency = 4
     public var retryPolicy = RetryPolicy()
-    public var timeout = 120.0
+    /// Per request; nil for the provider's default (120 s for Together, 300 s for a batch endpoint).
+    public var timeout: Double?
     /// Seconds the whole run may take; nil for no bound.
     public var deadline: Double?
     public var allowInsecureHTTP = false
@@ -31,14 +35,16 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--images-dir"], value: "DIR", help: "folder for the PNGs; default: <worksheet name>_images beside the output"),
         OptionSpec(["--embed"], help: "put data:image/png;base64 URLs in the worksheet instead of file paths"),
         OptionSpec(["--force"], help: "regenerate every image, and replace URLs wsimg did not make"),
-        OptionSpec(["--provider"], value: "NAME", help: "together (default) or placeholder (offline pictures, no key)"),
+        OptionSpec(["--provider"], value: "NAME", help: "together (default), remote (needs --endpoint) or placeholder (offline pictures, no key)"),
+        OptionSpec(["--endpoint"], value: "URL", help: "generate through the web app's batch route at URL (remote mode)"),
+        OptionSpec(["--batch-size"], value: "N", help: "images per request in remote mode, 1-64 (default \(RemoteProvider.defaultBatchSize))"),
         OptionSpec(["--model"], value: "NAME", help: "Together model (default \(TogetherProvider.defaultModel))"),
         OptionSpec(["--steps"], value: "N", help: "diffusion steps, 1-50 (default \(TogetherProvider.defaultSteps))"),
         OptionSpec(["--seed"], value: "N", help: "one seed for every image; default: a seed derived from each prompt"),
         OptionSpec(["--no-enhance"], help: "send prompts as written, without the web app's style suffix"),
-        OptionSpec(["-j", "--concurrency"], value: "N", help: "requests in flight at most, 1-64 (default 4)"),
+        OptionSpec(["-j", "--concurrency"], value: "N", help: "requests (remote mode: batches) in flight at most, 1-64 (default 4)"),
         OptionSpec(["--retries"], value: "N", help: "extra attempts per image after a transient failure, 0-10 (default 2)"),
-        OptionSpec(["--timeout"], value: "SECONDS", help: "time limit per request (default 120)"),
+        OptionSpec(["--timeout"], value: "SECONDS", help: "time limit per request (default 120; 300 per batch in remote mode)"),
         OptionSpec(["--deadline"], value: "SECONDS", help: "stop starting and abandon requests after this long; what is done is kept"),
         OptionSpec(["--backoff"], value: "SECONDS", help: "wait before the first retry, doubled for each next (default 1)"),
         OptionSpec(["--allow-insecure-http"], help: "allow a plain http:// base URL that is not on this machine"),
@@ -69,7 +75,7 @@ public struct GenerateOptions: Sendable, Equatable {
         if let name = parsed.value("--provider") {
             guard let provider = Provider(rawValue: name) else {
                 let hint = ArgumentParser.closest(to: name, in: Provider.allCases.map(\.rawValue)).map { " Did you mean \($0)?" } ?? ""
-                throw UsageError("Unknown provider '\(name)': use together or placeholder.\(hint)")
+                throw UsageError("Unknown provider '\(name)': use together, remote or placeholder.\(hint)")
             }
             self.provider = provider
         }
@@ -82,7 +88,12 @@ public struct GenerateOptions: Sendable, Equatable {
         requestOptions.enhancePrompts = !parsed.has("--no-enhance")
         concurrency = try Self.integer(parsed, "--concurrency", in: 1...64) ?? concurrency
         retryPolicy.retries = try Self.integer(parsed, "--retries", in: 0...10) ?? retryPolicy.retries
-        timeout = try Self.seconds(parsed, "--timeout", minimum: 0.1) ?? timeout
+        timeout = try Self.seconds(parsed, "--timeout", minimum: 0.1)
+        if let endpoint = parsed.value("--endpoint") {
+            guard !endpoint.isEmpty else { throw UsageError("--endpoint needs a URL") }
+            self.endpoint = endpoint
+        }
+        batchSize = try Self.integer(parsed, "--batch-size", in: 1...64) ?? batchSize
         retryPolicy.baseDelay = try Self.seconds(parsed, "--backoff", minimum: 0) ?? retryPolicy.baseDelay
         deadline = try Self.seconds(parsed, "--deadline", minimum: 0.1)
         allowInsecureHTTP = parsed.has("--allow-insecure-http")

@@ -13,6 +13,12 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
     case unauthorized(status: Int, message: String?)
     /// 402: the account has no credit left.
     case outOfCredit(message: String?)
+    /// The batch endpoint answered, but could not make this one image.
+    case imageFailed(String)
+    /// The batch endpoint refused wsimg (401/403) or is not there (404).
+    case endpointRefused(status: Int, message: String?)
+    /// The batch endpoint has no Together key of its own ("API key not configured").
+    case endpointNotConfigured(String)
     case cancelled
 
     public enum Disposition: Sendable, Equatable {
@@ -23,10 +29,10 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case .transport(.cancelled), .cancelled: .fail
         case .transport(.tls): .fail
-        case .transport, .server, .badResponse, .invalidImage: .retry
+        case .transport, .server, .badResponse, .invalidImage, .imageFailed: .retry
         case .rateLimited: .pace
         case .rejected: .fail
-        case .unauthorized, .outOfCredit: .stopRun
+        case .unauthorized, .outOfCredit, .endpointRefused, .endpointNotConfigured: .stopRun
         }
     }
 
@@ -42,6 +48,14 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
             "the API key was refused (\(status))" + (message.map { ": \($0)" } ?? "") + ". Check TOGETHER_API_KEY."
         case .outOfCredit(let message):
             "the account is out of credit (402)" + (message.map { ": \($0)" } ?? "") + ". Add credit at together.ai, or use --provider placeholder."
+        case .imageFailed(let message): "the server could not generate it: \(message)"
+        case .endpointRefused(404, let message):
+            "the endpoint has no batch route (404)" + (message.map { ": \($0)" } ?? "") + ". Check --endpoint or WSIMG_ENDPOINT."
+        case .endpointRefused(let status, let message):
+            "the endpoint refused the request (\(status))" + (message.map { ": \($0)" } ?? "")
+                + ". If it requires a token, set WSIMG_ENDPOINT_TOKEN."
+        case .endpointNotConfigured(let message):
+            "the endpoint cannot generate images (\(message)): its administrator must set TOGETHER_API_KEY on the server."
         case .cancelled: "interrupted"
         }
     }

@@ -3,6 +3,7 @@ public struct TogetherProvider: SingleImageProvider {
     public static let defaultBaseURL = "https://api.together.xyz"
     public static let defaultModel = "black-forest-labs/FLUX.1-schnell"
     public static let defaultSteps = 4
+    public static let defaultTimeout = 120.0
 
     public let baseURL: String
     let apiKey: String

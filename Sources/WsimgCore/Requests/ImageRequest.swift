@@ -6,17 +6,24 @@ public struct ImageRequest: Sendable, Equatable {
     public let prompt: String
     /// The prompt as an in-process provider sends it (enhanced unless `--no-enhance`).
     public let promptToSend: String
+    /// The size to generate, after the size rules.
     public let width: Int
     public let height: Int
+    /// The size as the worksheet gives it (512 when missing), which the web app's route expects.
+    public let requestedWidth: Int
+    public let requestedHeight: Int
     public let seed: UInt32
 
-    public init(id: String, caption: String?, prompt: String, promptToSend: String, width: Int, height: Int, seed: UInt32) {
+    public init(id: String, caption: String?, prompt: String, promptToSend: String, width: Int, height: Int, seed: UInt32,
+                requestedWidth: Int? = nil, requestedHeight: Int? = nil) {
         self.id = id
         self.caption = caption
         self.prompt = prompt
         self.promptToSend = promptToSend
         self.width = width
         self.height = height
+        self.requestedWidth = requestedWidth ?? width
+        self.requestedHeight = requestedHeight ?? height
         self.seed = seed
     }
 
@@ -41,7 +48,7 @@ extension ImageRequest {
         let height = SizeRules.normalise(placeholder.height)
         let sent = options.enhancePrompts ? PromptEnhancer.enhance(placeholder.prompt) : placeholder.prompt
         let seed = options.fixedSeed ?? SeedDerivation.seed(prompt: sent, width: width, height: height)
-        self.init(id: placeholder.id, caption: placeholder.caption, prompt: placeholder.prompt,
-                  promptToSend: sent, width: width, height: height, seed: seed)
+        self.init(id: placeholder.id, caption: placeholder.caption, prompt: placeholder.prompt, promptToSend: sent,
+                  width: width, height: height, seed: seed, requestedWidth: placeholder.width, requestedHeight: placeholder.height)
     }
 }

@@ -1,0 +1,100 @@
+/// Generates through the web app's batch route (`POST /api/worksheet/generate-images`), which holds
+/// the Together key on its server. Sends the prompts raw and the worksheet's sizes: the server applies
+/// the same prompt and size rules itself.
+public struct RemoteProvider: ImageProvider {
+    public static let defaultBatchSize = 8
+    /// The server runs a batch's images at once and retries each up to 3 times (waits 1 s and 2 s).
+    public static let defaultTimeout = 300.0
+
+    public let endpoint: String
+    let token: String?
+    public let batchSize: Int
+    public let timeout: Double
+    let transport: any HTTPTransport
+
+    public init(endpoint: String, token: String?, batchSize: Int, timeout: Double, transport: any HTTPTransport) {
+        self.endpoint = endpoint
+        self.token = token
+        self.batchSize = batchSize
+        self.timeout = timeout
+        self.transport = transport
+    }
+
+    public var name: String { "remote" }
+
+    public func cacheKeyFields(for request: ImageRequest) -> [String] {
+        ["remote", endpoint, request.prompt, "\(request.width)x\(request.height)"]
+    }
+
+    func body(for requests: [ImageRequest]) -> String {
+        let images = requests.map { request in
+            #"{"id":\#(JSONWriter.quoted(request.id)),"prompt":\#(JSONWriter.quoted(request.prompt)),"# +
+                #""width":\#(request.requestedWidth),"height":\#(request.requestedHeight)}"#
+        }
+        return #"{"images":[\#(images.joined(separator: ","))]}"#
+    }
+
+    public func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<[UInt8], GenerationError>] {
+        let http = HTTPRequest(url: endpoint, headers: token.map { ["Authorization: Bearer \($0)"] } ?? [],
+                               body: Array(body(for: requests).utf8), timeout: timeout)
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(http)
+        } catch {
+            throw error == .cancelled ? .cancelled : .transport(error)
+        }
+        try Self.check(response, redactor: Redactor(secrets: [token].compactMap { $0 }))
+        return try Self.answers(in: response.body, for: requests)
+    }
+
+    static func check(_ response: HTTPResponse, redactor: Redactor) throws(GenerationError) {
+        let status = response.status
+        guard !(200..<300).contains(status) else { return }
+        let message = UpstreamStatus.errorMessage(in: response.body).map(redactor.redact)
+        switch status {
+        case 429: throw .rateLimited(retryAfter: RetryAfter.seconds(from: response))
+        case 401, 403, 404: throw .endpointRefused(status: status, message: message)
+        case 400, 413, 422: throw .rejected(status: status, message: message ?? "no reason given")
+        case 500 where message?.contains("API key not configured") == true: throw .endpointNotConfigured(message!)
+        default: throw .server(status: status, message: message)
+        }
+    }
+
+    /// One answer per request: matched by id, or by position when the server sends no ids.
+    static func answers(in body: [UInt8], for requests: [ImageRequest]) throws(GenerationError) -> [Result<[UInt8], GenerationError>] {
+        let root: JSONNode
+        do {
+            root = try JSONParser.parse(body, maxDepth: 32)
+        } catch {
+            throw .badResponse("the body is not JSON (\(error.message))")
+        }
+        if root["success"]?.value == .bool(false) {
+            throw .server(status: 200, message: root["error"]?.stringValue ?? "the server reported a failure")
+        }
+        guard let results = root["results"]?.arrayValue else { throw .badResponse("no \"results\" in the answer") }
+        let withIDs = results.contains { $0["id"]?.stringValue != nil }
+        var byID: [String: JSONNode] = [:]
+        for result in results {
+            if let id = result["id"]?.stringValue, byID[id] == nil { byID[id] = result }
+        }
+        return requests.enumerated().map { index, request in
+            let result = withIDs ? byID[request.id] : (index < results.count ? results[index] : nil)
+            guard let result else { return .failure(.badResponse("the server sent no result for this image")) }
+            return answer(result)
+        }
+    }
+
+    static func answer(_ result: JSONNode) -> Result<[UInt8], GenerationError> {
+        guard result["success"]?.value == .bool(true) else {
+            return .failure(.imageFailed(result["error"]?.stringValue ?? "no reason given"))
+        }
+        guard var encoded = result["image"]?.stringValue else { return .failure(.badResponse("a successful result without an image")) }
+        if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = String(encoded[encoded.index(after: comma)...]) }
+        guard let bytes = Base64.decode(encoded) else { return .failure(.badResponse("the image is not valid base64")) }
+        do {
+            return .success(try ImageConverter.png(from: bytes))
+        } catch {
+            return .failure(.invalidImage(error))
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+import FakeUpstream
+import WsimgCore
+
+@Suite struct RemoteTests {
+    func run(_ route: FakeBatchRoute, _ scratch: Scratch, _ extra: [String] = [], token: String? = nil) async throws -> Wsimg.Run {
+        var env = ["WSIMG_ENDPOINT": route.url]
+        if let token { env["WSIMG_ENDPOINT_TOKEN"] = token }
+        return try await Wsimg.run(["generate", "w.json", "--backoff", "0"] + extra, in: scratch.path, environment: env)
+    }
+
+    @Test func turnsTheServersJPEGsIntoValidPNGsWithTheSameWorksheetShape() async throws {
+        let route = try FakeBatchRoute()
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 4))
+        let result = try await run(route, scratch)
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("Generated 4/4 images"))
+        let sheet = try scratch.worksheet("w.json")
+        #expect(sheet.placeholders.map(\.id) == ["0-0", "0-2", "1-0", "1-2"])
+        for placeholder in sheet.placeholders {
+            let url = try #require(placeholder.url)
+            #expect(url.hasPrefix("w_images/\(placeholder.id)-"))
+            try PNGValidator.validate(scratch.bytes(url), width: SizeRules.normalise(placeholder.width),
+                                      height: SizeRules.normalise(placeholder.height))
+        }
+        // The route gets raw prompts and the worksheet's own sizes; it applies the rules itself.
+        let sent = route.batches.flatMap { $0 }
+        #expect(sent.first == FakeBatchRoute.Image(id: "0-0", prompt: "Веселий кіт грає з клубком", width: 400, height: 300))
+        #expect(route.authorizations.allSatisfy { $0 == nil })
+    }
+
+    @Test func acceptsRealPNGsToo() async throws {
+        let route = try FakeBatchRoute(images: { _, _ in .png })
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        #expect(try await run(route, scratch).code == 0)
+        #expect(scratch.files(in: "w_images").count == 2)
+    }
+
+    @Test func respectsBatchSizeAndConcurrency() async throws {
+        let route = try FakeBatchRoute(latency: 0.1)
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 20))
+        let result = try await run(route, scratch, ["--batch-size", "3", "-j", "2"])
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(route.batches.map(\.count).sorted() == [2, 3, 3, 3, 3, 3, 3])
+        #expect(route.maxConcurrentBatches <= 2)
+        #expect(route.maxImagesRunningAtOnce <= 6)
+        #expect(Set(route.batches.flatMap { $0 }.map(\.id)).count == 20)
+    }
+
+    @Test func retriesFailedImagesAloneInALaterBatch() async throws {
+        let route = try FakeBatchRoute { id, attempt in id == "0-2" && attempt == 1 ? .fail("Failed after 3 attempts") : .jpeg }
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 4))
+        let result = try await run(route, scratch, ["-j", "1", "-v"])
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(route.batches.map { $0.map(\.id) } == [["0-0", "0-2", "1-0", "1-2"], ["0-2"]])
+        #expect(result.stderr.contains("0-2 attempt 1 failed: the server could not generate it: Failed after 3 attempts"))
+    }
+
+    @Test func givesUpOnAnImageAfterItsRetries() async throws {
+        let route = try FakeBatchRoute { id, _ in id == "1-0" ? .fail("content policy") : .jpeg }
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        let result = try await run(route, scratch, ["--retries", "1"])
+        #expect(result.code == 1)
+        #expect(result.stderr.contains("1-0: the server could not generate it: content policy"))
+        let sentIDs: [String] = route.batches.flatMap { $0 }.map(\.id)
+        #expect(sentIDs.filter { $0 == "1-0" }.count == 2)
+        #expect(try scratch.worksheet("w.json").url("0-0") != nil)
+    }
+
+    @Test(arguments: [FakeBatchRoute.BatchFault.status(500, body: #"{"success":false,"error":"Internal error"}"#),
+                      .status(503, body: "upstream busy"), .garbage, .drop])
+    func retriesAWholeBatchThatFailed(fault: FakeBatchRoute.BatchFault) async throws {
+        let route = try FakeBatchRoute(batches: { index in index == 0 ? fault : .none })
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 3))
+        let result = try await run(route, scratch)
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(route.requestCount == 2)
+    }
+
+    @Test func reportsA400WithTheServersMessageAndDoesNotRetry() async throws {
+        let route = try FakeBatchRoute(batches: { _ in .status(400, body: #"{"success":false,"error":"Each image must have a prompt"}"#) })
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        let result = try await run(route, scratch)
+        #expect(result.code == 1)
+        #expect(result.stderr.contains("0-0: request refused (400): Each image must have a prompt"))
+        #expect(route.requestCount == 1)
+    }
+
+    @Test func serverWithoutAKeyStopsWithExitTwo() async throws {
+        let route = try FakeBatchRoute(mode: .notConfigured)
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 20))
+        let result = try await run(route, scratch, ["-j", "1"])
+        #expect(result.code == 2)
+        #expect(result.stderr.contains("API key not configured"))
+        #expect(result.stderr.contains("administrator"))
+        #expect(route.requestCount == 1)
+    }
+
+    @Test func sendsTheTokenAndExplainsARefusal() async throws {
+        let route = try FakeBatchRoute(mode: .requireToken("school-secret-42"))
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        let refused = try await run(route, scratch)
+        #expect(refused.code == 2)
+        #expect(refused.stderr.contains("WSIMG_ENDPOINT_TOKEN"))
+        let allowed = try await run(route, scratch, token: "school-secret-42")
+        #expect(allowed.code == 0, "\(allowed.stderr)")
+        #expect(route.authorizations.last == "Bearer school-secret-42")
+        #expect(!allowed.stderr.contains("school-secret-42"))
+    }
+
+    @Test func matchesByPositionWhenTheServerSendsNoIDs() async throws {
+        let route = try FakeBatchRoute(sendIDs: false)
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 3))
+        #expect(try await run(route, scratch).code == 0)
+        let sheet = try scratch.worksheet("w.json")
+        try PNGValidator.validate(scratch.bytes(try #require(sheet.url("0-2"))), width: 512, height: 384)
+    }
+
+    @Test func reRunsMakeNoRequestsAndTheKeyDependsOnTheEndpoint() async throws {
+        let route = try FakeBatchRoute()
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 3))
+        #expect(try await run(route, scratch).code == 0)
+        let first = scratch.bytes("w.json")
+        #expect(try await run(route, scratch).code == 0)
+        #expect(route.requestCount == 1)
+        #expect(scratch.bytes("w.json") == first)
+        // The same worksheet through Together: other pictures, other keys.
+        let together = try FakeTogether()
+        defer { together.stop() }
+        let direct = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
+                                         environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": together.baseURL])
+        #expect(direct.code == 0)
+        #expect(together.requestCount == 3)
+    }
+
+    @Test func remoteNeedsAnEndpoint() async throws {
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 1))
+        let result = try await Wsimg.run(["generate", "w.json", "--provider", "remote"], in: scratch.path)
+        #expect(result.code == 2)
+        #expect(result.stderr.contains("--endpoint"))
+    }
+}

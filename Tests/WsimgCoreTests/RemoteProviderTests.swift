@@ -1,0 +1,85 @@
+import Testing
+@testable import WsimgCore
+
+@Suite struct RemoteProviderTests {
+    func request(_ id: String, width: Int = 400, height: Int = 300) -> ImageRequest {
+        ImageRequest(id: id, caption: nil, prompt: "кіт \(id)", promptToSend: "enhanced", width: SizeRules.normalise(width),
+                     height: SizeRules.normalise(height), seed: 1, requestedWidth: width, requestedHeight: height)
+    }
+
+    static let png = try! PNGEncoder.encodeRGB([UInt8](repeating: 7, count: 256 * 256 * 3), width: 256, height: 256)
+
+    @Test func sendsRawPromptsAndTheWorksheetsSizes() throws {
+        let provider = RemoteProvider(endpoint: "https://x/api", token: nil, batchSize: 8, timeout: 1, transport: NoTransport())
+        let body = try JSONParser.parse(Array(provider.body(for: [request("0-1"), request("0-2", width: 512, height: 512)]).utf8))
+        let images = try #require(body["images"]?.arrayValue)
+        #expect(images.count == 2)
+        #expect(images[0]["id"]?.stringValue == "0-1")
+        #expect(images[0]["prompt"]?.stringValue == "кіт 0-1")
+        #expect(images[0]["width"]?.numberValue == 400 && images[0]["height"]?.numberValue == 300)
+    }
+
+    @Test func matchesResultsByIDWhateverTheirOrder() throws {
+        let body = #"{"success":true,"results":[{"id":"b","success":false,"error":"nope"},{"id":"zz","success":true,"image":"\#(Base64.encode(Self.png))"},{"id":"a","success":true,"image":"data:image/png;base64,\#(Base64.encode(Self.png))"}]}"#
+        let answers = try RemoteProvider.answers(in: Array(body.utf8), for: [request("a"), request("b"), request("c")])
+        #expect(try answers[0].get() == Self.png)
+        #expect(answers[1] == .failure(.imageFailed("nope")))
+        #expect(answers[2] == .failure(.badResponse("the server sent no result for this image")))
+    }
+
+    @Test func fallsBackToPositionWithoutIDs() throws {
+        let body = #"{"success":true,"results":[{"success":true,"image":"\#(Base64.encode(Self.png))"}]}"#
+        let answers = try RemoteProvider.answers(in: Array(body.utf8), for: [request("a"), request("b")])
+        #expect(try answers[0].get() == Self.png)
+        #expect(answers[1] == .failure(.badResponse("the server sent no result for this image")))
+    }
+
+    @Test(arguments: [
+        ("<html>", GenerationError.badResponse("the body is not JSON (unexpected character '<')")),
+        (#"{"success":true}"#, .badResponse("no \"results\" in the answer")),
+        (#"{"success":false,"error":"boom"}"#, .server(status: 200, message: "boom")),
+    ])
+    func rejectsBadBodiesAsAWhole(body: String, error: GenerationError) {
+        #expect(throws: error) { try RemoteProvider.answers(in: Array(body.utf8), for: [request("a")]) }
+    }
+
+    func check(_ status: Int, _ body: String) -> GenerationError? {
+        do {
+            try RemoteProvider.check(HTTPResponse(status: status, headers: [], body: Array(body.utf8)), redactor: Redactor(secrets: ["tok-123"]))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func mapsTheRoutesErrors() {
+        #expect(check(400, #"{"success":false,"error":"Images array is required and must not be empty"}"#)
+                == .rejected(status: 400, message: "Images array is required and must not be empty"))
+        #expect(check(500, #"{"success":false,"error":"API key not configured"}"#) == .endpointNotConfigured("API key not configured"))
+        #expect(check(500, #"{"success":false,"error":"Together down"}"#) == .server(status: 500, message: "Together down"))
+        #expect(check(401, #"{"error":"bad token tok-123"}"#) == .endpointRefused(status: 401, message: "bad token [redacted]"))
+        #expect(check(404, "")?.disposition == .stopRun)
+        #expect(check(200, "") == nil)
+    }
+}
+
+@Suite struct ImageConverterTests {
+    @Test func turnsJPEGIntoAValidPNGOfTheSameSize() throws {
+        var pixels = [UInt8](repeating: 0, count: 272 * 256 * 3)
+        for i in pixels.indices { pixels[i] = UInt8(truncatingIfNeeded: i / 7) }
+        let jpeg = try #require(ImageConverter.jpeg(rgb: pixels, width: 272, height: 256))
+        #expect(jpeg.starts(with: [0xFF, 0xD8, 0xFF]))
+        let png = try ImageConverter.png(from: jpeg)
+        try PNGValidator.validate(png, width: 272, height: 256)
+    }
+
+    @Test func passesPNGThrough() throws {
+        #expect(try ImageConverter.png(from: RemoteProviderTests.png) == RemoteProviderTests.png)
+    }
+
+    @Test func reportsBrokenJPEG() throws {
+        let jpeg = try #require(ImageConverter.jpeg(rgb: [UInt8](repeating: 90, count: 64 * 64 * 3), width: 64, height: 64))
+        #expect(throws: ValidationError.self) { try ImageConverter.png(from: Array(jpeg.prefix(20))) }
+        #expect(throws: ValidationError.self) { try ImageConverter.png(from: Array(jpeg.prefix(jpeg.count * 2 / 3))) }
+    }
+}
