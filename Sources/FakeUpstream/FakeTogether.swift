@@ -5,11 +5,13 @@ import WsimgCore
 /// A loopback stand-in for Together's `POST /v1/images/generations`: answers with a real PNG of the
 /// requested size, or with whatever fault the test scripts for a request.
 public final class FakeTogether: Sendable {
-    public enum Fault: Sendable, Equatable {
+    public enum Fault: Sendable {
         case none
         case status(Int, body: String, headers: [String: String] = [:])
         case drop
         case hang
+        /// Never answer; call `closed` when wsimg closes the connection (it gave up on the request).
+        case hangUntilClosed(closed: @Sendable () -> Void)
         case garbageBody
         case invalidBase64
         case truncatedPNG
@@ -62,7 +64,7 @@ public final class FakeTogether: Sendable {
             seen.append(Seen(prompt: prompt, width: width, height: height, seed: root["seed"]?.numberValue.map(Int.init),
                                body: fields, authorization: request.headers["authorization"], path: request.path))
             let fault = script(request.index, prompt)
-            if realistic, fault == .none {
+            if realistic, case .none = fault {
                 return .respond(status: 200, body: Self.imageBody(Self.realisticPNG(width: width, height: height)), delay: latency)
             }
             return Self.reply(to: fault, width: width, height: height, prompt: prompt, latency: latency)
@@ -88,6 +90,7 @@ public final class FakeTogether: Sendable {
         case .status(let status, let body, let headers): return .respond(status: status, headers: headers, body: Array(body.utf8), delay: latency)
         case .drop: return .drop
         case .hang: return .hang
+        case .hangUntilClosed(let closed): return .hangUntilClosed(closed: closed)
         case .garbageBody: return ok("<html>upstream hiccup</html>")
         case .invalidBase64: return ok(#"{"data":[{"b64_json":"@@not base64@@"}]}"#)
         case .truncatedPNG:

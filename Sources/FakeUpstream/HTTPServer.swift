@@ -23,6 +23,8 @@ public final class HTTPServer: Sendable {
         case truncate(status: Int, body: [UInt8], bytes: Int)
         /// Never answer (until the server stops).
         case hang
+        /// Never answer; call `closed` when the client gives up and closes the connection.
+        case hangUntilClosed(closed: @Sendable () -> Void)
     }
 
     public typealias Handler = @Sendable (Request) -> Reply
@@ -150,6 +152,11 @@ public final class HTTPServer: Sendable {
                 return
             case .hang:
                 stopping.wait()
+                return
+            case .hangUntilClosed(let closed):
+                var byte: UInt8 = 0
+                while recv(socket, &byte, 1, 0) > 0 {}
+                closed()
                 return
             }
         }

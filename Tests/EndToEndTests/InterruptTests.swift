@@ -31,3 +31,52 @@ import WsimgCore
         #expect(!scratch.files(in: ".").contains { $0.hasPrefix(".wsimg-") })
     }
 }
+
+@Suite struct SecondInterruptTests {
+    /// The first Ctrl-C starts a clean stop, which here cannot finish: the worksheet goes to a pipe
+    /// nobody reads. The second one must end the process at once.
+    @Test(.timeLimit(.minutes(1))) func aSecondCtrlCExitsAtOnce() async throws {
+        let arrived = DispatchSemaphore(value: 0), abandoned = DispatchSemaphore(value: 0)
+        let upstream = try FakeTogether { index, _ in
+            guard index >= 1 else { return .none }
+            arrived.signal()
+            return .hangUntilClosed(closed: { abandoned.signal() })
+        }
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 800))  // well over a pipe's 64 KiB buffer
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Wsimg.binary)
+        process.arguments = ["generate", "w.json", "-j", "1", "-o", "-", "-q"]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        process.environment = ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+        let unread = Pipe()
+        process.standardOutput = unread
+        process.standardError = FileHandle.nullDevice
+        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
+        try process.run()
+        await arrived.waitWithoutBlocking()
+        kill(process.processIdentifier, SIGINT)
+        // wsimg closing the hanging request's connection means it handled the first Ctrl-C.
+        await abandoned.waitWithoutBlocking()
+        kill(process.processIdentifier, SIGINT)
+        var code: Int32 = -1
+        for await status in exits { code = status }
+        #expect(code == 130)
+        #expect(process.terminationReason == .exit)
+        try? unread.fileHandleForReading.close()
+    }
+}
+
+extension DispatchSemaphore {
+    /// Waits on another thread, so Swift Testing's few threads stay free.
+    func waitWithoutBlocking() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.wait()
+                done.resume()
+            }
+        }
+    }
+}
