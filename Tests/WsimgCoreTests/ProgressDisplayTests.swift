@@ -67,6 +67,32 @@ final class Recorder: Sendable {
         #expect(line.contains("1/10"))
     }
 
+    @Test func logsAHeartbeatWhenQuietForAWhile() {
+        let recorder = Recorder()
+        let display = display(.lines, total: 3, recorder: recorder)
+        display.handle(.finished(result("0-0", .generated)))
+        recorder.advance(4)
+        display.tick()
+        #expect(recorder.output.count == 1)
+        recorder.advance(1.5)
+        display.handle(.paused(seconds: 4, reason: "rate limited"))
+        recorder.advance(5)
+        display.tick()
+        display.tick()
+        #expect(recorder.output == [
+            "[1/3] 0-0 ok 1.8s  \"Friendly dinosaur\"\n",
+            "waiting 4.0s: rate limited\n",
+            "[1/3] working for 11s; waiting 4.0s: rate limited\n",
+        ])
+    }
+
+    @Test func showsWaitsOnTheLiveLine() {
+        let recorder = Recorder()
+        let display = display(.live(width: 80), total: 2, recorder: recorder)
+        display.handle(.paused(seconds: 4, reason: "rate limited"))
+        #expect(recorder.output.last?.contains("waiting 4.0s: rate limited") == true)
+    }
+
     @Test func quietPrintsOnlyErrors() {
         let recorder = Recorder()
         let display = display(.quiet, total: 1, recorder: recorder)

@@ -12,7 +12,7 @@ public struct OptionSpec: Sendable {
         self.help = help
     }
 
-    var longName: String { names.last! }
+    public var longName: String { names.last! }
 }
 
 public struct ParsedArguments: Sendable, Equatable {

@@ -4,7 +4,10 @@ import Foundation
 public enum CLI {
     public static let version = "0.1.0"
 
-    static let commands = ["generate", "help"]
+    static let commands = ["generate", "prompts", "validate", "help"]
+
+    static let promptsSpecs = [OptionSpec(["--json"], help: "print JSON instead of text")]
+        + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key"].contains($0.longName) }
 
     public static func run(_ arguments: [String], environment: [String: String]) async -> Int32 {
         guard let first = arguments.first else {
@@ -20,14 +23,29 @@ public enum CLI {
             return ExitCode.success
         case "help":
             return help(arguments.dropFirst().first)
+        case "prompts":
+            do {
+                let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: promptsSpecs)
+                if parsed.has("--help") { return printHelp("prompts") }
+                let command = GenerateCommand(options: try GenerateOptions(parsed), environment: environment,
+                                              terminal: TerminalInfo(isTerminal: false))
+                return command.printPlan { parsed.has("--json") ? $0.json() : $0.promptsText() }
+            } catch {
+                return usageError(error.message)
+            }
+        case "validate":
+            do {
+                let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: ValidateCommand.specs)
+                if parsed.has("--help") { return printHelp("validate") }
+                return try ValidateCommand(parsed).run()
+            } catch {
+                return usageError(error.message)
+            }
         case "generate":
             let rest = Array(arguments.dropFirst())
             do {
                 let parsed = try ArgumentParser.parse(rest, options: GenerateOptions.specs)
-                if parsed.has("--help") {
-                    print(generateHelp, terminator: "")
-                    return ExitCode.success
-                }
+                if parsed.has("--help") { return printHelp("generate") }
                 let options = try GenerateOptions(parsed)
                 let command = GenerateCommand(options: options, environment: environment,
                                               terminal: TerminalInfo.stderr(environment: environment))
@@ -45,14 +63,66 @@ public enum CLI {
     }
 
     static func help(_ topic: String?) -> Int32 {
-        switch topic {
-        case nil: print(generalHelp, terminator: "")
-        case "generate": print(generateHelp, terminator: "")
-        case let other?:
-            let hint = ArgumentParser.closest(to: other, in: commands).map { " Did you mean '\($0)'?" } ?? ""
-            return usageError("No help for '\(other)'.\(hint)")
+        guard let topic else {
+            print(generalHelp, terminator: "")
+            return ExitCode.success
+        }
+        guard commands.contains(topic), topic != "help" else {
+            let hint = ArgumentParser.closest(to: topic, in: commands).map { " Did you mean '\($0)'?" } ?? ""
+            return usageError("No help for '\(topic)'.\(hint)")
+        }
+        return printHelp(topic)
+    }
+
+    static func printHelp(_ command: String) -> Int32 {
+        switch command {
+        case "prompts": print(promptsHelp, terminator: "")
+        case "validate": print(validateHelp, terminator: "")
+        default: print(generateHelp, terminator: "")
         }
         return ExitCode.success
+    }
+
+    static func optionRows(_ specs: [OptionSpec]) -> String {
+        let rows = specs.filter { !$0.help.isEmpty }.map { spec -> (String, String) in
+            (spec.names.joined(separator: ", ") + (spec.value.map { " " + $0 } ?? ""), spec.help)
+        }
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { "  " + $0.0.padded(width + 2) + $0.1 }.joined(separator: "\n")
+    }
+
+    static var promptsHelp: String {
+        """
+        Usage: wsimg prompts WORKSHEET [--json] [generate options]
+
+        Lists every image request of WORKSHEET: id, size as generated, status (present: a valid
+        picture for this exact request exists; missing; kept: its url was not made by wsimg;
+        invalid), caption and prompt. Needs no key and sends nothing. The generate options that
+        change what is generated (--provider, --model, --steps, --seed, --no-enhance, --endpoint,
+        --images-dir, -o) change the statuses the same way.
+
+        Options:
+        \(optionRows(promptsSpecs.filter { ["--json", "--help"].contains($0.longName) }))
+
+        """
+    }
+
+    static var validateHelp: String {
+        """
+        Usage: wsimg validate PATH… [--worksheet FILE]
+
+        Decodes every PNG (files, or *.png in folders) fully with libpng and prints one line per
+        problem on stdout.
+
+        Options:
+        \(optionRows(ValidateCommand.specs))
+
+        Exit codes:
+          0  every image is valid
+          1  some are not (each listed)
+          2  usage error or unreadable worksheet
+
+        """
     }
 
     static func usageError(_ message: String) -> Int32 {
@@ -65,20 +135,17 @@ public enum CLI {
 
     Usage:
       wsimg generate WORKSHEET [options]   generate missing pictures and link them from the worksheet
-      wsimg help [COMMAND]                 show help
+      wsimg prompts WORKSHEET [--json]     list the image requests and which pictures exist (no key needed)
+      wsimg validate PATH… [--worksheet F] check PNG files and a worksheet's pictures
+      wsimg help [COMMAND]                 show help for a command
       wsimg --version                      show the version
 
-    Run 'wsimg help generate' for the options.
+    Run 'wsimg help COMMAND' for a command's options.
 
     """
 
     static var generateHelp: String {
-        let rows = GenerateOptions.specs.filter { !$0.help.isEmpty }.map { spec -> (String, String) in
-            let names = spec.names.joined(separator: ", ") + (spec.value.map { " " + $0 } ?? "")
-            return (names, spec.help)
-        }
-        let width = rows.map(\.0.count).max() ?? 0
-        let options = rows.map { "  " + $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+        let options = optionRows(GenerateOptions.specs)
         return """
         Usage: wsimg generate WORKSHEET [options]
 
@@ -97,6 +164,7 @@ public enum CLI {
           WSIMG_ENDPOINT_TOKEN   sent as 'Authorization: Bearer …' to an endpoint that requires it
           COLUMNS                width of the progress line
           TERM=dumb              plain log lines even on a terminal
+          NO_COLOR               honoured: wsimg never prints colour codes
 
         Exit codes:
           0    every image is present

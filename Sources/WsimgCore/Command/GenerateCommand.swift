@@ -26,7 +26,24 @@ public struct GenerateCommand {
         let store: ImageStore
     }
 
+    /// Prints the plan (`wsimg prompts`, `generate --dry-run`) without a key, network or any write.
+    public func printPlan(_ render: (PlanListing) -> String) -> Int32 {
+        do {
+            let layout = resolveLayout()
+            let worksheet = try readWorksheet(layout.input)
+            let (provider, _) = try makeProvider(planning: true)
+            let plan = GenerationPlan(worksheet: worksheet, provider: provider, options: options.requestOptions,
+                                      store: layout.store, embed: options.embed, force: options.force)
+            FileHandle.standardOutput.write(Data(render(PlanListing(plan: plan, store: layout.store)).utf8))
+            return ExitCode.success
+        } catch {
+            reportError("\(error)")
+            return ExitCode.usage
+        }
+    }
+
     public func run() async -> Int32 {
+        if options.dryRun { return printPlan { $0.dryRunText() } }
         let started = Date()
         let worksheet: Worksheet
         let layout: Layout
@@ -35,7 +52,7 @@ public struct GenerateCommand {
         do {
             layout = resolveLayout()
             worksheet = try readWorksheet(layout.input)
-            (provider, transport) = try makeProvider()
+            (provider, transport) = try makeProvider(planning: false)
         } catch {
             reportError("\(error)")
             return ExitCode.usage
@@ -59,7 +76,14 @@ public struct GenerateCommand {
         let stop = GenerationEngine.StopSignal()
         let engine = GenerationEngine(provider: provider, store: layout.store, concurrency: options.concurrency,
                                       policy: options.retryPolicy, events: { display.handle($0) })
+        let ticker = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(1))
+                display.tick()
+            }
+        }
         let results = await run(engine, jobs: jobs, stop: stop, display: display)
+        ticker.cancel()
         let interrupted = Task.isCancelled
         let unfinished = stop.current.map { "not finished: \($0)" } ?? "interrupted"
 
@@ -73,10 +97,22 @@ public struct GenerateCommand {
         }
         outcome.removeSupersededFiles()
 
-        let summary = RunSummary(outcome: outcome, duration: Date().timeIntervalSince(started), interrupted: interrupted)
+        let duration = Date().timeIntervalSince(started)
+        let summary = RunSummary(outcome: outcome, duration: duration, interrupted: interrupted)
         summary.problemLines.forEach(display.error)
         display.finish(summary: summary.line)
-        return Self.exitCode(interrupted: interrupted, stop: stop.current, outcome: outcome)
+        var code = Self.exitCode(interrupted: interrupted, stop: stop.current, outcome: outcome)
+        if let path = options.report {
+            let report = RunReport(version: CLI.version, provider: provider.name, interrupted: interrupted, duration: duration,
+                                   records: outcome.records)
+            do {
+                try AtomicFile.write(Array(report.json().utf8), to: Paths.absolute(path))
+            } catch {
+                display.error("\(error)")
+                if code == ExitCode.success { code = ExitCode.someFailed }
+            }
+        }
+        return code
     }
 
     /// Runs the engine, cancelling it when the `--deadline` passes or the user interrupts.
@@ -126,26 +162,29 @@ public struct GenerateCommand {
         return try Worksheet(source: Array(data))
     }
 
-    func makeProvider() throws(ConfigurationError) -> (any ImageProvider, CurlMultiClient?) {
+    /// `planning`: only to compute cache keys, so no key is needed and nothing will be sent.
+    func makeProvider(planning: Bool) throws(ConfigurationError) -> (any ImageProvider, CurlMultiClient?) {
         let endpoint = options.endpoint ?? environment["WSIMG_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
         switch options.provider ?? (endpoint == nil ? .together : .remote) {
         case .placeholder:
             return (PlaceholderProvider(), nil)
         case .together:
-            let key = try apiKey()
+            let key = planning ? "" : try apiKey()
             let base = environment["TOGETHER_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TogetherProvider.defaultBaseURL
             try EndpointCheck.check(base, allowInsecureHTTP: options.allowInsecureHTTP)
-            let client = CurlMultiClient(maxConnectionsPerHost: options.concurrency)
+            let client = planning ? nil : CurlMultiClient(maxConnectionsPerHost: options.concurrency)
             let provider = TogetherProvider(baseURL: base, apiKey: key, model: options.model, steps: options.steps,
-                                            timeout: options.timeout ?? TogetherProvider.defaultTimeout, transport: client)
+                                            timeout: options.timeout ?? TogetherProvider.defaultTimeout,
+                                            transport: client ?? NoNetwork() as any HTTPTransport)
             return (provider, client)
         case .remote:
             guard let endpoint else { throw .missingEndpoint }
             try EndpointCheck.check(endpoint, allowInsecureHTTP: options.allowInsecureHTTP)
             let token = environment["WSIMG_ENDPOINT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-            let client = CurlMultiClient(maxConnectionsPerHost: options.concurrency)
+            let client = planning ? nil : CurlMultiClient(maxConnectionsPerHost: options.concurrency)
             let provider = RemoteProvider(endpoint: endpoint, token: token, batchSize: options.batchSize,
-                                          timeout: options.timeout ?? RemoteProvider.defaultTimeout, transport: client)
+                                          timeout: options.timeout ?? RemoteProvider.defaultTimeout,
+                                          transport: client ?? NoNetwork() as any HTTPTransport)
             return (provider, client)
         }
     }
@@ -175,5 +214,12 @@ public struct GenerateCommand {
 
     private func reportError(_ message: String) {
         FileHandle.standardError.write(Data("wsimg: \(message)\n".utf8))
+    }
+}
+
+/// The transport of a provider that is only asked for cache keys.
+struct NoNetwork: HTTPTransport {
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        throw .other("no requests are sent while planning")
     }
 }

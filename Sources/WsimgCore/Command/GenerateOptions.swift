@@ -29,6 +29,10 @@ public struct GenerateOptions: Sendable, Equatable {
     public var deadline: Double?
     public var allowInsecureHTTP = false
     public var verbosity = Verbosity.progress
+    /// Where to write the JSON report, if anywhere.
+    public var report: String?
+    /// Print the plan instead of generating.
+    public var dryRun = false
 
     public static let specs: [OptionSpec] = [
         OptionSpec(["-o", "--output"], value: "FILE", help: "write the updated worksheet here ('-' for stdout); default: update WORKSHEET in place"),
@@ -48,6 +52,8 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--deadline"], value: "SECONDS", help: "stop starting and abandon requests after this long; what is done is kept"),
         OptionSpec(["--backoff"], value: "SECONDS", help: "wait before the first retry, doubled for each next (default 1)"),
         OptionSpec(["--allow-insecure-http"], help: "allow a plain http:// base URL that is not on this machine"),
+        OptionSpec(["--report"], value: "FILE", help: "also write a JSON report of the run to FILE"),
+        OptionSpec(["--dry-run"], help: "print what would be generated and what skipped; change nothing, send nothing"),
         OptionSpec(["-q", "--quiet"], help: "print errors only"),
         OptionSpec(["--no-progress"], help: "print only the summary and errors"),
         OptionSpec(["-v", "--verbose"], help: "also print every failed attempt"),
@@ -97,6 +103,8 @@ public struct GenerateOptions: Sendable, Equatable {
         retryPolicy.baseDelay = try Self.seconds(parsed, "--backoff", minimum: 0) ?? retryPolicy.baseDelay
         deadline = try Self.seconds(parsed, "--deadline", minimum: 0.1)
         allowInsecureHTTP = parsed.has("--allow-insecure-http")
+        report = parsed.value("--report")
+        dryRun = parsed.has("--dry-run")
         if parsed.has("--quiet") {
             verbosity = .quiet
         } else if parsed.has("--no-progress") {

@@ -7,6 +7,21 @@ public struct WorksheetUpdate {
         public let reason: String
     }
 
+    /// What became of one image, for the report.
+    public struct Record: Sendable, Equatable {
+        public enum Status: String, Sendable { case ok, skipped, failed }
+        public let id: String
+        public let caption: String?
+        public let status: Status
+        /// The picture's path, when there is one wsimg made.
+        public let file: String?
+        public let width: Int?
+        public let height: Int?
+        public let attempts: Int
+        public let duration: Double
+        public let error: String?
+    }
+
     let plan: GenerationPlan
     let store: ImageStore
     let embed: Bool
@@ -14,6 +29,7 @@ public struct WorksheetUpdate {
     public private(set) var upToDateCount = 0
     public private(set) var keptCount = 0
     public private(set) var failures: [Failure] = []
+    public private(set) var records: [Record] = []
     /// Element id → the URL it gets.
     private var newURLs: [String: String] = [:]
 
@@ -28,29 +44,43 @@ public struct WorksheetUpdate {
         self.plan = plan
         self.store = store
         self.embed = embed
-        let byID = Dictionary(results.map { ($0.job.request.id, $0.status) }, uniquingKeysWith: { a, _ in a })
+        let byID = Dictionary(results.map { ($0.job.request.id, $0) }, uniquingKeysWith: { a, _ in a })
         for entry in plan.entries {
             let id = entry.placeholder.id
+            let result = byID[id]
+            var error: String?
             switch entry.decision {
             case .invalid(let problem):
-                failures.append(Failure(id: id, reason: problem))
+                error = problem
             case .keptForeign:
                 keptCount += 1
             case .upToDate:
                 upToDateCount += 1
                 newURLs[id] = url(for: entry)
             case .generate:
-                switch byID[id] {
+                switch result?.status {
                 case .generated?:
                     generatedCount += 1
                     newURLs[id] = url(for: entry)
                 case .failed(let reason)?:
-                    failures.append(Failure(id: id, reason: reason))
+                    error = reason
                 case .interrupted?, nil:
-                    failures.append(Failure(id: id, reason: unfinishedReason))
+                    error = unfinishedReason
                 }
             }
+            if let error { failures.append(Failure(id: id, reason: error)) }
+            records.append(record(entry, result: result, error: error))
         }
+    }
+
+    private func record(_ entry: GenerationPlan.Entry, result: GenerationResult?, error: String?) -> Record {
+        let status: Record.Status = error != nil ? .failed : (entry.decision == .generate ? .ok : .skipped)
+        let file = entry.key.flatMap { key in
+            status != .failed && entry.decision != .keptForeign ? store.path(id: entry.placeholder.id, key: key) : nil
+        }
+        return Record(id: entry.placeholder.id, caption: entry.placeholder.caption, status: status, file: file,
+                      width: entry.request?.width, height: entry.request?.height, attempts: result?.attempts ?? 0,
+                      duration: result?.duration ?? 0, error: error)
     }
 
     private func url(for entry: GenerationPlan.Entry) -> String? {

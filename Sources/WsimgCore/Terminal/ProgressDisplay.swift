@@ -21,6 +21,8 @@ public final class ProgressDisplay: Sendable {
         var note = ""
         var lastDraw: Double?
         var drawnSomething = false
+        /// When a log line was last written (lines style), for the heartbeat.
+        var lastLine: Double = 0
     }
 
     public let style: Style
@@ -31,6 +33,8 @@ public final class ProgressDisplay: Sendable {
     private let startedAt: Double
     private let state = Mutex(State())
     static let redrawInterval = 0.1
+    /// In logs, a sign of life at most this often while nothing else is printed.
+    static let heartbeatInterval = 5.0
 
     public init(style: Style, total: Int, verbose: Bool = false, now: @escaping @Sendable () -> Double,
                 write: @escaping @Sendable (String) -> Void) {
@@ -40,6 +44,31 @@ public final class ProgressDisplay: Sendable {
         self.now = now
         self.write = write
         self.startedAt = now()
+        state.withLock { $0.lastLine = startedAt }
+    }
+
+    /// Called about once a second: refreshes the live line (ETA, waits) or, in a log that has been
+    /// quiet for a while, prints a heartbeat.
+    public func tick() {
+        state.withLock { state in
+            switch style {
+            case .live:
+                redraw(&state, force: false)
+            case .lines:
+                let time = now()
+                guard state.done < total, time - state.lastLine >= Self.heartbeatInterval else { return }
+                let elapsed = Self.seconds(time - startedAt)
+                let waiting = state.note.isEmpty ? "" : "; \(state.note)"
+                emitLine("[\(state.done)/\(total)] working for \(elapsed)\(state.failed > 0 ? ", \(state.failed) failed" : "")\(waiting)\n", &state)
+            case .summaryOnly, .quiet:
+                break
+            }
+        }
+    }
+
+    private func emitLine(_ line: String, _ state: inout State) {
+        write(line)
+        state.lastLine = now()
     }
 
     public func handle(_ event: RunEvent) {
@@ -50,7 +79,7 @@ public final class ProgressDisplay: Sendable {
                 if case .generated = result.status {} else { state.failed += 1 }
                 state.lastLabel = result.job.request.label
                 state.note = ""
-                if style == .lines { write(finishedLine(result, state: state)) }
+                if style == .lines { emitLine(finishedLine(result, state: state), &state) }
                 redraw(&state, force: state.done == total)
             case .attemptFailed(let id, let attempt, let error, let retryIn):
                 if let retryIn {
@@ -58,11 +87,13 @@ public final class ProgressDisplay: Sendable {
                 } else {
                     state.note = "\(id): \(error)"
                 }
-                if style == .lines && verbose { write("\(id) attempt \(attempt) failed: \(error)" + (retryIn.map { "; retrying in \(Self.seconds($0))" } ?? "") + "\n") }
+                if style == .lines && verbose {
+                    emitLine("\(id) attempt \(attempt) failed: \(error)" + (retryIn.map { "; retrying in \(Self.seconds($0))" } ?? "") + "\n", &state)
+                }
                 redraw(&state, force: false)
             case .paused(let seconds, let reason):
                 state.note = "waiting \(Self.seconds(seconds)): \(reason)"
-                if style == .lines { write("waiting \(Self.seconds(seconds)): \(reason)\n") }
+                if style == .lines { emitLine("waiting \(Self.seconds(seconds)): \(reason)\n", &state) }
                 redraw(&state, force: false)
             case .stopping(let reason):
                 clearLine(&state)

@@ -32,8 +32,9 @@ public enum PNGValidator {
     /// Reads the size from the IHDR chunk, which must come first.
     public static func header(of bytes: some Collection<UInt8>) throws(ValidationError) -> PNGHeader {
         let prefix = Array(bytes.prefix(24))
-        guard prefix.count >= 8 else { throw prefix.isEmpty ? .notPNG("empty") : .truncated }
-        guard prefix.starts(with: signature) else { throw .notPNG(describeFormat(prefix)) }
+        guard !prefix.isEmpty else { throw .notPNG("empty") }
+        guard signature.starts(with: prefix.prefix(8)) else { throw .notPNG(describeFormat(prefix)) }
+        guard prefix.count >= 8 else { throw .truncated }
         guard prefix.count == 24 else { throw .truncated }
         guard prefix[12..<16].elementsEqual("IHDR".utf8) else { throw .corrupt("the first chunk is not IHDR") }
         func u32(_ at: Int) -> Int { prefix[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }

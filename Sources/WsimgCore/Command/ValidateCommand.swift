@@ -1,0 +1,118 @@
+import Foundation
+
+/// `wsimg validate PATH… [--worksheet FILE]`: decodes PNGs fully with libpng and reports each problem
+/// on a line of its own; with a worksheet, also checks that every image URL points at a valid PNG of
+/// the size the worksheet asks for.
+public struct ValidateCommand {
+    public static let specs: [OptionSpec] = [
+        OptionSpec(["--worksheet"], value: "FILE", help: "also check that every image url in FILE is a valid PNG of the expected size"),
+        OptionSpec(["-q", "--quiet"], help: "print problems only, no closing line"),
+        OptionSpec(["-h", "--help"], help: "show this help"),
+    ]
+
+    public let paths: [String]
+    public let worksheet: String?
+    public let quiet: Bool
+
+    public init(_ parsed: ParsedArguments) throws(UsageError) {
+        paths = parsed.positionals
+        worksheet = parsed.value("--worksheet")
+        quiet = parsed.has("--quiet")
+        guard !paths.isEmpty || worksheet != nil else {
+            throw UsageError("Nothing to validate: wsimg validate PATH… [--worksheet FILE]")
+        }
+    }
+
+    public func run() -> Int32 {
+        var problems: [String] = []
+        var checked = 0
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                problems.append("\(path): no such file or folder")
+                continue
+            }
+            for file in isFolder.boolValue ? Self.pngFiles(in: path) : [path] {
+                checked += 1
+                if let problem = Self.check(file: file, width: nil, height: nil) { problems.append("\(file): \(problem)") }
+            }
+        }
+        if let worksheet {
+            do {
+                let (count, found) = try checkWorksheet(worksheet)
+                checked += count
+                problems += found
+            } catch {
+                FileHandle.standardError.write(Data("wsimg: \(error)\n".utf8))
+                return ExitCode.usage
+            }
+        }
+        if !problems.isEmpty { FileHandle.standardOutput.write(Data((problems.joined(separator: "\n") + "\n").utf8)) }
+        if !quiet {
+            let images = checked == 1 ? "1 image" : "\(checked) images"
+            let line = problems.isEmpty ? "Checked \(images): all valid PNGs." : "Checked \(images): \(problems.count) problem\(problems.count == 1 ? "" : "s")."
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        return problems.isEmpty ? ExitCode.success : ExitCode.someFailed
+    }
+
+    static func pngFiles(in folder: String) -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: folder)
+        var files: [String] = []
+        while let name = enumerator?.nextObject() as? String {
+            if name.lowercased().hasSuffix(".png") { files.append(folder + "/" + name) }
+        }
+        return files.sorted()
+    }
+
+    /// A problem with the PNG at `file`, or nil when it decodes fully (and has the size, when given).
+    static func check(file: String, width: Int?, height: Int?) -> String? {
+        guard let data = FileManager.default.contents(atPath: file) else { return "cannot be read" }
+        return check(bytes: Array(data), width: width, height: height)
+    }
+
+    static func check(bytes: [UInt8], width: Int?, height: Int?) -> String? {
+        do {
+            let header = try PNGValidator.header(of: bytes)
+            try PNGValidator.validate(bytes, width: width ?? header.width, height: height ?? header.height)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    func checkWorksheet(_ path: String) throws(WorksheetError) -> (checked: Int, problems: [String]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+        }
+        let sheet = try Worksheet(source: Array(data))
+        let folder = Paths.folder(of: Paths.absolute(path))
+        var problems: [String] = []
+        for placeholder in sheet.placeholders {
+            let label = "\(path) \(placeholder.id)"
+            if let problem = placeholder.problem {
+                problems.append("\(label): \(problem)")
+                continue
+            }
+            let request = ImageRequest(placeholder, options: RequestOptions())
+            guard let url = placeholder.url, !url.isEmpty else {
+                problems.append("\(label): no picture (no url)")
+                continue
+            }
+            let problem: String?
+            if url.hasPrefix("data:") {
+                let encoded = url.firstIndex(of: ",").map { url[url.index(after: $0)...] } ?? ""
+                problem = Base64.decode(encoded).map { Self.check(bytes: $0, width: request.width, height: request.height) }
+                    ?? "the data: url is not valid base64"
+            } else if url.contains("://") {
+                problem = "\(url) is not a local file, so it cannot be checked"
+            } else {
+                let file = Paths.absolute(url, base: folder)
+                problem = FileManager.default.fileExists(atPath: file)
+                    ? Self.check(file: file, width: request.width, height: request.height) : "\(url) does not exist"
+            }
+            if let problem { problems.append("\(label): \(problem)") }
+        }
+        return (sheet.placeholders.count, problems)
+    }
+}

@@ -1,0 +1,95 @@
+/// A plan shown before any work: `wsimg prompts` and `wsimg generate --dry-run`.
+public struct PlanListing {
+    let plan: GenerationPlan
+    let store: ImageStore
+
+    public init(plan: GenerationPlan, store: ImageStore) {
+        self.plan = plan
+        self.store = store
+    }
+
+    enum State: String {
+        case missing, present, kept, invalid
+    }
+
+    func state(_ entry: GenerationPlan.Entry) -> State {
+        switch entry.decision {
+        case .generate: .missing
+        case .upToDate: .present
+        case .keptForeign: .kept
+        case .invalid: .invalid
+        }
+    }
+
+    func size(_ entry: GenerationPlan.Entry) -> String {
+        entry.request.map { "\($0.width)×\($0.height)" } ?? "-"
+    }
+
+    func file(_ entry: GenerationPlan.Entry) -> String? {
+        entry.key.map { store.url(id: entry.placeholder.id, key: $0) }
+    }
+
+    /// `wsimg prompts`: each image request, its normalised size, caption and prompt, and whether a picture exists.
+    public func promptsText() -> String {
+        var lines = plan.entries.map { entry -> String in
+            let placeholder = entry.placeholder
+            var head = [placeholder.id.padded(6), size(entry).padded(10), state(entry).rawValue.padded(8)]
+            if let caption = placeholder.caption, !caption.isEmpty { head.append("\"\(caption)\"") }
+            var text = head.joined(separator: " ")
+            if case .invalid(let problem) = entry.decision { text += "  (\(problem))" }
+            return text + "\n" + String(repeating: " ", count: 27) + placeholder.prompt
+        }
+        lines.append(totals)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `wsimg generate --dry-run`: what a run with these options would do.
+    public func dryRunText() -> String {
+        var lines = plan.entries.map { entry -> String in
+            let id = entry.placeholder.id.padded(6)
+            switch entry.decision {
+            case .generate:
+                return "generate \(id) \(size(entry).padded(10)) \"\(entry.request?.label ?? "")\""
+            case .upToDate:
+                return "skip     \(id) \(size(entry).padded(10)) present: \(file(entry) ?? "")"
+            case .keptForeign:
+                return "keep     \(id) \(size(entry).padded(10)) its url was not made by wsimg (--force replaces it)"
+            case .invalid(let problem):
+                return "invalid  \(id) \(problem)"
+            }
+        }
+        lines.append("Would generate \(count(.missing)) of \(plan.entries.count) images; nothing was changed or sent.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public func json() -> String {
+        let items = plan.entries.map { entry -> String in
+            let placeholder = entry.placeholder
+            var fields = [
+                #""id": \#(JSONWriter.quoted(placeholder.id))"#,
+                #""width": \#(entry.request.map { String($0.width) } ?? "null")"#,
+                #""height": \#(entry.request.map { String($0.height) } ?? "null")"#,
+                #""caption": \#(placeholder.caption.map(JSONWriter.quoted) ?? "null")"#,
+                #""prompt": \#(JSONWriter.quoted(placeholder.prompt))"#,
+                #""promptSent": \#(entry.request.map { JSONWriter.quoted($0.promptToSend) } ?? "null")"#,
+                #""status": "\#(state(entry).rawValue)""#,
+                #""file": \#(file(entry).map(JSONWriter.quoted) ?? "null")"#,
+            ]
+            if case .invalid(let problem) = entry.decision { fields.append(#""problem": \#(JSONWriter.quoted(problem))"#) }
+            return "  {" + fields.joined(separator: ", ") + "}"
+        }
+        return "[\n" + items.joined(separator: ",\n") + "\n]\n"
+    }
+
+    private func count(_ state: State) -> Int { plan.entries.filter { self.state($0) == state }.count }
+
+    private var totals: String {
+        "\(plan.entries.count) images: \(count(.present)) present, \(count(.missing)) to generate"
+            + (count(.kept) > 0 ? ", \(count(.kept)) with a url wsimg did not make" : "")
+            + (count(.invalid) > 0 ? ", \(count(.invalid)) invalid" : "")
+    }
+}
+
+extension String {
+    func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
