@@ -46,6 +46,7 @@ run: release
 
 # Benchmarks against a loopback fake upstream; prints a table (see README, "Performance").
 bench: release
+	@command -v /usr/bin/time >/dev/null || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq time >/dev/null; }
 	.build/release/wsimg-bench
 
 # libFuzzer over the worksheet reader/editor and the image path, FUZZ_SECONDS each.

@@ -72,6 +72,9 @@ static inline long wsimg_curl_connects_opened(CURL *h) {
 static inline CURLMcode wsimg_curl_multi_set_max_host_connections(CURLM *m, long count) {
     return curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, count);
 }
+static inline CURLMcode wsimg_curl_multi_set_max_cached_connections(CURLM *m, long count) {
+    return curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, count);
+}
 static inline CURLMcode wsimg_curl_multi_enable_multiplexing(CURLM *m) {
     return curl_multi_setopt(m, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 }

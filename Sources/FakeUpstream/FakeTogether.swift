@@ -65,7 +65,7 @@ public final class FakeTogether: Sendable {
                                body: fields, authorization: request.headers["authorization"], path: request.path))
             let fault = script(request.index, prompt)
             if realistic, case .none = fault {
-                return .respond(status: 200, body: Self.imageBody(Self.realisticPNG(width: width, height: height)), delay: latency)
+                return .respond(status: 200, body: Self.realisticBody(width: width, height: height), delay: latency)
             }
             return Self.reply(to: fault, width: width, height: height, prompt: prompt, latency: latency)
         }
@@ -130,6 +130,15 @@ public final class FakeTogether: Sendable {
     }
 
     private static let realisticCache = Mutex<[String: [UInt8]]>([:])
+    private static let realisticBodies = Mutex<[String: [UInt8]]>([:])
+
+    /// The whole answer for a realistic picture, encoded once per size so serving it costs the fake nothing.
+    public static func realisticBody(width: Int, height: Int) -> [UInt8] {
+        if let body = realisticBodies.withLock({ $0["\(width)x\(height)"] }) { return body }
+        let body = imageBody(realisticPNG(width: width, height: height))
+        realisticBodies.withLock { $0["\(width)x\(height)"] = body }
+        return body
+    }
 
     public static func png(width: Int, height: Int, prompt: String) -> [UInt8] {
         let shade = UInt8(truncatingIfNeeded: StableHash.fnv1a64([prompt]))

@@ -30,6 +30,8 @@ public final class CurlMultiClient: HTTPTransport, @unchecked Sendable {
         _ = Self.globalInit
         multi = curl_multi_init()
         wsimg_curl_multi_set_max_host_connections(multi, maxConnectionsPerHost)
+        // Keep every connection a run may use open between requests (curl's default cache can be smaller).
+        wsimg_curl_multi_set_max_cached_connections(multi, maxConnectionsPerHost)
         wsimg_curl_multi_enable_multiplexing(multi)
         let thread = Thread { [self] in self.driveLoop() }
         thread.name = "wsimg-curl"
