@@ -55,8 +55,12 @@ static inline CURLcode wsimg_curl_set_defaults(CURL *h) {
     if ((rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L)) != CURLE_OK) return rc;
     if ((rc = curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L)) != CURLE_OK) return rc;
     if ((rc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK) return rc;
-    if ((rc = curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "")) != CURLE_OK) return rc;
-    return curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+    return curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+}
+/* Over TLS, wait for a connection being set up to say whether it multiplexes (HTTP/2) before
+   opening more. Over plain http curl cannot know until a response, so it would wait a whole request. */
+static inline CURLcode wsimg_curl_set_wait_for_multiplexing(CURL *h, long wait) {
+    return curl_easy_setopt(h, CURLOPT_PIPEWAIT, wait);
 }
 static inline long wsimg_curl_response_code(CURL *h) {
     long code = 0;

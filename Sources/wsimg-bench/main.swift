@@ -30,12 +30,13 @@ struct Measurement {
 
 /// Runs a command under GNU time (a small process, so the child's peak memory is its own and not
 /// inherited from this one), returning its wall time, CPU time and peak RSS.
-func measure(_ arguments: [String], in folder: String, environment: [String: String]) -> Measurement {
+func measure(_ arguments: [String], in folder: String, environment: [String: String], tag: String = "") -> Measurement {
     let stats = folder + "/time.txt"
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-    // WSIMG_BENCH_PROFILE=FILE records a perf profile of wsimg (perf from Debian's linux-perf).
-    let profile = ProcessInfo.processInfo.environment["WSIMG_BENCH_PROFILE"].map { ["perf", "record", "-F", "499", "-g", "-o", $0, "--"] } ?? []
+    // WSIMG_BENCH_PROFILE=FILE records a perf profile of wsimg per scenario, FILE.1, FILE.2… (perf is
+    // in Debian's linux-perf).
+    let profile = ProcessInfo.processInfo.environment["WSIMG_BENCH_PROFILE"].map { ["perf", "record", "-F", "499", "-g", "-o", $0 + tag, "--"] } ?? []
     process.arguments = ["-f", "%e %U %S %M", "-o", stats, "--"] + profile + arguments
     process.environment = environment
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
@@ -102,7 +103,8 @@ for scenario in scenarios {
     let verbose = ProcessInfo.processInfo.environment["WSIMG_BENCH_VERBOSE"] != nil
     _ = FileManager.default.createFile(atPath: folder + "/stderr.log", contents: nil)
     let result = measure([binary, "generate", folder + "/bench.json", "-j", String(scenario.concurrency), verbose ? "-v" : "--no-progress"], in: folder,
-                         environment: ["TOGETHER_API_KEY": "bench-key", "TOGETHER_BASE_URL": upstream.baseURL, "PATH": "/usr/bin:/bin"])
+                         environment: ["TOGETHER_API_KEY": "bench-key", "TOGETHER_BASE_URL": upstream.baseURL, "PATH": "/usr/bin:/bin"],
+                         tag: "." + scenario.name.prefix(while: \.isNumber))
     upstream.stop()
     let row = [scenario.name, String(scenario.images), String(scenario.concurrency), "\(Int(scenario.latency * 1000)) ms",
                format(scenario.ideal), format(result.wall), scenario.ideal > 0 ? format(result.wall / scenario.ideal) : "-",

@@ -90,12 +90,12 @@ final class ScriptedProvider: SingleImageProvider, Sendable {
     func cacheKeyFields(for request: ImageRequest) -> [String] { [request.promptToSend] }
     func callCount(_ id: String) -> Int { calls.withLock { $0[id] ?? 0 } }
 
-    func generate(_ request: ImageRequest) async throws(GenerationError) -> [UInt8] {
+    func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
         let attempt = calls.withLock { calls in
             calls[request.id, default: 0] += 1
             return calls[request.id]!
         }
-        return try answers(request, attempt).get()
+        return .bytes(try answers(request, attempt).get())
     }
 
     static func png(_ request: ImageRequest) -> [UInt8] {

@@ -21,7 +21,7 @@ import Testing
         let entry = try #require(plan(try sheet(url: nil, prompt: prompt)).entries.first)
         let request = try #require(entry.request), key = try #require(entry.key)
         try store.prepare()
-        try store.write(try await provider.generate(request), id: "0-0", key: key)
+        try store.store(try await provider.generate(request), id: "0-0", key: key)
         return store.url(id: "0-0", key: key)
     }
 

@@ -52,7 +52,7 @@ public struct GenerateCommand {
         do {
             layout = resolveLayout()
             worksheet = try readWorksheet(layout.input)
-            (provider, transport) = try makeProvider(planning: false)
+            (provider, transport) = try makeProvider(planning: false, spoolDirectory: layout.store.directory)
         } catch {
             reportError("\(error)")
             return ExitCode.usage
@@ -163,7 +163,8 @@ public struct GenerateCommand {
     }
 
     /// `planning`: only to compute cache keys, so no key is needed and nothing will be sent.
-    func makeProvider(planning: Bool) throws(ConfigurationError) -> (any ImageProvider, CurlMultiClient?) {
+    /// `spoolDirectory`: where Together's answers stream to as they arrive (the images folder).
+    func makeProvider(planning: Bool, spoolDirectory: String? = nil) throws(ConfigurationError) -> (any ImageProvider, CurlMultiClient?) {
         let endpoint = options.endpoint ?? environment["WSIMG_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
         switch options.provider ?? (endpoint == nil ? .together : .remote) {
         case .placeholder:
@@ -175,7 +176,7 @@ public struct GenerateCommand {
             let client = planning ? nil : CurlMultiClient(maxConnectionsPerHost: options.concurrency)
             let provider = TogetherProvider(baseURL: base, apiKey: key, model: options.model, steps: options.steps,
                                             timeout: options.timeout ?? TogetherProvider.defaultTimeout,
-                                            transport: client ?? NoNetwork() as any HTTPTransport)
+                                            transport: client ?? NoNetwork() as any HTTPTransport, spoolDirectory: spoolDirectory)
             return (provider, client)
         case .remote:
             guard let endpoint else { throw .missingEndpoint }

@@ -87,7 +87,9 @@ public struct GenerationEngine: Sendable {
         let gate = RequestGate(maxInFlight: concurrency)
         let queue = JobQueue(jobs)
         let batchSize = max(1, provider.batchSize)
-        let workers = min(concurrency, (jobs.count + batchSize - 1) / batchSize)
+        // Twice as many workers as requests allowed in flight: while one worker checks and stores the
+        // image it just received, another already has the next request out. The gate keeps -j.
+        let workers = min(concurrency * 2, (jobs.count + batchSize - 1) / batchSize)
         return await withTaskGroup(of: [GenerationResult].self) { group in
             for _ in 0..<workers {
                 group.addTask {
@@ -119,6 +121,10 @@ public struct GenerationEngine: Sendable {
             } catch {
                 return finish(.interrupted)
             }
+            if let reason = stop.current {
+                await gate.release(ticket, .failed)
+                return finish(.failed("not started: \(reason)"))
+            }
             for index in batch.indices { batch[index].attempts += 1 }
             let error: GenerationError
             do {
@@ -129,6 +135,8 @@ public struct GenerationEngine: Sendable {
                 }
             } catch let caught {
                 error = caught
+                // Stop before the slot frees up, so no waiting worker sends another doomed request.
+                if error.disposition == .stopRun, stop.stop(.upstream(error)) { events(.stopping(reason: error.description)) }
                 await gate.release(ticket, error.gateOutcome)
             }
             let retriesUsed = batch.map(\.retriesUsed).max() ?? 0
@@ -149,26 +157,28 @@ public struct GenerationEngine: Sendable {
                 if error.isCancellation || Task.isCancelled { return finish(.interrupted) }
                 return finish(.failed(error.description))
             case .stopRun:
-                if stop.stop(.upstream(error)) { events(.stopping(reason: error.description)) }
                 return finish(.failed(error.description))
             }
         }
     }
 
     /// Validates and stores one image of an answered batch; returns nil when it went back to the queue.
-    private func handle(_ answer: Result<[UInt8], GenerationError>, for item: QueuedJob, queue: JobQueue,
+    private func handle(_ answer: Result<ImagePayload, GenerationError>, for item: QueuedJob, queue: JobQueue,
                         stop: StopSignal) -> GenerationResult? {
         let request = item.job.request
         let error: GenerationError
         switch answer {
-        case .success(let bytes):
+        case .success(let payload):
             do {
-                try PNGValidator.validate(bytes, width: request.width, height: request.height)
+                switch payload {
+                case .bytes(let bytes): try PNGValidator.validate(bytes, width: request.width, height: request.height)
+                case .spooled(let file): try PNGValidator.validate(fileAt: file.path, width: request.width, height: request.height)
+                }
             } catch {
                 return retryOrFail(item, .invalidImage(error), queue: queue)
             }
             do {
-                try store.write(bytes, id: request.id, key: item.job.key)
+                try store.store(payload, id: request.id, key: item.job.key)
             } catch let output {
                 if stop.stop(.output(output)) { events(.stopping(reason: output.description)) }
                 return finished(item, .failed(output.description))

@@ -1,4 +1,11 @@
-/// A source of pictures. Returns image files' bytes; the pipeline validates and stores them.
+/// A picture as a provider hands it over: in memory, or already streamed into a temporary file
+/// in the images folder. The pipeline validates it either way before it takes a file's place.
+public enum ImagePayload: Sendable {
+    case bytes([UInt8])
+    case spooled(SpooledFile)
+}
+
+/// A source of pictures; the pipeline validates and stores what it returns.
 public protocol ImageProvider: Sendable {
     var name: String { get }
     /// How many images one call asks for (1 unless the provider batches).
@@ -6,19 +13,19 @@ public protocol ImageProvider: Sendable {
     /// Everything besides the request's id that determines the picture; hashed into the file name.
     func cacheKeyFields(for request: ImageRequest) -> [String]
     /// One call for `requests`: throws when the whole call failed, else one answer per request, in order.
-    func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<[UInt8], GenerationError>]
+    func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>]
 }
 
 /// A provider that makes one picture per call.
 public protocol SingleImageProvider: ImageProvider {
-    func generate(_ request: ImageRequest) async throws(GenerationError) -> [UInt8]
+    func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload
 }
 
 extension SingleImageProvider {
     public var batchSize: Int { 1 }
 
-    public func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<[UInt8], GenerationError>] {
-        var answers: [Result<[UInt8], GenerationError>] = []
+    public func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
+        var answers: [Result<ImagePayload, GenerationError>] = []
         for request in requests { answers.append(.success(try await generate(request))) }
         return answers
     }

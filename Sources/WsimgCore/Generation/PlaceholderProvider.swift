@@ -9,10 +9,10 @@ public struct PlaceholderProvider: SingleImageProvider {
         ["placeholder-v1", request.promptToSend, "\(request.width)x\(request.height)"]
     }
 
-    public func generate(_ request: ImageRequest) async throws(GenerationError) -> [UInt8] {
+    public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
         let pixels = Self.draw(prompt: request.promptToSend, width: request.width, height: request.height)
         do {
-            return try PNGEncoder.encodeRGB(pixels, width: request.width, height: request.height)
+            return .bytes(try PNGEncoder.encodeRGB(pixels, width: request.width, height: request.height))
         } catch {
             throw .badResponse(error.description)
         }

@@ -34,7 +34,7 @@ public struct RemoteProvider: ImageProvider {
         return #"{"images":[\#(images.joined(separator: ","))]}"#
     }
 
-    public func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<[UInt8], GenerationError>] {
+    public func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
         let http = HTTPRequest(url: endpoint, headers: token.map { ["Authorization: Bearer \($0)"] } ?? [],
                                body: Array(body(for: requests).utf8), timeout: timeout)
         let response: HTTPResponse
@@ -61,7 +61,7 @@ public struct RemoteProvider: ImageProvider {
     }
 
     /// One answer per request: matched by id, or by position when the server sends no ids.
-    static func answers(in body: [UInt8], for requests: [ImageRequest]) throws(GenerationError) -> [Result<[UInt8], GenerationError>] {
+    static func answers(in body: [UInt8], for requests: [ImageRequest]) throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
         let root: JSONNode
         do {
             root = try JSONParser.parse(body, maxDepth: 32)
@@ -84,7 +84,7 @@ public struct RemoteProvider: ImageProvider {
         }
     }
 
-    static func answer(_ result: JSONNode) -> Result<[UInt8], GenerationError> {
+    static func answer(_ result: JSONNode) -> Result<ImagePayload, GenerationError> {
         guard result["success"]?.value == .bool(true) else {
             return .failure(.imageFailed(result["error"]?.stringValue ?? "no reason given"))
         }
@@ -92,7 +92,7 @@ public struct RemoteProvider: ImageProvider {
         if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = String(encoded[encoded.index(after: comma)...]) }
         guard let bytes = Base64.decode(encoded) else { return .failure(.badResponse("the image is not valid base64")) }
         do {
-            return .success(try ImageConverter.png(from: bytes))
+            return .success(.bytes(try ImageConverter.png(from: bytes)))
         } catch {
             return .failure(.invalidImage(error))
         }

@@ -11,8 +11,12 @@ public struct TogetherProvider: SingleImageProvider {
     public let steps: Int
     public let timeout: Double
     let transport: any HTTPTransport
+    /// Where answers' images are streamed to as they arrive (the images folder); nil keeps them in memory.
+    let spoolDirectory: String?
 
-    public init(baseURL: String, apiKey: String, model: String, steps: Int, timeout: Double, transport: any HTTPTransport) {
+    public init(baseURL: String, apiKey: String, model: String, steps: Int, timeout: Double, transport: any HTTPTransport,
+                spoolDirectory: String? = nil) {
+        self.spoolDirectory = spoolDirectory
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.model = model
@@ -36,9 +40,10 @@ public struct TogetherProvider: SingleImageProvider {
         """
     }
 
-    public func generate(_ request: ImageRequest) async throws(GenerationError) -> [UInt8] {
+    public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
+        let spool = spoolDirectory.map { Base64FieldSpool(field: "b64_json", directory: $0) }
         let http = HTTPRequest(url: endpoint, headers: ["Authorization: Bearer \(apiKey)"],
-                               body: Array(body(for: request).utf8), timeout: timeout)
+                               body: Array(body(for: request).utf8), timeout: timeout, sink: spool)
         let response: HTTPResponse
         do {
             response = try await transport.send(http)
@@ -47,11 +52,22 @@ public struct TogetherProvider: SingleImageProvider {
         }
         let redactor = Redactor(secrets: [apiKey])
         try UpstreamStatus.check(response, redactor: redactor)
-        return try Self.image(from: response.body)
+        guard let spool else { return .bytes(try Self.image(from: response.body)) }
+        // The body kept by the spool is the answer with the image string emptied: check its shape.
+        _ = try Self.imageField(in: response.body)
+        if let problem = spool.problem { throw .badResponse(problem) }
+        guard let file = spool.finish() else { throw .badResponse(spool.problem ?? "no image in the answer") }
+        return .spooled(file)
     }
 
     /// `data[0].b64_json`, decoded.
     static func image(from body: [UInt8]) throws(GenerationError) -> [UInt8] {
+        guard let bytes = Base64.decode(try imageField(in: body)) else { throw .badResponse("the image is not valid base64") }
+        return bytes
+    }
+
+    /// `data[0].b64_json` as text, or what is wrong with the answer's shape.
+    static func imageField(in body: [UInt8]) throws(GenerationError) -> String {
         let root: JSONNode
         do {
             root = try JSONParser.parse(body, maxDepth: 32)
@@ -62,8 +78,7 @@ public struct TogetherProvider: SingleImageProvider {
         guard let encoded = first["b64_json"]?.stringValue else {
             throw .badResponse(first["url"] != nil ? "the image came as a URL, not base64" : "no image in the answer")
         }
-        guard let bytes = Base64.decode(encoded) else { throw .badResponse("the image is not valid base64") }
-        return bytes
+        return encoded
     }
 }
 

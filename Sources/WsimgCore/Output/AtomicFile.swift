@@ -7,7 +7,9 @@ public enum AtomicFile {
     static let temporaryPrefix = ".wsimg-"
     static let temporarySuffix = ".tmp"
 
-    public static func write(_ bytes: [UInt8], to path: String) throws(OutputError) {
+    /// `durable`: also fsync before the rename, so the file survives a power cut whole. Pictures skip
+    /// it (see `SpooledFile.finish`); the worksheet and the report do not.
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(OutputError) {
         let folder = (path as NSString).deletingLastPathComponent
         let directory = folder.isEmpty ? "." : folder
         var template = Array("\(directory)/\(temporaryPrefix)\(getpid())-XXXXXX\(temporarySuffix)".utf8CString)
@@ -27,7 +29,7 @@ public enum AtomicFile {
                 offset += written
             }
         }
-        if failure == nil, fchmod(fd, 0o644) != 0 || fsync(fd) != 0 { failure = lastError() }
+        if failure == nil, fchmod(fd, 0o644) != 0 || (durable && fsync(fd) != 0) { failure = lastError() }
         if close(fd) != 0, failure == nil { failure = lastError() }
         if failure == nil, rename(temporary, path) != 0 { failure = lastError() }
         if let failure {

@@ -41,7 +41,15 @@ public struct ImageStore: Sendable {
     }
 
     public func write(_ png: [UInt8], id: String, key: String) throws(OutputError) {
-        try AtomicFile.write(png, to: path(id: id, key: key))
+        try AtomicFile.write(png, to: path(id: id, key: key), durable: false)
+    }
+
+    /// Puts a validated picture in place, atomically: writes bytes, or renames a spooled file.
+    public func store(_ payload: ImagePayload, id: String, key: String) throws(OutputError) {
+        switch payload {
+        case .bytes(let png): try write(png, id: id, key: key)
+        case .spooled(let file): try file.move(to: path(id: id, key: key))
+        }
     }
 
     /// Deletes the file an element's old URL named, once a new picture replaced it. Only files this store

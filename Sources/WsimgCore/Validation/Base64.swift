@@ -1,7 +1,8 @@
 /// Strict standard-alphabet base64 decoding (padding optional), written for multi-megabyte payloads.
 public enum Base64 {
-    private static let invalid: UInt8 = 0xFF
-    private static let table: [UInt8] = {
+    static let invalid: UInt8 = 0xFF
+    /// Character → 6-bit value, `invalid` for anything else.
+    static let decodeTable: [UInt8] = {
         var table = [UInt8](repeating: invalid, count: 256)
         for (index, char) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
             table[Int(char)] = UInt8(index)
@@ -23,7 +24,7 @@ public enum Base64 {
         let outputCount = length / 4 * 3 + max(0, length % 4 - 1)
         return [UInt8](unsafeUninitializedCapacity: outputCount) { output, initialized in
             initialized = 0
-            table.withUnsafeBufferPointer { table in
+            decodeTable.withUnsafeBufferPointer { table in
                 var i = 0
                 var o = 0
                 while i + 4 <= length {

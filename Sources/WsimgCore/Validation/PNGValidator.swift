@@ -55,6 +55,24 @@ public enum PNGValidator {
         try decodeFully(bytes)
     }
 
+    /// `validate` for a picture in a file: the header and trailer first, then a full decode that
+    /// reads the file through a small buffer rather than into memory.
+    public static func validate(fileAt path: String, width: Int, height: Int) throws(ValidationError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .notPNG("cannot be read") }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 24)) ?? Data()
+        let header = try header(of: head)
+        guard header.width == width, header.height == height else {
+            throw .wrongSize(expected: "\(width)×\(height)", actual: "\(header.width)×\(header.height)")
+        }
+        guard let end = try? handle.seekToEnd(), end >= UInt64(signature.count + 25 + iendChunk.count) else { throw .truncated }
+        try? handle.seek(toOffset: end - UInt64(iendChunk.count))
+        guard let tail = try? handle.read(upToCount: iendChunk.count), tail.elementsEqual(iendChunk) else { throw .truncated }
+        var image = wsimg_png_image_new()
+        guard png_image_begin_read_from_file(&image, path) != 0 else { throw .corrupt(message(of: &image)) }
+        try finishDecoding(&image)
+    }
+
     /// The quick check for files wsimg wrote itself (only ever after full validation, atomically):
     /// the header's size and the IEND trailer.
     public static func quickCheck(fileAt path: String, width: Int, height: Int) -> Bool {
@@ -70,12 +88,23 @@ public enum PNGValidator {
     }
 
     private static func decodeFully(_ bytes: [UInt8]) throws(ValidationError) {
-        var image = wsimg_png_image_new()
-        let began = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
-        guard began != 0 else { throw .corrupt(message(of: &image)) }
-        // One byte a pixel is enough to make libpng inflate and check every row, at a quarter of RGBA's memory.
-        image.format = UInt32(PNG_FORMAT_GRAY)
-        let rowBytes = Int(image.width)
+        // libpng keeps reading from the buffer until finish_read: both calls stay inside one access.
+        let outcome = bytes.withUnsafeBytes { raw -> Result<Void, ValidationError> in
+            var image = wsimg_png_image_new()
+            guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
+                return .failure(.corrupt(message(of: &image)))
+            }
+            return Result { () throws(ValidationError) in try finishDecoding(&image) }
+        }
+        try outcome.get()
+    }
+
+    private static func finishDecoding(_ image: inout png_image) throws(ValidationError) {
+        // Decoding to the file's own layout makes libpng inflate and check every row without converting
+        // colours (converting to anything else costs more than the decoding itself). Palette images
+        // become RGB(A), since a colour-mapped read would need a colour map.
+        if image.format & UInt32(PNG_FORMAT_FLAG_COLORMAP) != 0 { image.format &= ~UInt32(PNG_FORMAT_FLAG_COLORMAP) }
+        let rowBytes = Int(image.width) * Int(pngSampleCount(image.format)) * (image.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0 ? 2 : 1)
         var pixels = [UInt8](repeating: 0, count: rowBytes * Int(image.height))
         let finished = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, Int32(rowBytes), nil) }
         defer { png_image_free(&image) }
@@ -83,6 +112,11 @@ public enum PNGValidator {
             let reason = message(of: &image)
             throw reason.contains("EOF") || reason.contains("Not enough") || reason.contains("truncated") ? .truncated : .corrupt(reason)
         }
+    }
+
+    /// PNG_IMAGE_SAMPLE_CHANNELS, which Swift cannot import as a macro.
+    static func pngSampleCount(_ format: UInt32) -> UInt32 {
+        (format & (UInt32(PNG_FORMAT_FLAG_COLOR) | UInt32(PNG_FORMAT_FLAG_ALPHA))) + 1
     }
 
     static func message(of image: inout png_image) -> String {

@@ -40,6 +40,7 @@ final class CurlTransfer: @unchecked Sendable {
         let me = Unmanaged.passUnretained(self).toOpaque()
         let codes = [
             wsimg_curl_set_defaults(handle),
+            wsimg_curl_set_wait_for_multiplexing(handle, request.url.lowercased().hasPrefix("https:") ? 1 : 0),
             wsimg_curl_set_url(handle, request.url),
             wsimg_curl_set_headers(handle, headerList),
             wsimg_curl_set_post_body(handle, requestBody.baseAddress, request.body.count),
@@ -61,12 +62,23 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
+    private var receivedBytes = 0
+
+    /// Returning less than the chunk's size makes curl abort the transfer.
     private func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
-        guard responseBody.count + chunk.count <= request.maxResponseBytes else {
+        guard receivedBytes + chunk.count <= request.maxResponseBytes else {
             exceededLimit = true
-            return 0  // makes curl abort the transfer
+            return 0
         }
-        if responseBody.isEmpty, chunk.count > 0 { responseBody.reserveCapacity(min(request.maxResponseBytes, 1 << 20)) }
+        receivedBytes += chunk.count
+        if let sink = request.sink {
+            return sink.consume(chunk) ? chunk.count : 0
+        }
+        if responseBody.isEmpty, chunk.count > 0 {
+            // Content-Length, when given, sizes the buffer once instead of growing it by doubling.
+            let announced = responseHeaders.last(where: { $0.name == "content-length" }).flatMap { Int($0.value) } ?? (1 << 16)
+            responseBody.reserveCapacity(min(request.maxResponseBytes, max(announced, chunk.count)))
+        }
         responseBody.append(contentsOf: chunk)
         return chunk.count
     }
@@ -86,7 +98,8 @@ final class CurlTransfer: @unchecked Sendable {
     /// The outcome, once curl has reported the transfer done with `code`.
     func result(_ code: CURLcode) -> Result<HTTPResponse, TransportError> {
         if code == CURLE_OK {
-            return .success(HTTPResponse(status: wsimg_curl_response_code(handle), headers: responseHeaders, body: responseBody))
+            return .success(HTTPResponse(status: wsimg_curl_response_code(handle), headers: responseHeaders,
+                                         body: request.sink?.keptBody ?? responseBody))
         }
         let detail = String(cString: errorBuffer).isEmpty ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
         switch code {

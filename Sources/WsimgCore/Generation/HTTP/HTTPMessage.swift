@@ -6,15 +6,18 @@ public struct HTTPRequest: Sendable {
     public var timeout: Double
     public var connectTimeout: Double
     public var maxResponseBytes: Int
+    /// Where the response body goes as it arrives; nil to collect it in `HTTPResponse.body`.
+    public var sink: (any ResponseSink)?
 
     public init(url: String, headers: [String] = [], body: [UInt8], timeout: Double = 120,
-                connectTimeout: Double = 15, maxResponseBytes: Int = 64 << 20) {
+                connectTimeout: Double = 15, maxResponseBytes: Int = 64 << 20, sink: (any ResponseSink)? = nil) {
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxResponseBytes = maxResponseBytes
+        self.sink = sink
     }
 }
 
@@ -22,6 +25,7 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     /// Header names are lowercased.
     public var headers: [(name: String, value: String)]
+    /// The body, or with a sink, the part of it the sink kept.
     public var body: [UInt8]
 
     public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
