@@ -89,7 +89,7 @@ public struct GenerationEngine: Sendable {
         let batchSize = max(1, provider.batchSize)
         // Twice as many workers as requests allowed in flight: while one worker checks and stores the
         // image it just received, another already has the next request out. The gate keeps -j.
-        let workers = min(concurrency * 2, (jobs.count + batchSize - 1) / batchSize)
+        let workers = min(concurrency * 3, (jobs.count + batchSize - 1) / batchSize)
         return await withTaskGroup(of: [GenerationResult].self) { group in
             for _ in 0..<workers {
                 group.addTask {
@@ -130,9 +130,11 @@ public struct GenerationEngine: Sendable {
             do {
                 let answers = try await provider.generate(batch: batch.map(\.job.request))
                 await gate.release(ticket, .succeeded)
-                return zip(batch, answers).compactMap { item, answer in
-                    handle(answer, for: item, queue: queue, stop: stop)
+                var results: [GenerationResult] = []
+                for (item, answer) in zip(batch, answers) {
+                    if let result = await handle(answer, for: item, queue: queue, stop: stop) { results.append(result) }
                 }
+                return results
             } catch let caught {
                 error = caught
                 // Stop before the slot frees up, so no waiting worker sends another doomed request.
@@ -164,18 +166,13 @@ public struct GenerationEngine: Sendable {
 
     /// Validates and stores one image of an answered batch; returns nil when it went back to the queue.
     private func handle(_ answer: Result<ImagePayload, GenerationError>, for item: QueuedJob, queue: JobQueue,
-                        stop: StopSignal) -> GenerationResult? {
+                        stop: StopSignal) async -> GenerationResult? {
         let request = item.job.request
         let error: GenerationError
         switch answer {
         case .success(let payload):
-            do {
-                switch payload {
-                case .bytes(let bytes): try PNGValidator.validate(bytes, width: request.width, height: request.height)
-                case .spooled(let file): try PNGValidator.validate(fileAt: file.path, width: request.width, height: request.height)
-                }
-            } catch {
-                return retryOrFail(item, .invalidImage(error), queue: queue)
+            if let invalid = await Self.validate(payload, width: request.width, height: request.height) {
+                return retryOrFail(item, .invalidImage(invalid), queue: queue)
             }
             do {
                 try store.store(payload, id: request.id, key: item.job.key)
@@ -193,6 +190,29 @@ public struct GenerationEngine: Sendable {
         }
         return retryOrFail(item, error, queue: queue)
     }
+
+    /// Decoding a picture takes milliseconds of CPU. It runs on threads of its own, one per core, so
+    /// Swift's cooperative threads stay free to send the next requests meanwhile.
+    static func validate(_ payload: ImagePayload, width: Int, height: Int) async -> ValidationError? {
+        await withCheckedContinuation { (done: CheckedContinuation<ValidationError?, Never>) in
+            validationQueue.async {
+                validationSlots.wait()
+                defer { validationSlots.signal() }
+                do throws(ValidationError) {
+                    switch payload {
+                    case .bytes(let bytes): try PNGValidator.validate(bytes, width: width, height: height)
+                    case .spooled(let file): try PNGValidator.validate(fileAt: file.path, width: width, height: height)
+                    }
+                    done.resume(returning: nil)
+                } catch {
+                    done.resume(returning: error)
+                }
+            }
+        }
+    }
+
+    private static let validationQueue = DispatchQueue(label: "wsimg-validation", attributes: .concurrent)
+    private static let validationSlots = DispatchSemaphore(value: ProcessInfo.processInfo.activeProcessorCount)
 
     private func retryOrFail(_ item: QueuedJob, _ error: GenerationError, queue: JobQueue) -> GenerationResult? {
         var item = item
@@ -254,4 +274,28 @@ extension GenerationError {
     }
 
     var isCancellation: Bool { self == .cancelled || self == .transport(.cancelled) }
+}
+
+/// A fixed set of threads taking work from one queue, first come first served.
+final class WorkerThreads: Sendable {
+    private let work = Mutex<[@Sendable () -> Void]>([])
+    private let available = DispatchSemaphore(value: 0)
+
+    init(count: Int, name: String) {
+        for index in 0..<max(1, count) {
+            let thread = Thread { [self] in
+                while true {
+                    available.wait()
+                    work.withLock { $0.removeFirst() }()
+                }
+            }
+            thread.name = "\(name)-\(index)"
+            thread.start()
+        }
+    }
+
+    func submit(_ item: @escaping @Sendable () -> Void) {
+        work.withLock { $0.append(item) }
+        available.signal()
+    }
 }
