@@ -77,6 +77,8 @@ var scenarios = [
     Scenario(name: "3. 1000 at 1024², 20 ms", images: 1000, concurrency: 16, latency: 0.02),
     Scenario(name: "4. limit 8/s, 80 images", images: 80, concurrency: 16, latency: 0.25, sizes: [(512, 512)], rateLimit: 8),
     Scenario(name: "5. limit 6/s, 60 images", images: 60, concurrency: 4, latency: 0.25, sizes: [(512, 512)], rateLimit: 6),
+    // Against 3: peak memory must not grow with the number of images.
+    Scenario(name: "6. 100 at 1024², 20 ms", images: 100, concurrency: 16, latency: 0.02),
 ]
 if CommandLine.arguments.count > 1 {
     let wanted = CommandLine.arguments.dropFirst().compactMap(Int.init)
