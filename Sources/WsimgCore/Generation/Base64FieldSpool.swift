@@ -80,19 +80,10 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     private func decodeRun(_ run: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var written = 0
         var index = 0
-        // Whole groups of four at a time while no partial group is pending; '=' and anything
-        // invalid look up as `invalid` and drop to the careful loop below.
+        // Whole groups at a time while no partial group is pending; '=' and anything invalid stop
+        // the fast loop and go through the careful one below.
         if quadCount == 0 && padding == 0 {
-            while index + 4 <= run.count {
-                let a = table[Int(run[index])], b = table[Int(run[index + 1])]
-                let c = table[Int(run[index + 2])], d = table[Int(run[index + 3])]
-                if (a | b | c | d) & 0xC0 != 0 { break }
-                out[written] = a << 2 | b >> 4
-                out[written + 1] = b << 4 | c >> 2
-                out[written + 2] = c << 6 | d
-                written += 3
-                index += 4
-            }
+            (index, written) = Base64.decodeGroups(run, table: table, into: out)
         }
         for byte in run[index...] {
             if byte == UInt8(ascii: "=") {

@@ -25,18 +25,9 @@ public enum Base64 {
         return [UInt8](unsafeUninitializedCapacity: outputCount) { output, initialized in
             initialized = 0
             decodeTable.withUnsafeBufferPointer { table in
-                var i = 0
-                var o = 0
-                while i + 4 <= length {
-                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
-                    let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
-                    if (a | b | c | d) & 0xC0 != 0 { return }
-                    output[o] = a << 2 | b >> 4
-                    output[o + 1] = b << 4 | c >> 2
-                    output[o + 2] = c << 6 | d
-                    i += 4
-                    o += 3
-                }
+                let groups = length / 4 * 4
+                var (i, o) = decodeGroups(UnsafeRawBufferPointer(rebasing: input[0..<groups]), table: table, into: output)
+                guard i == groups else { return }
                 let rest = length - i
                 if rest >= 2 {
                     let a = table[Int(input[i])], b = table[Int(input[i + 1])]
@@ -52,6 +43,26 @@ public enum Base64 {
                 initialized = o
             }
         }.validated(count: outputCount)
+    }
+
+    /// Decodes whole groups of four plain base64 characters (no padding) from `input` into `output`,
+    /// stopping at the first group that holds anything else; returns the characters read and bytes written.
+    @inline(__always)
+    static func decodeGroups(_ input: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>,
+                             into output: UnsafeMutableBufferPointer<UInt8>) -> (read: Int, written: Int) {
+        var i = 0
+        var o = 0
+        while i + 4 <= input.count {
+            let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+            let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
+            if (a | b | c | d) & 0xC0 != 0 { break }
+            output[o] = a << 2 | b >> 4
+            output[o + 1] = b << 4 | c >> 2
+            output[o + 2] = c << 6 | d
+            i += 4
+            o += 3
+        }
+        return (i, o)
     }
 
     public static func encode(_ bytes: [UInt8]) -> String {
