@@ -11,24 +11,10 @@ public enum AtomicFile {
     /// it (see `SpooledFile.finish`); the worksheet and the report do not.
     public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(OutputError) {
         let folder = (path as NSString).deletingLastPathComponent
-        let directory = folder.isEmpty ? "." : folder
-        var template = Array("\(directory)/\(temporaryPrefix)\(getpid())-XXXXXX\(temporarySuffix)".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(temporarySuffix.utf8.count)) }
-        guard fd >= 0 else { throw .cannotWrite(path: path, reason: lastError()) }
-        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var failure: String?
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = lastError()
-                    return
-                }
-                offset += written
-            }
+        guard let (fd, temporary) = createTemporary(in: folder.isEmpty ? "." : folder) else {
+            throw .cannotWrite(path: path, reason: lastError())
         }
+        var failure = bytes.withUnsafeBytes { writeAll($0, to: fd) }
         if failure == nil, fchmod(fd, 0o644) != 0 || (durable && fsync(fd) != 0) { failure = lastError() }
         if close(fd) != 0, failure == nil { failure = lastError() }
         if failure == nil, rename(temporary, path) != 0 { failure = lastError() }
@@ -36,6 +22,28 @@ public enum AtomicFile {
             unlink(temporary)
             throw .cannotWrite(path: path, reason: failure)
         }
+    }
+
+    /// Writes all of `bytes` to `fd`; returns why it could not, if it could not.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> String? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return lastError()
+            }
+            offset += written
+        }
+        return nil
+    }
+
+    /// Creates `.wsimg-<pid>-XXXXXX.tmp` in `directory`; returns its descriptor and path, or nil (see errno).
+    static func createTemporary(in directory: String) -> (descriptor: Int32, path: String)? {
+        var template = Array("\(directory)/\(temporaryPrefix)\(getpid())-XXXXXX\(temporarySuffix)".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(temporarySuffix.utf8.count)) }
+        guard fd >= 0 else { return nil }
+        return (fd, String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     /// Removes temporary files left in `directory` by runs that are no longer alive.

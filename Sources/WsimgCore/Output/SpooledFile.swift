@@ -12,11 +12,11 @@ public final class SpooledFile: @unchecked Sendable {
     static let bufferSize = 1 << 16
 
     public init(in directory: String) throws(OutputError) {
-        var template = Array("\(directory)/\(AtomicFile.temporaryPrefix)\(getpid())-XXXXXX\(AtomicFile.temporarySuffix)".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(AtomicFile.temporarySuffix.utf8.count)) }
-        guard fd >= 0 else { throw .cannotWrite(path: directory, reason: AtomicFile.lastError()) }
+        guard let (fd, path) = AtomicFile.createTemporary(in: directory) else {
+            throw .cannotWrite(path: directory, reason: AtomicFile.lastError())
+        }
         descriptor = fd
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        self.path = path
         buffer.reserveCapacity(Self.bufferSize)
     }
 
@@ -53,18 +53,7 @@ public final class SpooledFile: @unchecked Sendable {
 
     private func flush() {
         guard !buffer.isEmpty, descriptor >= 0, failure == nil else { return }
-        buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = AtomicFile.lastError()
-                    return
-                }
-                offset += written
-            }
-        }
+        failure = buffer.withUnsafeBytes { AtomicFile.writeAll($0, to: descriptor) }
         byteCount += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }

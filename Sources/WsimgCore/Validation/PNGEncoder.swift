@@ -1,10 +1,14 @@
 internal import CWsimgPNG
 
 public enum PNGEncoder {
-    public enum Failure: Error, CustomStringConvertible {
+    public enum Failure: Error, Equatable, CustomStringConvertible {
         case libpng(String)
-        public var description: String { "could not encode PNG: \(self.reason)" }
-        var reason: String { if case .libpng(let r) = self { return r }; return "" }
+
+        public var description: String {
+            switch self {
+            case .libpng(let reason): "could not encode PNG: \(reason)"
+            }
+        }
     }
 
     /// Encodes 8-bit RGB pixels, row after row, as a PNG file's bytes.
