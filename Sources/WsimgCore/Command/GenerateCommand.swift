@@ -61,11 +61,10 @@ public struct GenerateCommand {
 
         let plan = GenerationPlan(worksheet: worksheet, provider: provider, options: options.requestOptions,
                                   store: layout.store, embed: options.embed, force: options.force)
-        let jobs = plan.jobs
-        let display = ProgressDisplay(style: terminal.progressStyle(options.verbosity), total: jobs.count,
+        let display = ProgressDisplay(style: terminal.progressStyle(options.verbosity), total: plan.jobs.count,
                                       verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
                                       write: { FileHandle.standardError.write(Data($0.utf8)) })
-        if !jobs.isEmpty {
+        if !plan.jobs.isEmpty {
             do {
                 try layout.store.prepare()
             } catch {
@@ -76,35 +75,25 @@ public struct GenerateCommand {
         let stop = GenerationEngine.StopSignal()
         let engine = GenerationEngine(provider: provider, store: layout.store, concurrency: options.concurrency,
                                       policy: options.retryPolicy, events: { display.handle($0) })
-        let ticker = Task {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(1))
-                display.tick()
-            }
-        }
-        let results = await run(engine, jobs: jobs, stop: stop, display: display)
-        ticker.cancel()
+        let results = await run(engine, jobs: plan.jobs, stop: stop, display: display)
         let interrupted = Task.isCancelled
-        let unfinished = stop.current.map { "not finished: \($0)" } ?? "interrupted"
-
         let outcome = WorksheetUpdate(plan: plan, results: results, store: layout.store, embed: options.embed,
-                                      unfinishedReason: unfinished)
+                                      unfinishedReason: stop.current.map { "not finished: \($0)" } ?? "interrupted")
+        var code = Self.exitCode(interrupted: interrupted, stop: stop.current, outcome: outcome)
         do {
             try writeWorksheet(outcome.apply(to: worksheet), layout: layout, changed: outcome.changedAny)
+            outcome.removeSupersededFiles()
         } catch {
             display.error("\(error)")
-            return outcome.generatedCount > 0 ? ExitCode.someFailed : ExitCode.usage
+            code = outcome.generatedCount > 0 ? ExitCode.someFailed : ExitCode.usage
         }
-        outcome.removeSupersededFiles()
-
         let duration = Date().timeIntervalSince(started)
         let summary = RunSummary(outcome: outcome, duration: duration, interrupted: interrupted)
         summary.problemLines.forEach(display.error)
         display.finish(summary: summary.line)
-        var code = Self.exitCode(interrupted: interrupted, stop: stop.current, outcome: outcome)
         if let path = options.report {
-            let report = RunReport(version: CLI.version, provider: provider.name, interrupted: interrupted, duration: duration,
-                                   records: outcome.records)
+            let report = RunReport(version: CLI.version, provider: provider.name, interrupted: interrupted,
+                                   duration: duration, records: outcome.records)
             do {
                 try AtomicFile.write(Array(report.json().utf8), to: Paths.absolute(path))
             } catch {
@@ -115,10 +104,17 @@ public struct GenerateCommand {
         return code
     }
 
-    /// Runs the engine, cancelling it when the `--deadline` passes or the user interrupts.
+    /// Runs the engine, cancelling it when the `--deadline` passes or the user interrupts, with a
+    /// ticker that keeps the progress display alive meanwhile.
     private func run(_ engine: GenerationEngine, jobs: [GenerationJob], stop: GenerationEngine.StopSignal,
                      display: ProgressDisplay) async -> [GenerationResult] {
         let work = Task { await engine.run(jobs, stop: stop) }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(1))
+                display.tick()
+            }
+        }
         let timer = options.deadline.map { seconds in
             Task {
                 try await Task.sleep(for: .seconds(seconds))
@@ -126,7 +122,10 @@ public struct GenerateCommand {
                 work.cancel()
             }
         }
-        defer { timer?.cancel() }
+        defer {
+            timer?.cancel()
+            ticker.cancel()
+        }
         return await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
     }
 
