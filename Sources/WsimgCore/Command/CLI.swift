@@ -11,7 +11,7 @@ public enum CLI {
 
     public static func run(_ arguments: [String], environment: [String: String]) async -> Int32 {
         guard let first = arguments.first else {
-            print(generalHelp, terminator: "")
+            FileHandle.standardError.write(Data(generalHelp.utf8))
             return ExitCode.usage
         }
         switch first {
@@ -140,7 +140,9 @@ public enum CLI {
       wsimg help [COMMAND]                 show help for a command
       wsimg --version                      show the version
 
-    Run 'wsimg help COMMAND' for a command's options.
+    Run 'wsimg help COMMAND' for a command's options and environment variables.
+    Exit codes: 0 all good, 1 some images failed (or are invalid), 2 usage, input or
+    configuration error, 130 interrupted.
 
     """
 
