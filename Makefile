@@ -54,7 +54,7 @@ bench: release
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	$(SWIFT) build --product wsimg-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
-	@for harness in worksheet png; do \
+	@for harness in worksheet png answer; do \
 	  mkdir -p .build-fuzz/corpus/$$harness; \
 	  echo "fuzzing $$harness for $(FUZZ_SECONDS) s"; \
 	  SWIFT_BACKTRACE=enable=no WSIMG_FUZZ=$$harness .build-fuzz/debug/wsimg-fuzz .build-fuzz/corpus/$$harness Fuzz/corpus/$$harness \

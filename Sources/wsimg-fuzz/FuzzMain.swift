@@ -2,19 +2,50 @@ import Foundation
 import WsimgCore
 
 // Fuzz harnesses for what reads untrusted bytes: the worksheet JSON reader (and the editor that writes
-// URLs back) and the image path (base64, PNG header, full libpng decode).
+// URLs back), the image path (base64, PNG header, full libpng decode), and the streaming reader of
+// Together's answers, checked against the in-memory one.
 //
 // Built by `make fuzz` with `-sanitize=fuzzer -D FUZZING`, it is a libFuzzer binary. Built normally,
 // it replays files, so a crash found once stays a test: `wsimg-fuzz worksheet FILE…`.
 
 enum Harness: String, CaseIterable {
-    case worksheet, png
+    case worksheet, png, answer
 
     func run(_ bytes: [UInt8]) {
         switch self {
         case .worksheet: fuzzWorksheet(bytes)
         case .png: fuzzImage(bytes)
+        case .answer: fuzzAnswer(bytes)
         }
+    }
+}
+
+let spoolFolder: String = {
+    let path = NSTemporaryDirectory() + "wsimg-fuzz-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}()
+
+/// The first byte picks a chunk size; the rest is an answer body. Whenever the in-memory reader
+/// finds an image, the streaming one must have spooled exactly the same bytes.
+func fuzzAnswer(_ input: [UInt8]) {
+    guard let first = input.first else { return }
+    let body = Array(input.dropFirst())
+    let spool = Base64FieldSpool(field: "b64_json", directory: spoolFolder)
+    let chunk = Int(first % 16) + 1
+    var offset = 0
+    while offset < body.count {
+        let end = min(offset + chunk, body.count)
+        _ = body[offset..<end].withUnsafeBytes { spool.consume($0) }
+        offset = end
+    }
+    let file = spool.finish()
+    guard let expected = try? TogetherProvider.image(from: body) else { return }
+    guard (try? TogetherProvider.imageField(in: spool.keptBody)) != nil else {
+        fatalError("the streamed answer lost its shape")
+    }
+    guard let file, let spooled = FileManager.default.contents(atPath: file.path), Array(spooled) == expected else {
+        fatalError("the streamed image differs from the parsed one (problem: \(spool.problem ?? "none"))")
     }
 }
 

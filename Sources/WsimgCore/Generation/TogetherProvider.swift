@@ -61,13 +61,13 @@ public struct TogetherProvider: SingleImageProvider {
     }
 
     /// `data[0].b64_json`, decoded.
-    static func image(from body: [UInt8]) throws(GenerationError) -> [UInt8] {
+    public static func image(from body: [UInt8]) throws(GenerationError) -> [UInt8] {
         guard let bytes = Base64.decode(try imageField(in: body)) else { throw .badResponse("the image is not valid base64") }
         return bytes
     }
 
     /// `data[0].b64_json` as text, or what is wrong with the answer's shape.
-    static func imageField(in body: [UInt8]) throws(GenerationError) -> String {
+    public static func imageField(in body: [UInt8]) throws(GenerationError) -> String {
         let root: JSONNode
         do {
             root = try JSONParser.parse(body, maxDepth: 32)
