@@ -140,7 +140,7 @@ public final class ProgressDisplay: Sendable {
         if state.failed > 0 { parts.append("\(state.failed) failed") }
         if state.done > 0, elapsed > 0 {
             let rate = Double(state.done) / elapsed
-            parts.append(String(Int(rate * 10)) .withDecimal + " img/s")
+            parts.append(String(Int((rate * 10).rounded())).withDecimal + " img/s")
             if state.done < total { parts.append("ETA " + Self.seconds(Double(total - state.done) / rate)) }
         }
         let tail = state.note.isEmpty ? state.lastLabel : state.note
@@ -171,6 +171,7 @@ public final class ProgressDisplay: Sendable {
     }
 
     static func seconds(_ value: Double) -> String {
+        guard value.isFinite, value >= 0, value < 1e9 else { return "?" }
         if value < 10 { return String(Int((value * 10).rounded())).withDecimal + "s" }
         if value < 120 { return "\(Int(value.rounded()))s" }
         return "\(Int(value / 60))m\(Int(value) % 60)s"
