@@ -171,7 +171,7 @@ public struct GenerationEngine: Sendable {
         let error: GenerationError
         switch answer {
         case .success(let payload):
-            if let invalid = await Self.validate(payload, width: request.width, height: request.height) {
+            if let invalid = await ValidationThreads.validate(payload, width: request.width, height: request.height) {
                 return retryOrFail(item, .invalidImage(invalid), queue: queue)
             }
             do {
@@ -190,29 +190,6 @@ public struct GenerationEngine: Sendable {
         }
         return retryOrFail(item, error, queue: queue)
     }
-
-    /// Decoding a picture takes milliseconds of CPU. It runs on threads of its own, one per core, so
-    /// Swift's cooperative threads stay free to send the next requests meanwhile.
-    static func validate(_ payload: ImagePayload, width: Int, height: Int) async -> ValidationError? {
-        await withCheckedContinuation { (done: CheckedContinuation<ValidationError?, Never>) in
-            validationQueue.async {
-                validationSlots.wait()
-                defer { validationSlots.signal() }
-                do throws(ValidationError) {
-                    switch payload {
-                    case .bytes(let bytes): try PNGValidator.validate(bytes, width: width, height: height)
-                    case .spooled(let file): try PNGValidator.validate(fileAt: file.path, width: width, height: height)
-                    }
-                    done.resume(returning: nil)
-                } catch {
-                    done.resume(returning: error)
-                }
-            }
-        }
-    }
-
-    private static let validationQueue = DispatchQueue(label: "wsimg-validation", attributes: .concurrent)
-    private static let validationSlots = DispatchSemaphore(value: ProcessInfo.processInfo.activeProcessorCount)
 
     private func retryOrFail(_ item: QueuedJob, _ error: GenerationError, queue: JobQueue) -> GenerationResult? {
         var item = item
@@ -240,33 +217,6 @@ public struct GenerationEngine: Sendable {
     }
 }
 
-/// A job on its way through the queue, with what has been tried so far.
-struct QueuedJob: Sendable {
-    let job: GenerationJob
-    var attempts = 0
-    var retriesUsed = 0
-    let queuedAt = ContinuousClock.now
-}
-
-/// Hands out jobs to workers in order; images that failed on their own come back at the end.
-final class JobQueue: Sendable {
-    private let pending: Mutex<[QueuedJob]>
-
-    init(_ jobs: [GenerationJob]) {
-        pending = Mutex(jobs.map { QueuedJob(job: $0) })
-    }
-
-    func next(upTo count: Int) -> [QueuedJob] {
-        pending.withLock { pending in
-            let taken = Array(pending.prefix(count))
-            pending.removeFirst(taken.count)
-            return taken
-        }
-    }
-
-    func requeue(_ job: QueuedJob) { pending.withLock { $0.append(job) } }
-}
-
 extension GenerationError {
     var gateOutcome: RequestGate.Outcome {
         if case .rateLimited(let after) = self { return .rateLimited(retryAfter: after) }
@@ -274,28 +224,4 @@ extension GenerationError {
     }
 
     var isCancellation: Bool { self == .cancelled || self == .transport(.cancelled) }
-}
-
-/// A fixed set of threads taking work from one queue, first come first served.
-final class WorkerThreads: Sendable {
-    private let work = Mutex<[@Sendable () -> Void]>([])
-    private let available = DispatchSemaphore(value: 0)
-
-    init(count: Int, name: String) {
-        for index in 0..<max(1, count) {
-            let thread = Thread { [self] in
-                while true {
-                    available.wait()
-                    work.withLock { $0.removeFirst() }()
-                }
-            }
-            thread.name = "\(name)-\(index)"
-            thread.start()
-        }
-    }
-
-    func submit(_ item: @escaping @Sendable () -> Void) {
-        work.withLock { $0.append(item) }
-        available.signal()
-    }
 }

@@ -1,0 +1,28 @@
+import Synchronization
+
+/// A job on its way through the queue, with what has been tried so far.
+struct QueuedJob: Sendable {
+    let job: GenerationJob
+    var attempts = 0
+    var retriesUsed = 0
+    let queuedAt = ContinuousClock.now
+}
+
+/// Hands out jobs to workers in order; images that failed on their own come back at the end.
+final class JobQueue: Sendable {
+    private let pending: Mutex<[QueuedJob]>
+
+    init(_ jobs: [GenerationJob]) {
+        pending = Mutex(jobs.map { QueuedJob(job: $0) })
+    }
+
+    func next(upTo count: Int) -> [QueuedJob] {
+        pending.withLock { pending in
+            let taken = Array(pending.prefix(count))
+            pending.removeFirst(taken.count)
+            return taken
+        }
+    }
+
+    func requeue(_ job: QueuedJob) { pending.withLock { $0.append(job) } }
+}
