@@ -44,10 +44,10 @@ public struct GenerationPlan: Sendable {
 
     static func decide(_ placeholder: Placeholder, request: ImageRequest, key: String, store: ImageStore,
                        embed: Bool, force: Bool) -> Decision {
+        if force { return .generate }
         let id = placeholder.id
         let haveFile = PNGValidator.quickCheck(fileAt: store.path(id: id, key: key), width: request.width, height: request.height)
         let url = placeholder.url ?? ""
-        if force { return .generate }
         if url.isEmpty || store.key(inURL: url, id: id) != nil {
             return haveFile ? .upToDate : .generate
         }
