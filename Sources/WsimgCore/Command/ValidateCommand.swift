@@ -67,8 +67,12 @@ public struct ValidateCommand {
 
     /// A problem with the PNG at `file`, or nil when it decodes fully (and has the size, when given).
     static func check(file: String, width: Int?, height: Int?) -> String? {
-        guard let data = FileManager.default.contents(atPath: file) else { return "cannot be read" }
-        return check(bytes: Array(data), width: width, height: height)
+        do {
+            try PNGValidator.validate(fileAt: file, width: width, height: height)
+            return nil
+        } catch {
+            return error.description
+        }
     }
 
     static func check(bytes: [UInt8], width: Int?, height: Int?) -> String? {

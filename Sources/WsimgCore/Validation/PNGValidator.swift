@@ -46,28 +46,41 @@ public enum PNGValidator {
 
     /// Decodes every pixel with libpng; throws unless this is a complete PNG of exactly `width`×`height`.
     public static func validate(_ bytes: [UInt8], width: Int, height: Int) throws(ValidationError) {
-        let header = try header(of: bytes)
-        guard header.width == width, header.height == height else {
-            throw .wrongSize(expected: "\(width)×\(height)", actual: "\(header.width)×\(header.height)")
-        }
-        guard bytes.count >= signature.count + 25 + iendChunk.count else { throw .truncated }
-        guard bytes.suffix(iendChunk.count).elementsEqual(iendChunk) else { throw .truncated }
+        try checkEnds(head: bytes.prefix(24), count: bytes.count, tail: bytes.suffix(iendChunk.count), width: width, height: height)
         try decodeFully(bytes)
     }
 
-    /// `validate` for a picture in a file: the header and trailer first, then a full decode that
-    /// reads the file through a small buffer rather than into memory.
-    public static func validate(fileAt path: String, width: Int, height: Int) throws(ValidationError) {
+    /// The smallest file that can hold a signature, an IHDR chunk and the IEND trailer.
+    static let minimumSize = signature.count + 25 + iendChunk.count
+
+    /// What can be checked without decoding: the header's size (when one is expected) and the IEND trailer.
+    static func checkEnds(head: some Collection<UInt8>, count: Int, tail: some Collection<UInt8>,
+                          width: Int?, height: Int?) throws(ValidationError) {
+        let header = try header(of: head)
+        if let width, let height, header.width != width || header.height != height {
+            throw .wrongSize(expected: "\(width)×\(height)", actual: "\(header.width)×\(header.height)")
+        }
+        guard count >= minimumSize, tail.elementsEqual(iendChunk) else { throw .truncated }
+    }
+
+    /// Reads a file's first 24 and last 12 bytes for `checkEnds`.
+    static func checkEnds(ofFileAt path: String, width: Int?, height: Int?) throws(ValidationError) {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .notPNG("cannot be read") }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 24)) ?? Data()
-        let header = try header(of: head)
-        guard header.width == width, header.height == height else {
-            throw .wrongSize(expected: "\(width)×\(height)", actual: "\(header.width)×\(header.height)")
+        let size = (try? handle.seekToEnd()) ?? 0
+        var tail = Data()
+        if size >= UInt64(iendChunk.count) {
+            try? handle.seek(toOffset: size - UInt64(iendChunk.count))
+            tail = (try? handle.read(upToCount: iendChunk.count)) ?? Data()
         }
-        guard let end = try? handle.seekToEnd(), end >= UInt64(signature.count + 25 + iendChunk.count) else { throw .truncated }
-        try? handle.seek(toOffset: end - UInt64(iendChunk.count))
-        guard let tail = try? handle.read(upToCount: iendChunk.count), tail.elementsEqual(iendChunk) else { throw .truncated }
+        try checkEnds(head: head, count: Int(size), tail: tail, width: width, height: height)
+    }
+
+    /// `validate` for a picture in a file: the header and trailer first, then a full decode that
+    /// reads the file through a small buffer rather than into memory. Without a size, any size is fine.
+    public static func validate(fileAt path: String, width: Int?, height: Int?) throws(ValidationError) {
+        try checkEnds(ofFileAt: path, width: width, height: height)
         var image = wsimg_png_image_new()
         guard png_image_begin_read_from_file(&image, path) != 0 else { throw .corrupt(message(of: &image)) }
         try finishDecoding(&image)
@@ -76,15 +89,7 @@ public enum PNGValidator {
     /// The quick check for files wsimg wrote itself (only ever after full validation, atomically):
     /// the header's size and the IEND trailer.
     public static func quickCheck(fileAt path: String, width: Int, height: Int) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        guard let head = try? handle.read(upToCount: 24),
-              let header = try? header(of: head),
-              header.width == width, header.height == height,
-              let end = try? handle.seekToEnd(), end >= UInt64(24 + iendChunk.count) else { return false }
-        try? handle.seek(toOffset: end - UInt64(iendChunk.count))
-        guard let tail = try? handle.read(upToCount: iendChunk.count) else { return false }
-        return tail.elementsEqual(iendChunk)
+        (try? checkEnds(ofFileAt: path, width: width, height: height)) != nil
     }
 
     private static func decodeFully(_ bytes: [UInt8]) throws(ValidationError) {
