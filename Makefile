@@ -4,18 +4,27 @@ SWIFT ?= swift
 # Debian packages wsimg builds against (pkg-config names in brackets):
 #   libcurl4-openssl-dev [libcurl]  HTTP client
 #   libpng-dev           [libpng]   PNG decoding/validation and encoding
-#   libjpeg62-turbo-dev  [libjpeg]  decoding the JPEGs the web app's server sends, to re-encode as PNG
+#   libjpeg-dev          [libjpeg]  decoding the JPEGs FLUX.1 schnell and the web app's server send,
+#                                   to re-encode as PNG (libjpeg-turbo on Debian and Ubuntu alike)
 #   pkg-config                      lets SwiftPM find them
-APT_PACKAGES = pkg-config libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev
+APT_PACKAGES = pkg-config libcurl4-openssl-dev libpng-dev libjpeg-dev
+# Only for the tests: nghttpx terminates TLS + HTTP/2 in front of the loopback fakes, openssl makes its test CA.
+TEST_APT_PACKAGES = nghttp2-proxy openssl
 SAMPLE_OUT = Samples/out
 
-.PHONY: all build release test run bench fuzz install deps clean
+.PHONY: all build release test run bench fuzz install deps test-deps install-packages clean
 
 all: build
 
 deps:
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(APT_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(APT_PACKAGES) $(TEST_APT_PACKAGES)"
+
+install-packages:
 	@missing=""; \
-	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
@@ -28,7 +37,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

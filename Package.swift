@@ -17,11 +17,11 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
-        // libjpeg-turbo: the web app's server returns JPEG bytes labelled PNG; wsimg converts them.
+        // libjpeg-turbo: FLUX.1 schnell and the web app's server answer JPEG; wsimg converts it to PNG.
         .systemLibrary(
             name: "CWsimgJPEG",
             pkgConfig: "libjpeg",
-            providers: [.apt(["libjpeg62-turbo-dev"])]
+            providers: [.apt(["libjpeg-dev"])]
         ),
         .target(
             name: "WsimgCore",

@@ -62,6 +62,46 @@ static inline CURLcode wsimg_curl_set_defaults(CURL *h) {
 static inline CURLcode wsimg_curl_set_wait_for_multiplexing(CURL *h, long wait) {
     return curl_easy_setopt(h, CURLOPT_PIPEWAIT, wait);
 }
+/* Plain GET instead of the default POST (image downloads). */
+static inline CURLcode wsimg_curl_set_get(CURL *h) {
+    return curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+}
+static inline CURLcode wsimg_curl_set_user_agent(CURL *h, const char *agent) {
+    return curl_easy_setopt(h, CURLOPT_USERAGENT, agent);
+}
+/* Follows up to max redirects, only to the given protocols ("https" or "http,https"). Only for
+   requests that carry no credentials. */
+static inline CURLcode wsimg_curl_set_follow_redirects(CURL *h, long max, const char *protocols) {
+    CURLcode rc;
+    if ((rc = curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L)) != CURLE_OK) return rc;
+    if ((rc = curl_easy_setopt(h, CURLOPT_MAXREDIRS, max)) != CURLE_OK) return rc;
+    return curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
+}
+/* CA certificates: a bundle file and/or a hashed folder (NULL leaves curl's default). */
+static inline CURLcode wsimg_curl_set_ca(CURL *h, const char *bundle, const char *folder) {
+    CURLcode rc;
+    if (bundle != NULL && (rc = curl_easy_setopt(h, CURLOPT_CAINFO, bundle)) != CURLE_OK) return rc;
+    if (folder != NULL && (rc = curl_easy_setopt(h, CURLOPT_CAPATH, folder)) != CURLE_OK) return rc;
+    return CURLE_OK;
+}
+/* Hosts that never go through a proxy (replaces what curl would read from NO_PROXY). */
+static inline CURLcode wsimg_curl_set_no_proxy(CURL *h, const char *hosts) {
+    return curl_easy_setopt(h, CURLOPT_NOPROXY, hosts);
+}
+/* An empty proxy name: connect directly whatever the environment says. */
+static inline CURLcode wsimg_curl_disable_proxy(CURL *h) {
+    return curl_easy_setopt(h, CURLOPT_PROXY, "");
+}
+static inline long wsimg_curl_http_version(CURL *h) {
+    long version = 0;
+    curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
+    return version == CURL_HTTP_VERSION_2_0 ? 2 : version == CURL_HTTP_VERSION_3 ? 3 : 1;
+}
+static inline const char *wsimg_curl_effective_url(CURL *h) {
+    char *url = NULL;
+    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &url);
+    return url;
+}
 static inline long wsimg_curl_response_code(CURL *h) {
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);

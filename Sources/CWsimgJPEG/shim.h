@@ -25,8 +25,11 @@ static void wsimg_jpeg_ignore_message(j_common_ptr info) { (void)info; }
 
 /* Decodes a baseline or progressive JPEG to 8-bit RGB rows. Returns 1 and a malloc'd buffer of
    width*height*3 bytes in *pixels (free it with wsimg_jpeg_free), or 0 and a reason in message.
-   Images with a side over max_side are refused before any pixel buffer is allocated. */
+   Images with a side over max_side are refused before any pixel buffer is allocated; so, returning 2
+   with the header's size in *width and *height, are images whose size is not expected_width x
+   expected_height (when those are not 0). */
 static inline int wsimg_jpeg_decode_rgb(const unsigned char *data, unsigned long size, unsigned int max_side,
+                                        unsigned int expected_width, unsigned int expected_height,
                                         unsigned char **pixels, unsigned int *width, unsigned int *height,
                                         char *message, size_t message_size) {
     struct jpeg_decompress_struct info;
@@ -52,6 +55,12 @@ static inline int wsimg_jpeg_decode_rgb(const unsigned char *data, unsigned long
                  info.image_width, info.image_height, max_side);
         jpeg_destroy_decompress(&info);
         return 0;
+    }
+    if (expected_width != 0 && (info.image_width != expected_width || info.image_height != expected_height)) {
+        *width = info.image_width;
+        *height = info.image_height;
+        jpeg_destroy_decompress(&info);
+        return 2;
     }
     info.out_color_space = JCS_RGB;
     jpeg_start_decompress(&info);

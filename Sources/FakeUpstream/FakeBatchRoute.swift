@@ -59,6 +59,8 @@ public final class FakeBatchRoute: Sendable {
     }
 
     public var url: String { server.baseURL + "/api/worksheet/generate-images" }
+    /// The web app's own address, which `--endpoint` also accepts.
+    public var baseURL: String { server.baseURL }
     public var batches: [[Image]] { state.snapshot.batches }
     public var authorizations: [String?] { state.snapshot.authorizations }
     public var requestCount: Int { server.requestCount }
@@ -128,11 +130,7 @@ public final class FakeBatchRoute: Sendable {
         }
     }
 
-    static func jpeg(width: Int, height: Int) -> [UInt8] {
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        for i in 0..<pixels.count { pixels[i] = UInt8(truncatingIfNeeded: (i / 3) % width + (i % 3) * 60) }
-        return ImageConverter.jpeg(rgb: pixels, width: width, height: height)!
-    }
+    static func jpeg(width: Int, height: Int) -> [UInt8] { FakeTogether.jpeg(width: width, height: height) }
 }
 
 /// What the route saw, shared by the server's handler threads.

@@ -2,8 +2,12 @@ import Foundation
 import Synchronization
 import WsimgCore
 
-/// A loopback stand-in for Together's `POST /v1/images/generations`: answers with a real PNG of the
-/// requested size, or with whatever fault the test scripts for a request.
+/// A loopback stand-in for Together's `POST /v1/images/generations`, able to give every answer the
+/// OpenAPI spec allows (`togethercomputer/openapi`, `ImageResponse`): `b64_json` or `url` items, PNG or
+/// JPEG pictures (FLUX.1 schnell ignores `output_format`; the API's default is JPEG), and a spec check
+/// that refuses values outside the documented enums with 400, as a strict server would. URL answers
+/// point at a second server on `localhost` (another host name than the API's `127.0.0.1`), which,
+/// like a CDN, refuses requests without a User-Agent and records whether a key arrived.
 public final class FakeTogether: Sendable {
     public enum Fault: Sendable {
         case none
@@ -16,8 +20,27 @@ public final class FakeTogether: Sendable {
         case invalidBase64
         case truncatedPNG
         case wrongSizePNG
+        /// A JPEG header and nothing decodable after it.
         case jpegInstead
+        /// A well-formed picture in a format wsimg cannot convert.
+        case gifInstead
+        /// A 16-bit RGBA PNG (decoders must size their rows for two-byte samples).
+        case sixteenBitPNG
+        /// A JPEG of the wrong size: refused from its header.
+        case wrongSizeJPEG
         case delay(Double)
+    }
+
+    /// What pictures the fake sends: as `output_format` asks (JPEG when it says nothing, the API's
+    /// default), or always JPEG, as FLUX.1 schnell does whatever it is asked.
+    public enum PictureFormat: Sendable {
+        case asRequested, alwaysJPEG, alwaysPNG
+    }
+
+    /// How the picture travels: as `response_format` asks (`url` when it says nothing, the documented
+    /// default), or always as a URL, or always inline.
+    public enum Delivery: Sendable {
+        case asRequested, alwaysURL, alwaysBase64
     }
 
     /// Decides the fault for each request: `(request index, prompt) -> fault`.
@@ -30,63 +53,135 @@ public final class FakeTogether: Sendable {
         public let seed: Int?
         public let body: [String: String]
         public let authorization: String?
+        public let userAgent: String?
         public let path: String
     }
 
+    /// A request for a picture's URL, as the image host saw it.
+    public struct Download: Sendable {
+        public let path: String
+        public let authorization: String?
+        public let userAgent: String?
+        public let served: Bool
+    }
+
     private let server: HTTPServer
+    private let imageHost: HTTPServer
     private let seen: RequestLog<Seen>
+    private let downloads: RequestLog<Download>
     private let limiter: SlidingWindowLimiter?
+    private let pictures: PictureShelf
 
     /// `rateLimit`: answer 429 beyond this many requests in any one second, as Together does.
     /// `realistic`: answer with photo-sized PNGs (see `realisticPNG`) instead of tiny flat ones.
+    /// `imageBaseURL`: where URL answers point (default: the image host on `localhost`); a test that
+    /// routes downloads through a proxy names another host and serves them with `serveDownload`.
     public init(latency: Double = 0, rateLimit: SlidingWindowLimiter? = nil, realistic: Bool = false,
+                format: PictureFormat = .asRequested, delivery: Delivery = .asRequested, imageBaseURL: String? = nil,
                 script: @escaping Script = { _, _ in .none }) throws {
         let seen = RequestLog<Seen>()
+        let downloads = RequestLog<Download>()
+        let pictures = PictureShelf()
         self.seen = seen
+        self.downloads = downloads
         self.limiter = rateLimit
+        self.pictures = pictures
+        imageHost = try HTTPServer { request in Self.serveDownload(request, pictures: pictures, log: downloads) }
+        let imageBase = imageBaseURL ?? "http://localhost:\(imageHost.port)"
         server = try HTTPServer { request in
+            guard request.method == "POST", request.path == "/v1/images/generations" else {
+                return Self.error(404, "Not found: \(request.method) \(request.path)", type: "not_found")
+            }
             if let rateLimit, let wait = rateLimit.admit() {
                 return .respond(status: 429, headers: rateLimit.style.headers(wait),
-                                body: Array(#"{"error":{"message":"rate limit exceeded"}}"#.utf8))
+                                body: Array(#"{"error":{"message":"rate limit exceeded","type":"rate_limit"}}"#.utf8))
             }
-            guard let root = try? JSONParser.parse(request.body),
-                  let prompt = root["prompt"]?.stringValue,
-                  let width = root["width"]?.numberValue.map(Int.init),
-                  let height = root["height"]?.numberValue.map(Int.init) else {
-                return .respond(status: 400, body: Array(#"{"error":{"message":"invalid request body"}}"#.utf8))
+            let parsed: SpecRequest
+            switch SpecRequest.parse(request.body) {
+            case .success(let request): parsed = request
+            case .failure(let refusal): return Self.error(400, refusal.message, type: "invalid_request_error")
             }
             var fields: [String: String] = [:]
-            if case .object(let members) = root.value {
+            if case .object(let members) = parsed.root.value {
                 for member in members {
                     fields[member.key] = String(decoding: request.body[member.node.range], as: UTF8.self)
                 }
             }
-            seen.append(Seen(prompt: prompt, width: width, height: height, seed: root["seed"]?.numberValue.map(Int.init),
-                               body: fields, authorization: request.headers["authorization"], path: request.path))
-            let fault = script(request.index, prompt)
-            if realistic, case .none = fault {
-                return .respond(status: 200, body: Self.realisticBody(width: width, height: height), delay: latency)
+            seen.append(Seen(prompt: parsed.prompt, width: parsed.width, height: parsed.height, seed: parsed.seed,
+                             body: fields, authorization: request.headers["authorization"], userAgent: request.headers["user-agent"],
+                             path: request.path))
+            let fault = script(request.index, parsed.prompt)
+            let jpeg = format == .alwaysJPEG || (format == .asRequested && parsed.outputFormat != "png")
+            let asURL = delivery == .alwaysURL || (delivery == .asRequested && parsed.responseFormat != "base64")
+            let answer = Answer(asURL: asURL, imageBase: imageBase, pictures: pictures)
+            if case .none = fault, !jpeg, realistic, !asURL {
+                return .respond(status: 200, body: Self.realisticBody(width: parsed.width, height: parsed.height), delay: latency)
             }
-            return Self.reply(to: fault, width: width, height: height, prompt: prompt, latency: latency)
+            if case .none = fault, !jpeg {
+                let png = realistic ? Self.realisticPNG(width: parsed.width, height: parsed.height)
+                    : Self.png(width: parsed.width, height: parsed.height, prompt: parsed.prompt)
+                return .respond(status: 200, body: answer.body(png, ext: "png"), delay: latency)
+            }
+            if case .none = fault {
+                return .respond(status: 200, body: answer.body(Self.jpeg(width: parsed.width, height: parsed.height), ext: "jpg"), delay: latency)
+            }
+            return Self.reply(to: fault, width: parsed.width, height: parsed.height, prompt: parsed.prompt, latency: latency, answer: answer)
         }
     }
 
     public var baseURL: String { server.baseURL }
     public var requests: [Seen] { seen.all }
+    public var downloadRequests: [Download] { downloads.all }
     public var requestCount: Int { server.requestCount }
     public var connectionCount: Int { server.connectionCount }
     public var maxConcurrentRequests: Int { server.maxConcurrentRequests }
     public var rateLimitedCount: Int { limiter?.rejected ?? 0 }
-    public func stop() { server.stop() }
+    public func stop() {
+        server.stop()
+        imageHost.stop()
+    }
 
-    static func reply(to fault: Fault, width: Int, height: Int, prompt: String, latency: Double) -> HTTPServer.Reply {
-        func ok(_ body: String, delay: Double = latency) -> HTTPServer.Reply {
-            .respond(status: 200, body: Array(body.utf8), delay: delay)
+    /// Serves a picture a URL answer named (for a proxy in front of a made-up image host, say).
+    public func serveDownload(_ request: HTTPServer.Request) -> HTTPServer.Reply {
+        Self.serveDownload(request, pictures: pictures, log: downloads)
+    }
+
+    static func serveDownload(_ request: HTTPServer.Request, pictures: PictureShelf, log: RequestLog<Download>) -> HTTPServer.Reply {
+        let agent = request.headers["user-agent"]
+        let name = request.path.split(separator: "/").last.map(String.init) ?? ""
+        let picture = pictures.take(name.prefix(while: { $0 != "?" }))
+        // CDNs refuse clients that do not say who they are.
+        let served = request.method == "GET" && !(agent ?? "").isEmpty && picture != nil
+        log.append(Download(path: request.path, authorization: request.headers["authorization"], userAgent: agent, served: served))
+        guard let picture, served else {
+            return .respond(status: picture == nil ? 404 : 403, headers: ["Content-Type": "text/html"], body: Array("<html>denied</html>".utf8))
         }
-        func image(_ png: [UInt8]) -> String { String(decoding: imageBody(png), as: UTF8.self) }
+        return .respond(status: 200, headers: ["Content-Type": picture.starts(with: [0xFF, 0xD8]) ? "image/jpeg" : "image/png"], body: picture)
+    }
+
+    static func error(_ status: Int, _ message: String, type: String) -> HTTPServer.Reply {
+        .respond(status: status, body: Array(#"{"error":{"message":\#(JSONWriter.quoted(message)),"type":"\#(type)","param":null,"code":null}}"#.utf8))
+    }
+
+    /// How one answer carries its picture: inline as `b64_json`, or as a `url` on the image host.
+    struct Answer {
+        let asURL: Bool
+        let imageBase: String
+        let pictures: PictureShelf
+
+        func body(_ picture: [UInt8], ext: String) -> [UInt8] {
+            guard asURL else { return FakeTogether.imageBody(picture) }
+            let name = pictures.put(picture, ext: ext)
+            return Array((#"{"id":"fake","model":"m","object":"list","data":[{"index":0,"type":"url","url":"\#(imageBase)/images/\#(name)?X-Amz-Signature=s3cr3t"}]}"#).utf8)
+        }
+    }
+
+    static func reply(to fault: Fault, width: Int, height: Int, prompt: String, latency: Double, answer: Answer) -> HTTPServer.Reply {
+        func ok(_ body: [UInt8], delay: Double = latency) -> HTTPServer.Reply { .respond(status: 200, body: body, delay: delay) }
+        func ok(_ text: String) -> HTTPServer.Reply { ok(Array(text.utf8)) }
         switch fault {
-        case .none: return ok(image(png(width: width, height: height, prompt: prompt)))
-        case .delay(let seconds): return ok(image(png(width: width, height: height, prompt: prompt)), delay: seconds)
+        case .none: return ok(answer.body(png(width: width, height: height, prompt: prompt), ext: "png"))
+        case .delay(let seconds): return ok(answer.body(png(width: width, height: height, prompt: prompt), ext: "png"), delay: seconds)
         case .status(let status, let body, let headers): return .respond(status: status, headers: headers, body: Array(body.utf8), delay: latency)
         case .drop: return .drop
         case .hang: return .hang
@@ -95,15 +190,25 @@ public final class FakeTogether: Sendable {
         case .invalidBase64: return ok(#"{"data":[{"b64_json":"@@not base64@@"}]}"#)
         case .truncatedPNG:
             let full = png(width: width, height: height, prompt: prompt)
-            return ok(image(Array(full.prefix(full.count / 2))))
-        case .wrongSizePNG: return ok(image(png(width: width + 16, height: height, prompt: prompt)))
-        case .jpegInstead: return ok(image([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10] + Array("JFIF".utf8) + [UInt8](repeating: 0, count: 64)))
+            return ok(answer.body(Array(full.prefix(full.count / 2)), ext: "png"))
+        case .wrongSizePNG: return ok(answer.body(png(width: width + 16, height: height, prompt: prompt), ext: "png"))
+        case .jpegInstead: return ok(answer.body([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10] + Array("JFIF".utf8) + [UInt8](repeating: 0, count: 64), ext: "jpg"))
+        case .gifInstead: return ok(answer.body(Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0, 0x3B], ext: "gif"))
+        case .sixteenBitPNG: return ok(answer.body(TestPictures.png16(width: width, height: height), ext: "png"))
+        case .wrongSizeJPEG: return ok(answer.body(jpeg(width: width * 2, height: height), ext: "jpg"))
         }
     }
 
     /// Together's answer shape: `{"data":[{"b64_json":…}]}`.
     static func imageBody(_ png: [UInt8]) -> [UInt8] {
-        Array((#"{"id":"fake","model":"m","object":"list","data":[{"index":0,"b64_json":""# + Base64.encode(png) + #""}]}"#).utf8)
+        Array((#"{"id":"fake","model":"m","object":"list","data":[{"index":0,"type":"b64_json","b64_json":""# + Base64.encode(png) + #""}]}"#).utf8)
+    }
+
+    /// A JPEG of the size, as FLUX.1 schnell answers.
+    public static func jpeg(width: Int, height: Int) -> [UInt8] {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for i in 0..<pixels.count { pixels[i] = UInt8(truncatingIfNeeded: (i / 3) % width + (i % 3) * 60) }
+        return ImageConverter.jpeg(rgb: pixels, width: width, height: height)!
     }
 
     /// A photo-like PNG (gradient plus noise, so it compresses about as badly as a real picture),

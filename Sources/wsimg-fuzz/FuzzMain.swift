@@ -40,8 +40,8 @@ func fuzzAnswer(_ input: [UInt8]) {
         offset = end
     }
     let file = spool.finish()
-    guard let expected = try? TogetherProvider.image(from: body) else { return }
-    guard (try? TogetherProvider.imageField(in: spool.keptBody)) != nil else {
+    guard case .base64(let encoded)? = try? TogetherAnswer.parse(body), let expected = Base64.decode(encoded) else { return }
+    guard case .base64? = try? TogetherAnswer.parse(spool.keptBody) else {
         fatalError("the streamed answer lost its shape")
     }
     guard let file, let spooled = FileManager.default.contents(atPath: file.path), Array(spooled) == expected else {

@@ -54,7 +54,7 @@ import WsimgCore
         #expect(seen.body["model"] == #""some/model""#)
         #expect(seen.body["steps"] == "6")
         #expect(seen.body["n"] == "1")
-        #expect(seen.body["response_format"] == #""b64_json""#)
+        #expect(seen.body["response_format"] == #""base64""#)
         #expect(seen.body["output_format"] == #""png""#)
         #expect(seen.seed != nil)
     }

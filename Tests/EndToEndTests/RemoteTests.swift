@@ -4,8 +4,9 @@ import FakeUpstream
 import WsimgCore
 
 @Suite struct RemoteTests {
-    func run(_ route: FakeBatchRoute, _ scratch: Scratch, _ extra: [String] = [], token: String? = nil) async throws -> Wsimg.Run {
-        var env = ["WSIMG_ENDPOINT": route.url]
+    func run(_ route: FakeBatchRoute, _ scratch: Scratch, _ extra: [String] = [], token: String? = nil,
+             endpoint: String? = nil) async throws -> Wsimg.Run {
+        var env = ["WSIMG_ENDPOINT": endpoint ?? route.url]
         if let token { env["WSIMG_ENDPOINT_TOKEN"] = token }
         return try await Wsimg.run(["generate", "w.json", "--backoff", "0"] + extra, in: scratch.path, environment: env)
     }
@@ -154,6 +155,69 @@ import WsimgCore
                                          environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": together.baseURL])
         #expect(direct.code == 0)
         #expect(together.requestCount == 3)
+    }
+
+    @Test(arguments: ["", "/"])
+    func theWebAppsBaseURLIsEnough(suffix: String) async throws {
+        let route = try FakeBatchRoute()
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        let result = try await run(route, scratch, endpoint: route.baseURL + suffix)
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(route.batches.count == 1)
+    }
+
+    @Test func aMissingRouteNamesTheURLTried() async throws {
+        let route = try FakeBatchRoute()
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        let result = try await run(route, scratch, endpoint: route.baseURL + "/api/generate")
+        #expect(result.code == 2)
+        #expect(result.stderr.contains("no batch route at \(route.baseURL)/api/generate (404)"))
+    }
+
+    /// The route reports Together's refusal of its own key per image: one batch, then a stop with
+    /// advice for the server's administrator (not 54 upstream calls and exit 1).
+    @Test(arguments: [(401, "key was refused"), (403, "key was refused"), (402, "out of credit")])
+    func theServersOwnKeyRefusedStopsTheRun(status: Int, words: String) async throws {
+        let route = try FakeBatchRoute { _, _ in
+            .fail(#"FLUX API error: \#(status) - {"error":{"message":"Invalid API key provided","type":"invalid_request_error"}}"#)
+        }
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 12))
+        let result = try await run(route, scratch, ["-j", "1"])
+        #expect(result.code == 2)
+        #expect(route.requestCount == 1)
+        #expect(result.stderr.contains("the server's Together \(status == 402 ? "account is" : "key was")"))
+        #expect(result.stderr.contains(words) && result.stderr.contains("administrator"))
+    }
+
+    @Test func perImageRateLimitsSlowDownWithoutSpendingRetries() async throws {
+        let route = try FakeBatchRoute { _, attempt in
+            attempt <= 2 ? .fail(#"FLUX API error: 429 - {"error":{"message":"rate limit exceeded"}}"#) : .jpeg
+        }
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 3))
+        let result = try await run(route, scratch, ["--retries", "0", "-j", "1"])
+        #expect(result.code == 0, "\(result.stderr)")
+        #expect(route.requestCount == 3)
+    }
+
+    @Test func aPerImage400FailsThatImageWithoutARetry() async throws {
+        let route = try FakeBatchRoute { id, _ in
+            id == "0-2" ? .fail(#"FLUX API error: 400 - {"error":{"message":"Input validation error: prompt too long"}}"#) : .jpeg
+        }
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 3))
+        let result = try await run(route, scratch)
+        #expect(result.code == 1)
+        #expect(route.requestCount == 1)
+        #expect(result.stderr.contains("0-2: request refused (400): Input validation error: prompt too long"))
     }
 
     @Test func remoteNeedsAnEndpoint() async throws {

@@ -87,25 +87,71 @@ import Testing
     }
 }
 
-@Suite struct EndpointCheckTests {
-    @Test(arguments: ["https://api.together.xyz", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9/x", "HTTPS://Example.com"])
-    func accepts(url: String) throws {
-        try EndpointCheck.check(url, allowInsecureHTTP: false)
+@Suite struct ServiceEndpointTests {
+    @Test(arguments: [
+        ("https://api.together.xyz", "https://api.together.xyz/v1/images/generations"),
+        ("https://api.together.xyz/", "https://api.together.xyz/v1/images/generations"),
+        ("https://api.together.xyz/v1", "https://api.together.xyz/v1/images/generations"),
+        ("https://api.together.xyz/v1/", "https://api.together.xyz/v1/images/generations"),
+        ("https://gateway.school/together", "https://gateway.school/together/v1/images/generations"),
+        ("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/v1/images/generations"),
+        ("http://localhost:1", "http://localhost:1/v1/images/generations"),
+        ("http://[::1]:9/x", "http://[::1]:9/x/v1/images/generations"),
+        ("HTTPS://Example.com", "https://Example.com/v1/images/generations"),
+    ])
+    func takesTogethersBaseWithOrWithoutV1(base: String, endpoint: String) throws {
+        #expect(try ServiceEndpoints.together(base: base, allowInsecureHTTP: false).string == endpoint)
+    }
+
+    @Test(arguments: [
+        ("https://school.example", "https://school.example/api/worksheet/generate-images"),
+        ("https://school.example/", "https://school.example/api/worksheet/generate-images"),
+        ("https://school.example/api/worksheet/generate-images", "https://school.example/api/worksheet/generate-images"),
+        ("http://127.0.0.1:3000/custom/route", "http://127.0.0.1:3000/custom/route"),
+    ])
+    func takesTheWebAppsBaseOrItsRoute(endpoint: String, route: String) throws {
+        #expect(try ServiceEndpoints.batchRoute(endpoint, allowInsecureHTTP: false).string == route)
     }
 
     @Test func refusesPlainHTTPElsewhereUnlessAllowed() throws {
-        #expect(throws: ConfigurationError.insecureHTTP("http://example.com")) {
-            try EndpointCheck.check("http://example.com", allowInsecureHTTP: false)
+        #expect(throws: ConfigurationError.insecureHTTP("http://example.com/v1")) {
+            try ServiceEndpoints.together(base: "http://example.com/v1", allowInsecureHTTP: false)
         }
         #expect(throws: ConfigurationError.insecureHTTP("http://127.0.0.1.evil.com")) {
-            try EndpointCheck.check("http://127.0.0.1.evil.com", allowInsecureHTTP: false)
+            try ServiceEndpoints.together(base: "http://127.0.0.1.evil.com", allowInsecureHTTP: false)
         }
-        try EndpointCheck.check("http://example.com", allowInsecureHTTP: true)
+        _ = try ServiceEndpoints.together(base: "http://example.com", allowInsecureHTTP: true)
     }
 
-    @Test(arguments: ["ftp://x", "api.together.xyz", "https://"])
+    @Test(arguments: ["ftp://x", "api.together.xyz", "https://", "https://a b.com", "https://x/\u{1b}[2J"])
     func refusesNonsense(url: String) {
-        #expect(throws: ConfigurationError.self) { try EndpointCheck.check(url, allowInsecureHTTP: true) }
+        #expect(throws: ConfigurationError.self) { try ServiceEndpoints.together(base: url, allowInsecureHTTP: true) }
+    }
+
+    /// A base URL with secret parts is refused, and the message does not repeat them.
+    @Test(arguments: [
+        ("https://user:hunter2@api.together.xyz/v1", "hunter2"),
+        ("https://api.together.xyz/v1?key=hunter2", "hunter2"),
+        ("https://api.together.xyz/v1#hunter2", "hunter2"),
+        ("https://user:hunter2@x y", "hunter2"),
+    ])
+    func refusesSecretPartsWithoutEchoingThem(url: String, secret: String) {
+        do {
+            _ = try ServiceEndpoints.together(base: url, allowInsecureHTTP: false)
+            Issue.record("accepted \(url)")
+        } catch {
+            #expect(!error.description.contains(secret))
+            #expect(error.description.contains("TOGETHER_BASE_URL"))
+        }
+    }
+
+    @Test func loopbackIsOnlyLoopback() throws {
+        #expect(try ServiceURL("http://127.0.0.1:5/").isLoopback)
+        #expect(try ServiceURL("http://[::1]/").isLoopback)
+        #expect(try ServiceURL("http://LOCALHOST/").isLoopback)
+        #expect(try !ServiceURL("http://127.0.0.1.evil.com/").isLoopback)
+        #expect(try !ServiceURL("http://127.0.0.x/").isLoopback)
+        #expect(try ServiceURL("https://cdn.example/a.png?sig=s3cret").display == "https://cdn.example/a.png?…")
     }
 }
 

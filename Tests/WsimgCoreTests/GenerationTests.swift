@@ -8,7 +8,7 @@ import Testing
         HTTPResponse(status: 429, headers: headers.map { ($0.0, $0.1) }, body: [])
     }
 
-    @Test(arguments: [("3", 3.0), ("0.25", 0.25), (" 7 ", 7.0), ("100000", 600.0)])
+    @Test(arguments: [("3", 3.0), ("0.25", 0.25), (" 7 ", 7.0), ("100000", 100_000.0), ("1e99", RetryAfter.longestHonoured)])
     func readsSeconds(value: String, expected: Double) {
         #expect(RetryAfter.seconds(from: response([("retry-after", value)])) == expected)
     }
@@ -40,7 +40,7 @@ import Testing
     func check(_ status: Int, _ body: String = "", headers: [(String, String)] = []) -> GenerationError? {
         do {
             try UpstreamStatus.check(HTTPResponse(status: status, headers: headers.map { ($0.0, $0.1) }, body: Array(body.utf8)),
-                                     redactor: Redactor(secrets: ["sk-secret"]))
+                                     url: "https://api.example/v1/images/generations", redactor: Redactor(secrets: ["sk-secret"]))
             return nil
         } catch {
             return error
@@ -55,25 +55,45 @@ import Testing
         #expect(check(402)?.disposition == .stopRun)
         #expect(check(400, #"{"error":{"message":"prompt too long"}}"#) == .rejected(status: 400, message: "prompt too long"))
         #expect(check(422, #"{"error":"nsfw"}"#)?.disposition == .fail)
-        #expect(check(503)?.disposition == .retry)
+        #expect(check(503) == .overloaded(retryAfter: nil))
+        #expect(check(503, headers: [("retry-after", "7")]) == .overloaded(retryAfter: 7))
+        #expect(check(503)?.disposition == .pace)
+        #expect(check(500)?.disposition == .retry)
+        #expect(check(404, #"{"error":{"message":"Unable to access model"}}"#)
+                == .notFound(url: "https://api.example/v1/images/generations", message: "Unable to access model"))
+        #expect(check(404)?.disposition == .stopRun)
+        #expect(check(302, headers: [("location", "https://elsewhere.example/v1?token=abc")])
+                == .redirected(status: 302, location: "https://elsewhere.example/v1?…"))
+        #expect(check(307)?.disposition == .stopRun)
         #expect(check(408)?.disposition == .retry)
         #expect(check(429)?.disposition == .pace)
     }
 
     @Test func neverEchoesTheKey() {
-        let error = check(401, #"{"error":{"message":"Invalid API key sk-secret provided"}}"#)
-        #expect(error?.description.contains("sk-secret") == false)
+        let error = check(401, #"{"error":{"message":"Invalid API key SK-SECRET provided\u001b]0;pwned\u0007"}}"#)
+        #expect(error?.description.lowercased().contains("sk-secret") == false)
         #expect(error?.description.contains("[redacted]") == true)
+        #expect(error?.description.contains("\u{1b}") == false)
+        #expect(error?.description.contains("^[]0;pwned^G") == true)
     }
 
     @Test(arguments: [
-        (#"{"data":[]}"#, "no \"data\" in the answer"),
-        (#"{"data":[{"url":"https://x"}]}"#, "the image came as a URL, not base64"),
-        (#"{"data":[{"b64_json":"%%"}]}"#, "the image is not valid base64"),
-        ("<html>", "the body is not JSON (unexpected character '<')"),
+        (#"{"data":[]}"#, GenerationError.badResponse("the answer's \"data\" list is empty: no picture was returned")),
+        (#"{"object":"list"}"#, .badResponse("no \"data\" in the answer")),
+        (#"{"data":{}}"#, .badResponse("\"data\" is not a list")),
+        (#"{"data":[{"index":0,"type":"svg","svg":"<svg/>"}]}"#, .unusableAnswer("the picture came as \"svg\", which wsimg cannot read")),
+        ("<html>", .badResponse("the body is not JSON (unexpected character '<')")),
     ])
-    func explainsBadBodies(body: String, reason: String) {
-        #expect(throws: GenerationError.badResponse(reason)) { try TogetherProvider.image(from: Array(body.utf8)) }
+    func explainsBadBodies(body: String, error: GenerationError) {
+        #expect(throws: error) { try TogetherAnswer.parse(Array(body.utf8)) }
+    }
+
+    @Test(arguments: [
+        (#"{"id":"x","model":"m","object":"list","data":[{"index":0,"type":"b64_json","b64_json":"QUJD"}]}"#, TogetherAnswer.base64("QUJD")),
+        (#"{"id":"x","model":"m","object":"list","data":[{"index":0,"type":"url","url":"https://cdn/x.jpg"}]}"#, .url("https://cdn/x.jpg")),
+    ])
+    func readsEveryDocumentedAnswer(body: String, answer: TogetherAnswer) throws {
+        #expect(try TogetherAnswer.parse(Array(body.utf8)) == answer)
     }
 }
 

@@ -10,7 +10,7 @@ import Testing
     static let png = try! PNGEncoder.encodeRGB([UInt8](repeating: 7, count: 256 * 256 * 3), width: 256, height: 256)
 
     @Test func sendsRawPromptsAndTheWorksheetsSizes() throws {
-        let provider = RemoteProvider(endpoint: "https://x/api", token: nil, batchSize: 8, timeout: 1, transport: NoTransport())
+        let provider = RemoteProvider(endpoint: try ServiceURL("https://x/api"), token: nil, batchSize: 8, timeout: 1, transport: NoTransport())
         let body = try JSONParser.parse(Array(provider.body(for: [request("0-1"), request("0-2", width: 512, height: 512)]).utf8))
         let images = try #require(body["images"]?.arrayValue)
         #expect(images.count == 2)
@@ -25,6 +25,35 @@ import Testing
         #expect(answers[0].bytes == Self.png)
         #expect(answers[1].error == .imageFailed("nope"))
         #expect(answers[2].error == .badResponse("the server sent no result for this image"))
+    }
+
+    /// The route wraps Together's refusal of one image as `FLUX API error: <status> - <body>`.
+    @Test(arguments: [
+        (#"FLUX API error: 429 - {"error":{"message":"slow down"}}"#, GenerationError.rateLimited(retryAfter: nil)),
+        (#"FLUX API error: 503 - {"error":{"message":"busy"}}"#, .overloaded(retryAfter: nil)),
+        (#"FLUX API error: 401 - {"error":{"message":"Invalid API key provided","type":"invalid_request_error"}}"#,
+         .serverKeyProblem(status: 401, message: "Invalid API key provided")),
+        (#"FLUX API error: 402 - {"error":{"message":"Credit limit exceeded"}}"#, .serverKeyProblem(status: 402, message: "Credit limit exceeded")),
+        (#"FLUX API error: 400 - {"error":{"message":"prompt is too long"}}"#, .rejected(status: 400, message: "prompt is too long")),
+        ("FLUX API error: 500 - upstream", .imageFailed("FLUX API error: 500 - upstream")),
+        ("No image data in response", .imageFailed("No image data in response")),
+        ("FLUX API error: \u{1b}[2J", .imageFailed("FLUX API error: ^[[2J")),
+    ])
+    func readsTogethersStatusInsideTheRoutesError(message: String, error: GenerationError) {
+        #expect(RemoteProvider.imageError(message, redactor: Redactor(secrets: [])) == error)
+    }
+
+    @Test func dispositionsOfTheRoutesImageErrors() {
+        #expect(GenerationError.serverKeyProblem(status: 401, message: "x").disposition == .stopRun)
+        #expect(GenerationError.rejected(status: 400, message: "x").disposition == .fail)
+        #expect(GenerationError.overloaded(retryAfter: nil).disposition == .pace)
+    }
+
+    @Test func answersCarryTheRawPictureForTheEngineToConvert() throws {
+        let jpeg = try #require(ImageConverter.jpeg(rgb: [UInt8](repeating: 50, count: 256 * 256 * 3), width: 256, height: 256))
+        let body = #"{"success":true,"results":[{"id":"a","success":true,"image":"data:image/png;base64,\#(Base64.encode(jpeg))"}]}"#
+        let answers = try RemoteProvider.answers(in: Array(body.utf8), for: [request("a")])
+        #expect(answers[0].bytes == jpeg)
     }
 
     @Test func fallsBackToPositionWithoutIDs() throws {
@@ -45,7 +74,8 @@ import Testing
 
     func check(_ status: Int, _ body: String) -> GenerationError? {
         do {
-            try RemoteProvider.check(HTTPResponse(status: status, headers: [], body: Array(body.utf8)), redactor: Redactor(secrets: ["tok-123"]))
+            try RemoteProvider.check(HTTPResponse(status: status, headers: [], body: Array(body.utf8)), url: "https://x/api",
+                                     redactor: Redactor(secrets: ["tok-123"]))
             return nil
         } catch {
             return error
@@ -57,7 +87,8 @@ import Testing
                 == .rejected(status: 400, message: "Images array is required and must not be empty"))
         #expect(check(500, #"{"success":false,"error":"API key not configured"}"#) == .endpointNotConfigured("API key not configured"))
         #expect(check(500, #"{"success":false,"error":"Together down"}"#) == .server(status: 500, message: "Together down"))
-        #expect(check(401, #"{"error":"bad token tok-123"}"#) == .endpointRefused(status: 401, message: "bad token [redacted]"))
+        #expect(check(401, #"{"error":"bad token tok-123"}"#) == .endpointRefused(status: 401, message: "bad token [redacted]", url: "https://x/api"))
+        #expect(check(503, "")?.disposition == .pace)
         #expect(check(404, "")?.disposition == .stopRun)
         #expect(check(200, "") == nil)
     }

@@ -48,19 +48,19 @@ import Testing
         #expect(CacheKey.make(["a"]) == CacheKey.make(["a"]))
         #expect(StableHash.fnv1a64([]) == 0xcbf2_9ce4_8422_2325)
         #expect(CacheKey.make(["ab", "c"]) != CacheKey.make(["a", "bc"]))
-        let provider = TogetherProvider(baseURL: "https://x", apiKey: "k", model: "m", steps: 4, timeout: 1, transport: NoTransport())
+        let provider = TogetherProvider(endpoint: try ServiceURL("https://x/v1/images/generations"), apiKey: "k", model: "m", steps: 4, timeout: 1, transport: NoTransport())
         let base = ImageRequest(try placeholder(), options: RequestOptions())
         let resized = ImageRequest(try placeholder(height: 400), options: RequestOptions())
         let reworded = ImageRequest(try placeholder(prompt: "cat!"), options: RequestOptions())
         #expect(provider.cacheKey(for: base) != provider.cacheKey(for: resized))
         #expect(provider.cacheKey(for: base) != provider.cacheKey(for: reworded))
-        let moreSteps = TogetherProvider(baseURL: "https://x", apiKey: "k", model: "m", steps: 8, timeout: 1, transport: NoTransport())
+        let moreSteps = TogetherProvider(endpoint: try ServiceURL("https://x/v1/images/generations"), apiKey: "k", model: "m", steps: 8, timeout: 1, transport: NoTransport())
         #expect(provider.cacheKey(for: base) != moreSteps.cacheKey(for: base))
         #expect(provider.cacheKey(for: base) != PlaceholderProvider().cacheKey(for: base))
     }
 
     @Test func togetherBodyAsksForPNGAsBase64() throws {
-        let provider = TogetherProvider(baseURL: "https://x/", apiKey: "k", model: "black-forest-labs/FLUX.1-schnell", steps: 4, timeout: 1, transport: NoTransport())
+        let provider = TogetherProvider(endpoint: try ServiceEndpoints.together(base: "https://x/", allowInsecureHTTP: false), apiKey: "k", model: "black-forest-labs/FLUX.1-schnell", steps: 4, timeout: 1, transport: NoTransport())
         let request = ImageRequest(try placeholder(prompt: "Кіт \"Мурчик\""), options: RequestOptions(fixedSeed: 7))
         let body = try JSONParser.parse(Array(provider.body(for: request).utf8))
         #expect(body["model"]?.stringValue == "black-forest-labs/FLUX.1-schnell")
@@ -70,9 +70,9 @@ import Testing
         #expect(body["steps"]?.numberValue == 4)
         #expect(body["n"]?.numberValue == 1)
         #expect(body["seed"]?.numberValue == 7)
-        #expect(body["response_format"]?.stringValue == "b64_json")
+        #expect(body["response_format"]?.stringValue == "base64")
         #expect(body["output_format"]?.stringValue == "png")
-        #expect(provider.endpoint == "https://x/v1/images/generations")
+        #expect(provider.endpoint.string == "https://x/v1/images/generations")
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Dispatches `wsimg COMMAND …` and returns the process's exit code.
 public enum CLI {
-    public static let version = "0.1.0"
+    public static let version = Version.current
 
     static let commands = ["generate", "prompts", "validate", "help"]
 
@@ -161,16 +161,22 @@ public enum CLI {
         Environment:
           TOGETHER_API_KEY       Together AI key (required with --provider together)
           TOGETHER_API_KEY_FILE  file holding the key, read when TOGETHER_API_KEY is unset
-          TOGETHER_BASE_URL      API base URL (default \(TogetherProvider.defaultBaseURL))
-          WSIMG_ENDPOINT         batch endpoint URL; like --endpoint (remote mode)
+          TOGETHER_BASE_URL      API base URL, with or without /v1
+                                 (default \(TogetherProvider.defaultBaseURL))
+          WSIMG_ENDPOINT         the web app's URL or its batch route; like --endpoint
           WSIMG_ENDPOINT_TOKEN   sent as 'Authorization: Bearer …' to an endpoint that requires it
+          CURL_CA_BUNDLE         PEM file of trusted CAs (a school's TLS-inspecting proxy);
+          SSL_CERT_FILE, SSL_CERT_DIR  likewise, as curl and Together's SDK read them
+          https_proxy, http_proxy, ALL_PROXY, NO_PROXY
+                                 proxies, as curl reads them; never used for loopback
           COLUMNS                width of the progress line
           TERM=dumb              plain log lines even on a terminal
           NO_COLOR               honoured: wsimg never prints colour codes
 
         Exit codes:
           0    every image is present
-          1    some images could not be generated (the worksheet is written with the rest)
+          1    some images could not be generated (the worksheet is written with the rest),
+               or rate limits would hold the run longer than --max-wait
           2    usage, input or configuration error (nothing written), or the key was refused
           130  interrupted (what was generated is kept and linked)
 

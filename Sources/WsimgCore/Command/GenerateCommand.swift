@@ -134,7 +134,7 @@ public struct GenerateCommand {
         switch stop {
         case .upstream: return ExitCode.usage
         case .output: return outcome.generatedCount > 0 ? ExitCode.someFailed : ExitCode.usage
-        case .deadline: return ExitCode.someFailed
+        case .deadline, .overloaded: return ExitCode.someFailed
         case nil: return outcome.failures.isEmpty ? ExitCode.success : ExitCode.someFailed
         }
     }
@@ -171,22 +171,27 @@ public struct GenerateCommand {
         case .together:
             let key = planning ? "" : try apiKey()
             let base = environment["TOGETHER_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TogetherProvider.defaultBaseURL
-            try EndpointCheck.check(base, allowInsecureHTTP: options.allowInsecureHTTP)
-            let client = planning ? nil : CurlMultiClient(maxConnectionsPerHost: options.concurrency)
-            let provider = TogetherProvider(baseURL: base, apiKey: key, model: options.model, steps: options.steps,
+            let url = try ServiceEndpoints.together(base: base, allowInsecureHTTP: options.allowInsecureHTTP)
+            let client = planning ? nil : try makeClient()
+            let provider = TogetherProvider(endpoint: url, apiKey: key, model: options.model, steps: options.steps,
                                             timeout: options.timeout ?? TogetherProvider.defaultTimeout,
-                                            transport: client ?? NoNetwork() as any HTTPTransport, spoolDirectory: spoolDirectory)
+                                            transport: client ?? NoNetwork() as any HTTPTransport, spoolDirectory: spoolDirectory,
+                                            allowInsecureHTTP: options.allowInsecureHTTP)
             return (provider, client)
         case .remote:
             guard let endpoint else { throw .missingEndpoint }
-            try EndpointCheck.check(endpoint, allowInsecureHTTP: options.allowInsecureHTTP)
+            let url = try ServiceEndpoints.batchRoute(endpoint, allowInsecureHTTP: options.allowInsecureHTTP)
             let token = environment["WSIMG_ENDPOINT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-            let client = planning ? nil : CurlMultiClient(maxConnectionsPerHost: options.concurrency)
-            let provider = RemoteProvider(endpoint: endpoint, token: token, batchSize: options.batchSize,
+            let client = planning ? nil : try makeClient()
+            let provider = RemoteProvider(endpoint: url, token: token, batchSize: options.batchSize,
                                           timeout: options.timeout ?? RemoteProvider.defaultTimeout,
                                           transport: client ?? NoNetwork() as any HTTPTransport)
             return (provider, client)
         }
+    }
+
+    func makeClient() throws(ConfigurationError) -> CurlMultiClient {
+        CurlMultiClient(maxConnectionsPerHost: options.concurrency, settings: try NetworkSettings(environment: environment))
     }
 
     func apiKey() throws(ConfigurationError) -> String {

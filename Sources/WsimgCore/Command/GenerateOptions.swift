@@ -40,7 +40,7 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--embed"], help: "put data:image/png;base64 URLs in the worksheet instead of file paths"),
         OptionSpec(["--force"], help: "regenerate every image, and replace URLs wsimg did not make"),
         OptionSpec(["--provider"], value: "NAME", help: "together (default), remote (needs --endpoint) or placeholder (offline pictures, no key)"),
-        OptionSpec(["--endpoint"], value: "URL", help: "generate through the web app's batch route at URL (remote mode)"),
+        OptionSpec(["--endpoint"], value: "URL", help: "the web app (https://school.example) or its batch route's URL (remote mode)"),
         OptionSpec(["--batch-size"], value: "N", help: "images per request in remote mode, 1-64 (default \(RemoteProvider.defaultBatchSize))"),
         OptionSpec(["--model"], value: "NAME", help: "Together model (default \(TogetherProvider.defaultModel))"),
         OptionSpec(["--steps"], value: "N", help: "diffusion steps, 1-50 (default \(TogetherProvider.defaultSteps))"),
@@ -50,6 +50,7 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--retries"], value: "N", help: "extra attempts per image after a transient failure, 0-10 (default 2)"),
         OptionSpec(["--timeout"], value: "SECONDS", help: "time limit per request (default 120; 300 per batch in remote mode)"),
         OptionSpec(["--deadline"], value: "SECONDS", help: "stop starting and abandon requests after this long; what is done is kept"),
+        OptionSpec(["--max-wait"], value: "SECONDS", help: "longest rate limits (429) or a busy service (503) may hold the run (default 300)"),
         OptionSpec(["--backoff"], value: "SECONDS", help: "wait before the first retry, doubled for each next (default 1)"),
         OptionSpec(["--allow-insecure-http"], help: "allow a plain http:// base URL that is not on this machine"),
         OptionSpec(["--report"], value: "FILE", help: "also write a JSON report of the run to FILE"),
@@ -102,6 +103,7 @@ public struct GenerateOptions: Sendable, Equatable {
         batchSize = try Self.integer(parsed, "--batch-size", in: 1...64) ?? batchSize
         retryPolicy.baseDelay = try Self.seconds(parsed, "--backoff", minimum: 0) ?? retryPolicy.baseDelay
         deadline = try Self.seconds(parsed, "--deadline", minimum: 0.1)
+        retryPolicy.maxWait = try Self.seconds(parsed, "--max-wait", minimum: 0.1) ?? retryPolicy.maxWait
         allowInsecureHTTP = parsed.has("--allow-insecure-http")
         report = parsed.value("--report")
         dryRun = parsed.has("--dry-run")

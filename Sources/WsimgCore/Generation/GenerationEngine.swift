@@ -58,12 +58,15 @@ public struct GenerationEngine: Sendable {
         case output(OutputError)
         /// The run's `--deadline` passed.
         case deadline(seconds: Double)
+        /// Rate limits or overload would hold the run longer than `--max-wait`.
+        case overloaded(OverloadStop)
 
         public var description: String {
             switch self {
             case .upstream(let error): "\(error)"
             case .output(let error): "\(error)"
             case .deadline(let seconds): "the --deadline of \(TransportError.format(seconds)) s was reached"
+            case .overloaded(let why): "\(why)"
             }
         }
     }
@@ -119,6 +122,7 @@ public struct GenerationEngine: Sendable {
             do {
                 ticket = try await gate.acquire()
             } catch {
+                if let reason = stop.current { return finish(.failed("not started: \(reason)")) }
                 return finish(.interrupted)
             }
             if let reason = stop.current {
@@ -129,22 +133,31 @@ public struct GenerationEngine: Sendable {
             let error: GenerationError
             do {
                 let answers = try await provider.generate(batch: batch.map(\.job.request))
-                await gate.release(ticket, .succeeded)
+                // An endpoint that answers per image may report a refused key or rate limits inside a 200:
+                // act on them before the slot frees up, as for a whole call's failure.
+                let failures = answers.compactMap(Self.failure(of:))
+                if let fatal = failures.first(where: { $0.disposition == .stopRun }) { await halt(.upstream(fatal), gate: gate, stop: stop) }
+                let paced = failures.first { $0.disposition == .pace }
+                if let paced { await checkPatience(paced, gate: gate, stop: stop) }
+                await gate.release(ticket, paced?.gateOutcome ?? .succeeded)
                 var results: [GenerationResult] = []
                 for (item, answer) in zip(batch, answers) {
-                    if let result = await handle(answer, for: item, queue: queue, stop: stop) { results.append(result) }
+                    if let result = await handle(answer, for: item, queue: queue, gate: gate, stop: stop) { results.append(result) }
                 }
                 return results
             } catch let caught {
                 error = caught
                 // Stop before the slot frees up, so no waiting worker sends another doomed request.
-                if error.disposition == .stopRun, stop.stop(.upstream(error)) { events(.stopping(reason: error.description)) }
+                if error.disposition == .stopRun { await halt(.upstream(error), gate: gate, stop: stop) }
+                if error.disposition == .pace { await checkPatience(error, gate: gate, stop: stop) }
                 await gate.release(ticket, error.gateOutcome)
             }
             let retriesUsed = batch.map(\.retriesUsed).max() ?? 0
             switch error.disposition {
             case .pace:
-                if let pause = await gate.pauseRemaining { events(.paused(seconds: pause, reason: "rate limited")) }
+                if let pause = await gate.pauseRemaining, stop.current == nil {
+                    events(.paused(seconds: pause, reason: error.pauseReason))
+                }
                 report(error, for: batch, retryIn: nil)
             case .retry where retriesUsed < policy.retries && !Task.isCancelled:
                 for index in batch.indices { batch[index].retriesUsed += 1 }
@@ -164,20 +177,44 @@ public struct GenerationEngine: Sendable {
         }
     }
 
-    /// Validates and stores one image of an answered batch; returns nil when it went back to the queue.
+    /// Stops the run for `reason` (the first reason wins) and lets no waiting request start.
+    private func halt(_ reason: StopReason, gate: RequestGate, stop: StopSignal) async {
+        if stop.stop(reason) { events(.stopping(reason: reason.description)) }
+        await gate.close()
+    }
+
+    /// A 429 or 503 that asks to wait longer than `--max-wait`, or that comes after `--max-wait`
+    /// seconds without a success, stops the run: no default run waits forever.
+    private func checkPatience(_ error: GenerationError, gate: RequestGate, stop: StopSignal) async {
+        let waited = await gate.secondsWithoutSuccess
+        if let asked = error.retryAfter, asked > policy.maxWait {
+            await halt(.overloaded(OverloadStop(error: error, waitAsked: asked, waited: nil, maxWait: policy.maxWait)), gate: gate, stop: stop)
+        } else if waited > policy.maxWait {
+            await halt(.overloaded(OverloadStop(error: error, waitAsked: nil, waited: waited, maxWait: policy.maxWait)), gate: gate, stop: stop)
+        }
+    }
+
+    private static func failure(of answer: Result<ImagePayload, GenerationError>) -> GenerationError? {
+        if case .failure(let error) = answer { return error }
+        return nil
+    }
+
+    /// Converts, validates and stores one image of an answered batch; returns nil when it went back to the queue.
     private func handle(_ answer: Result<ImagePayload, GenerationError>, for item: QueuedJob, queue: JobQueue,
-                        stop: StopSignal) async -> GenerationResult? {
+                        gate: RequestGate, stop: StopSignal) async -> GenerationResult? {
         let request = item.job.request
         let error: GenerationError
         switch answer {
         case .success(let payload):
-            if let invalid = await ValidationThreads.validate(payload, width: request.width, height: request.height) {
-                return retryOrFail(item, .invalidImage(invalid), queue: queue)
+            let picture: ImagePayload
+            switch await ValidationThreads.prepare(payload, width: request.width, height: request.height) {
+            case .success(let prepared): picture = prepared
+            case .failure(let invalid): return retryOrFail(item, .invalidImage(invalid), queue: queue)
             }
             do {
-                try store.store(payload, id: request.id, key: item.job.key)
+                try store.store(picture, id: request.id, key: item.job.key)
             } catch let output {
-                if stop.stop(.output(output)) { events(.stopping(reason: output.description)) }
+                await halt(.output(output), gate: gate, stop: stop)
                 return finished(item, .failed(output.description))
             }
             return finished(item, .generated)
@@ -185,9 +222,10 @@ public struct GenerationEngine: Sendable {
             error = failure
         }
         if error.disposition == .stopRun {
-            if stop.stop(.upstream(error)) { events(.stopping(reason: error.description)) }
+            await halt(.upstream(error), gate: gate, stop: stop)
             return finished(item, .failed(error.description))
         }
+        if stop.current != nil, error.disposition == .pace { return finished(item, .failed(error.description)) }
         return retryOrFail(item, error, queue: queue)
     }
 
@@ -219,8 +257,12 @@ public struct GenerationEngine: Sendable {
 
 extension GenerationError {
     var gateOutcome: RequestGate.Outcome {
-        if case .rateLimited(let after) = self { return .rateLimited(retryAfter: after) }
-        return .failed
+        disposition == .pace ? .rateLimited(retryAfter: retryAfter) : .failed
+    }
+
+    var pauseReason: String {
+        if case .overloaded = self { return "the service is busy (503)" }
+        return "rate limited"
     }
 
     var isCancellation: Bool { self == .cancelled || self == .transport(.cancelled) }

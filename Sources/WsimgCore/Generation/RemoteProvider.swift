@@ -5,14 +5,15 @@ public struct RemoteProvider: ImageProvider {
     public static let defaultBatchSize = 8
     /// The server runs a batch's images at once and retries each up to 3 times (waits 1 s and 2 s).
     public static let defaultTimeout = 300.0
+    public static let routePath = "/api/worksheet/generate-images"
 
-    public let endpoint: String
+    public let endpoint: ServiceURL
     let token: String?
     public let batchSize: Int
     public let timeout: Double
     let transport: any HTTPTransport
 
-    public init(endpoint: String, token: String?, batchSize: Int, timeout: Double, transport: any HTTPTransport) {
+    public init(endpoint: ServiceURL, token: String?, batchSize: Int, timeout: Double, transport: any HTTPTransport) {
         self.endpoint = endpoint
         self.token = token
         self.batchSize = batchSize
@@ -23,7 +24,7 @@ public struct RemoteProvider: ImageProvider {
     public var name: String { "remote" }
 
     public func cacheKeyFields(for request: ImageRequest) -> [String] {
-        ["remote", endpoint, request.prompt, "\(request.width)x\(request.height)"]
+        ["remote", endpoint.string, request.prompt, "\(request.width)x\(request.height)"]
     }
 
     func body(for requests: [ImageRequest]) -> String {
@@ -35,7 +36,7 @@ public struct RemoteProvider: ImageProvider {
     }
 
     public func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
-        let http = HTTPRequest(url: endpoint, headers: token.map { ["Authorization: Bearer \($0)"] } ?? [],
+        let http = HTTPRequest(url: endpoint.string, headers: token.map { ["Authorization: Bearer \($0)"] } ?? [],
                                body: Array(body(for: requests).utf8), timeout: timeout)
         let response: HTTPResponse
         do {
@@ -43,17 +44,20 @@ public struct RemoteProvider: ImageProvider {
         } catch {
             throw error == .cancelled ? .cancelled : .transport(error)
         }
-        try Self.check(response, redactor: Redactor(secrets: [token].compactMap { $0 }))
-        return try Self.answers(in: response.body, for: requests)
+        let redactor = Redactor(secrets: [token].compactMap { $0 })
+        try Self.check(response, url: endpoint.display, redactor: redactor)
+        return try Self.answers(in: response.body, for: requests, redactor: redactor)
     }
 
-    static func check(_ response: HTTPResponse, redactor: Redactor) throws(GenerationError) {
+    static func check(_ response: HTTPResponse, url: String, redactor: Redactor) throws(GenerationError) {
         let status = response.status
         guard !(200..<300).contains(status) else { return }
-        let message = UpstreamStatus.errorMessage(in: response.body).map(redactor.redact)
+        let message = UpstreamStatus.errorMessage(in: response.body, redactor: redactor)
         switch status {
         case 429: throw .rateLimited(retryAfter: RetryAfter.seconds(from: response))
-        case 401, 403, 404: throw .endpointRefused(status: status, message: message)
+        case 503: throw .overloaded(retryAfter: RetryAfter.seconds(from: response))
+        case 300..<400: throw .redirected(status: status, location: response.header("location").map { UpstreamStatus.safeLocation($0) })
+        case 401, 403, 404: throw .endpointRefused(status: status, message: message, url: url)
         case 400, 413, 422: throw .rejected(status: status, message: message ?? "no reason given")
         case 500 where message?.contains("API key not configured") == true: throw .endpointNotConfigured(message!)
         default: throw .server(status: status, message: message)
@@ -61,7 +65,7 @@ public struct RemoteProvider: ImageProvider {
     }
 
     /// One answer per request: matched by id, or by position when the server sends no ids.
-    static func answers(in body: [UInt8], for requests: [ImageRequest]) throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
+    static func answers(in body: [UInt8], for requests: [ImageRequest], redactor: Redactor = Redactor(secrets: [])) throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
         let root: JSONNode
         do {
             root = try JSONParser.parse(body, maxDepth: 32)
@@ -69,7 +73,7 @@ public struct RemoteProvider: ImageProvider {
             throw .badResponse("the body is not JSON (\(error.message))")
         }
         if root["success"]?.value == .bool(false) {
-            throw .server(status: 200, message: root["error"]?.stringValue ?? "the server reported a failure")
+            throw .server(status: 200, message: root["error"]?.stringValue.map { TerminalText.safe(redactor.redact($0)) } ?? "the server reported a failure")
         }
         guard let results = root["results"]?.arrayValue else { throw .badResponse("no \"results\" in the answer") }
         let withIDs = results.contains { $0["id"]?.stringValue != nil }
@@ -80,21 +84,36 @@ public struct RemoteProvider: ImageProvider {
         return requests.enumerated().map { index, request in
             let result = withIDs ? byID[request.id] : (index < results.count ? results[index] : nil)
             guard let result else { return .failure(.badResponse("the server sent no result for this image")) }
-            return answer(result)
+            return answer(result, redactor: redactor)
         }
     }
 
-    static func answer(_ result: JSONNode) -> Result<ImagePayload, GenerationError> {
+    static func answer(_ result: JSONNode, redactor: Redactor) -> Result<ImagePayload, GenerationError> {
         guard result["success"]?.value == .bool(true) else {
-            return .failure(.imageFailed(result["error"]?.stringValue ?? "no reason given"))
+            return .failure(imageError(result["error"]?.stringValue ?? "no reason given", redactor: redactor))
         }
         guard var encoded = result["image"]?.stringValue else { return .failure(.badResponse("a successful result without an image")) }
         if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = String(encoded[encoded.index(after: comma)...]) }
         guard let bytes = Base64.decode(encoded) else { return .failure(.badResponse("the image is not valid base64")) }
-        do {
-            return .success(.bytes(try ImageConverter.png(from: bytes)))
-        } catch {
-            return .failure(.invalidImage(error))
+        return .success(.bytes(bytes))
+    }
+
+    /// The route reports Together's refusal of one image as `FLUX API error: <status> - <Together's body>`:
+    /// the status says whether to slow down, stop, give up on the image, or try it again.
+    static func imageError(_ raw: String, redactor: Redactor) -> GenerationError {
+        let text = TerminalText.safe(redactor.redact(raw))
+        let prefix = "FLUX API error: "
+        guard raw.hasPrefix(prefix), let status = Int(raw.dropFirst(prefix.count).prefix(while: \.isNumber)) else {
+            return .imageFailed(text)
+        }
+        let body = raw.range(of: " - ").map { String(raw[$0.upperBound...]) } ?? ""
+        let message = UpstreamStatus.errorMessage(in: Array(body.utf8), redactor: redactor) ?? text
+        switch status {
+        case 429: return .rateLimited(retryAfter: nil)
+        case 503: return .overloaded(retryAfter: nil)
+        case 401, 402, 403: return .serverKeyProblem(status: status, message: message)
+        case 400, 422: return .rejected(status: status, message: message)
+        default: return .imageFailed(text)
         }
     }
 }

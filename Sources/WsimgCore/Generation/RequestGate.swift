@@ -55,12 +55,25 @@ public actor RequestGate {
     private var queue: [Int] = []
     private var nextWaiter = 0
     private var sleepers: [CheckedContinuation<Void, Never>] = []
+    /// Set by `close`: no more starts, every waiter leaves.
+    private var closed = false
+    private var lastSuccessAt: ContinuousClock.Instant
 
     public init(maxInFlight: Int) {
         self.maxInFlight = maxInFlight
         self.limit = Double(maxInFlight)
         self.nextStartAt = clock.now
+        self.lastSuccessAt = clock.now
     }
+
+    /// Lets no more requests start; waiting workers leave `acquire` with `CancellationError`.
+    public func close() {
+        closed = true
+        wakeAll()
+    }
+
+    /// Seconds since the last success (or since the gate was made): how long rate limits have held the run.
+    public var secondsWithoutSuccess: Double { lastSuccessAt.duration(to: clock.now).seconds }
 
     /// Waits for this worker's turn and a free slot; throws `CancellationError` if cancelled meanwhile.
     public func acquire() async throws -> Ticket {
@@ -73,13 +86,14 @@ public actor RequestGate {
         }
         while true {
             try Task.checkCancellation()
+            if closed { throw CancellationError() }
             let now = clock.now
             if queue.first != me || inFlight >= Int(limit) {
                 await sleepUntilWoken()
             } else if let resumeAt, now < resumeAt {
-                try await clock.sleep(until: resumeAt)
+                await sleepUntilWoken(orUntil: resumeAt)
             } else if rate != nil, now < nextStartAt {
-                try await clock.sleep(until: nextStartAt)
+                await sleepUntilWoken(orUntil: nextStartAt)
             } else {
                 return start(at: now)
             }
@@ -93,6 +107,16 @@ public actor RequestGate {
         recentStarts.append(now)
         if let rate { nextStartAt = max(now, nextStartAt) + .seconds(1 / rate) }
         return Ticket(startedAt: now)
+    }
+
+    /// Sleeps until `instant`, or earlier when woken (by `close`, say); the caller checks again.
+    private func sleepUntilWoken(orUntil instant: ContinuousClock.Instant) async {
+        let timer = Task { [clock] in
+            try? await clock.sleep(until: instant)
+            self.wakeAll()
+        }
+        await sleepUntilWoken()
+        timer.cancel()
     }
 
     private func sleepUntilWoken() async {
@@ -115,6 +139,7 @@ public actor RequestGate {
         let now = clock.now
         switch outcome {
         case .succeeded:
+            lastSuccessAt = now
             consecutiveRateLimits = 0
             limit = min(Double(maxInFlight), limit + 1 / limit)
             if let current = rate {

@@ -1,9 +1,11 @@
 import Foundation
 
 /// Reads how long a 429 asks us to wait: `retry-after-ms`, or `Retry-After` as seconds
-/// (possibly fractional) or an HTTP date.
+/// (possibly fractional) or an HTTP date. The value is returned as asked, however long: the engine
+/// stops the run when it is longer than `--max-wait`.
 public enum RetryAfter {
-    public static let longestHonoured = 600.0
+    /// Larger values (or dates) are taken as this: longer than any --max-wait.
+    public static let longestHonoured = 86_400.0 * 365
 
     public static func seconds(from response: HTTPResponse, now: Date = Date()) -> Double? {
         if let ms = response.header("retry-after-ms").flatMap(Double.init), ms.isFinite, ms >= 0 {

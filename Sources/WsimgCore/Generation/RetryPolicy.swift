@@ -3,11 +3,17 @@ public struct RetryPolicy: Sendable, Equatable {
     public var retries: Int
     public var baseDelay: Double
     public var maxDelay: Double
+    /// The longest rate limits (429) and overload (503) may hold the run: a longer Retry-After, or
+    /// this long with no success, stops it.
+    public var maxWait: Double
 
-    public init(retries: Int = 2, baseDelay: Double = 1, maxDelay: Double = 30) {
+    public static let defaultMaxWait = 300.0
+
+    public init(retries: Int = 2, baseDelay: Double = 1, maxDelay: Double = 30, maxWait: Double = RetryPolicy.defaultMaxWait) {
         self.retries = retries
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
+        self.maxWait = maxWait
     }
 
     /// Exponential backoff with jitter: the `retry`th retry (1-based) waits between half and all of

@@ -1,11 +1,18 @@
+import Foundation
+
 /// Calls Together AI's `POST /v1/images/generations` directly with the user's key.
+///
+/// Asks for `response_format: "base64"` and `output_format: "png"` (the spec's enums), and takes
+/// whatever the API documents in return: `b64_json` (streamed into a file as it arrives) or a `url`
+/// to download (without the key), holding a PNG or a JPEG (FLUX.1 schnell ignores `output_format`).
 public struct TogetherProvider: SingleImageProvider {
-    public static let defaultBaseURL = "https://api.together.xyz"
+    public static let defaultBaseURL = "https://api.together.xyz/v1"
     public static let defaultModel = "black-forest-labs/FLUX.1-schnell"
     public static let defaultSteps = 4
     public static let defaultTimeout = 120.0
 
-    public let baseURL: String
+    /// The full `…/v1/images/generations` URL.
+    public let endpoint: ServiceURL
     let apiKey: String
     public let model: String
     public let steps: Int
@@ -13,20 +20,22 @@ public struct TogetherProvider: SingleImageProvider {
     let transport: any HTTPTransport
     /// Where answers' images are streamed to as they arrive (the images folder); nil keeps them in memory.
     let spoolDirectory: String?
+    let downloader: ImageDownloader
 
-    public init(baseURL: String, apiKey: String, model: String, steps: Int, timeout: Double, transport: any HTTPTransport,
-                spoolDirectory: String? = nil) {
-        self.spoolDirectory = spoolDirectory
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+    public init(endpoint: ServiceURL, apiKey: String, model: String, steps: Int, timeout: Double, transport: any HTTPTransport,
+                spoolDirectory: String? = nil, allowInsecureHTTP: Bool = false) {
+        self.endpoint = endpoint
         self.apiKey = apiKey
         self.model = model
         self.steps = steps
         self.timeout = timeout
         self.transport = transport
+        self.spoolDirectory = spoolDirectory
+        downloader = ImageDownloader(transport: transport, timeout: timeout, spoolDirectory: spoolDirectory,
+                                     allowInsecureHTTP: allowInsecureHTTP)
     }
 
     public var name: String { "together" }
-    public var endpoint: String { baseURL + "/v1/images/generations" }
 
     public func cacheKeyFields(for request: ImageRequest) -> [String] {
         ["together", model, request.promptToSend, "\(request.width)x\(request.height)", "steps=\(steps)", "seed=\(request.seed)"]
@@ -36,13 +45,13 @@ public struct TogetherProvider: SingleImageProvider {
         """
         {"model":\(JSONWriter.quoted(model)),"prompt":\(JSONWriter.quoted(request.promptToSend)),\
         "width":\(request.width),"height":\(request.height),"steps":\(steps),"n":1,"seed":\(request.seed),\
-        "response_format":"b64_json","output_format":"png"}
+        "response_format":"base64","output_format":"png"}
         """
     }
 
     public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
         let spool = spoolDirectory.map { Base64FieldSpool(field: "b64_json", directory: $0) }
-        let http = HTTPRequest(url: endpoint, headers: ["Authorization: Bearer \(apiKey)"],
+        let http = HTTPRequest(url: endpoint.string, headers: ["Authorization: Bearer \(apiKey)"],
                                body: Array(body(for: request).utf8), timeout: timeout, sink: spool)
         let response: HTTPResponse
         do {
@@ -50,65 +59,74 @@ public struct TogetherProvider: SingleImageProvider {
         } catch {
             throw error == .cancelled ? .cancelled : .transport(error)
         }
-        let redactor = Redactor(secrets: [apiKey])
-        try UpstreamStatus.check(response, redactor: redactor)
-        guard let spool else { return .bytes(try Self.image(from: response.body)) }
-        // The body kept by the spool is the answer with the image string emptied: check its shape.
-        _ = try Self.imageField(in: response.body)
-        if let problem = spool.problem { throw .badResponse(problem) }
-        guard let file = spool.finish() else { throw .badResponse(spool.problem ?? "no image in the answer") }
-        return .spooled(file)
+        try UpstreamStatus.check(response, url: endpoint.display, redactor: Redactor(secrets: [apiKey]))
+        // With a spool, the body kept is the answer with the image string emptied: its shape still tells.
+        switch try TogetherAnswer.parse(response.body) {
+        case .url(let url):
+            return try await downloader.fetch(url)
+        case .base64(let encoded):
+            guard let spool else {
+                guard let bytes = Base64.decode(encoded) else { throw .badResponse("the image is not valid base64") }
+                return .bytes(bytes)
+            }
+            if let problem = spool.problem { throw .badResponse(problem) }
+            guard let file = spool.finish() else { throw .badResponse(spool.problem ?? "no image in the answer") }
+            return .spooled(file)
+        }
     }
+}
 
-    /// `data[0].b64_json`, decoded.
-    public static func image(from body: [UInt8]) throws(GenerationError) -> [UInt8] {
-        guard let bytes = Base64.decode(try imageField(in: body)) else { throw .badResponse("the image is not valid base64") }
-        return bytes
-    }
+/// Where Together's answer keeps the picture: `data[0].b64_json` or `data[0].url`.
+public enum TogetherAnswer: Sendable, Equatable {
+    case base64(String)
+    case url(String)
 
-    /// `data[0].b64_json` as text, or what is wrong with the answer's shape.
-    public static func imageField(in body: [UInt8]) throws(GenerationError) -> String {
+    public static func parse(_ body: [UInt8]) throws(GenerationError) -> TogetherAnswer {
         let root: JSONNode
         do {
             root = try JSONParser.parse(body, maxDepth: 32)
         } catch {
             throw .badResponse("the body is not JSON (\(error.message))")
         }
-        guard let first = root["data"]?.arrayValue?.first else { throw .badResponse("no \"data\" in the answer") }
-        guard let encoded = first["b64_json"]?.stringValue else {
-            throw .badResponse(first["url"] != nil ? "the image came as a URL, not base64" : "no image in the answer")
-        }
-        return encoded
+        guard let data = root["data"] else { throw .badResponse("no \"data\" in the answer") }
+        guard let list = data.arrayValue else { throw .badResponse("\"data\" is not a list") }
+        guard let first = list.first else { throw .badResponse("the answer's \"data\" list is empty: no picture was returned") }
+        if let encoded = first["b64_json"]?.stringValue { return .base64(encoded) }
+        if let url = first["url"]?.stringValue { return .url(url) }
+        let type = first["type"]?.stringValue.map { TerminalText.safe($0, limit: 40) }
+        throw .unusableAnswer(type.map { "the picture came as \"\($0)\", which wsimg cannot read" } ?? "no picture (b64_json or url) in the answer")
     }
 }
 
 /// Maps an upstream's HTTP status to what wsimg does about it.
 enum UpstreamStatus {
-    static func check(_ response: HTTPResponse, redactor: Redactor) throws(GenerationError) {
+    static func check(_ response: HTTPResponse, url: String, redactor: Redactor) throws(GenerationError) {
         let status = response.status
         guard !(200..<300).contains(status) else { return }
-        let message = errorMessage(in: response.body).map(redactor.redact)
+        let message = errorMessage(in: response.body, redactor: redactor)
         switch status {
-        case 429:
-            throw .rateLimited(retryAfter: RetryAfter.seconds(from: response))
-        case 401, 403:
-            throw .unauthorized(status: status, message: message)
-        case 402:
-            throw .outOfCredit(message: message)
-        case 400, 404, 413, 422:
-            throw .rejected(status: status, message: message ?? "no reason given")
-        case 408, 500...599:
-            throw .server(status: status, message: message)
-        default:
-            throw .server(status: status, message: message)
+        case 429: throw .rateLimited(retryAfter: RetryAfter.seconds(from: response))
+        case 503: throw .overloaded(retryAfter: RetryAfter.seconds(from: response))
+        case 300..<400: throw .redirected(status: status, location: response.header("location").map { safeLocation($0) })
+        case 401, 403: throw .unauthorized(status: status, message: message)
+        case 402: throw .outOfCredit(message: message)
+        case 404: throw .notFound(url: url, message: message)
+        case 400, 413, 422: throw .rejected(status: status, message: message ?? "no reason given")
+        default: throw .server(status: status, message: message)
         }
     }
 
     /// Together answers `{"error":{"message":…}}`; other servers `{"error":"…"}` or `{"message":…}`.
-    static func errorMessage(in body: [UInt8]) -> String? {
+    /// The text is the server's: redacted and made safe to print.
+    static func errorMessage(in body: [UInt8], redactor: Redactor) -> String? {
         guard let root = try? JSONParser.parse(body, maxDepth: 32) else { return nil }
         let text = root["error"]?["message"]?.stringValue ?? root["error"]?.stringValue ?? root["message"]?.stringValue
-        return text.map { String($0.prefix(300)) }
+        return text.map { TerminalText.safe(redactor.redact($0)) }
+    }
+
+    /// A redirect's target, without the query (signed URLs carry tokens there).
+    static func safeLocation(_ location: String) -> String {
+        (try? ServiceURL(location).display) ?? ServiceEndpoints.safeDisplay(location)
     }
 }
 
@@ -126,11 +144,12 @@ public struct Redactor: Sendable {
 }
 
 extension String {
+    /// Replaces every occurrence of `target`, ignoring ASCII case (a server may echo a header in another case).
     func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return self }
         var result = ""
         var rest = self[...]
-        while let range = rest.range(of: target) {
+        while let range = rest.range(of: target, options: .caseInsensitive) {
             result += rest[..<range.lowerBound]
             result += replacement
             rest = rest[range.upperBound...]

@@ -1,24 +1,41 @@
 import Foundation
 
-/// Where received pictures are decoded and checked.
+/// Where received pictures are converted and checked.
 enum ValidationThreads {
     /// Decoding a picture takes milliseconds of CPU. It runs on a dispatch queue, at most one decode
     /// per core at a time, so Swift's cooperative threads stay free to send the next requests
     /// meanwhile (measured: scenario 1 of `make bench` went from 1.10 to 1.07 of ideal).
-    static func validate(_ payload: ImagePayload, width: Int, height: Int) async -> ValidationError? {
-        await withCheckedContinuation { (done: CheckedContinuation<ValidationError?, Never>) in
+    ///
+    /// Returns the picture to store: the payload itself when it is a valid PNG, a PNG made from it
+    /// when it is a JPEG (the spooled JPEG file is then dropped, which deletes it).
+    static func prepare(_ payload: ImagePayload, width: Int, height: Int) async -> Result<ImagePayload, ValidationError> {
+        await withCheckedContinuation { (done: CheckedContinuation<Result<ImagePayload, ValidationError>, Never>) in
             queue.async {
                 slots.wait()
                 defer { slots.signal() }
-                do throws(ValidationError) {
-                    switch payload {
-                    case .bytes(let bytes): try PNGValidator.validate(bytes, width: width, height: height)
-                    case .spooled(let file): try PNGValidator.validate(fileAt: file.path, width: width, height: height)
-                    }
-                    done.resume(returning: nil)
-                } catch {
-                    done.resume(returning: error)
-                }
+                done.resume(returning: Result { () throws(ValidationError) in try convertAndValidate(payload, width: width, height: height) })
+            }
+        }
+    }
+
+    static func convertAndValidate(_ payload: ImagePayload, width: Int, height: Int) throws(ValidationError) -> ImagePayload {
+        switch payload {
+        case .bytes(let bytes):
+            let png = try ImageConverter.png(from: bytes, width: width, height: height)
+            try PNGValidator.validate(png, width: width, height: height)
+            return .bytes(png)
+        case .spooled(let file):
+            guard file.finish() else { throw .notPNG("the picture could not be saved: \(file.failure ?? "write failed")") }
+            switch ImageFormat.sniff(file.head(16)) {
+            case .png, .unknown:
+                try PNGValidator.validate(fileAt: file.path, width: width, height: height)
+                return payload
+            case .unsupported(let format):
+                throw .unsupportedFormat(format)
+            case .jpeg:
+                // A JPEG is small next to its PNG (FLUX's are a few hundred KiB): read it whole.
+                guard let data = FileManager.default.contents(atPath: file.path) else { throw .notPNG("cannot be read") }
+                return try convertAndValidate(.bytes(Array(data)), width: width, height: height)
             }
         }
     }

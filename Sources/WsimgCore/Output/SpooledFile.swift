@@ -44,6 +44,13 @@ public final class SpooledFile: @unchecked Sendable {
         return failure == nil
     }
 
+    /// The first `count` bytes written (after `finish`).
+    public func head(_ count: Int) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        return Array((try? handle.read(upToCount: count)) ?? Data())
+    }
+
     /// Renames the finished file to `destination` (same folder, so atomic).
     public func move(to destination: String) throws(OutputError) {
         guard finish() else { throw .cannotWrite(path: destination, reason: failure ?? "write failed") }

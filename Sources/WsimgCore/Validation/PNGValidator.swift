@@ -7,6 +7,8 @@ public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible
     case tooLarge(width: Int, height: Int)
     case wrongSize(expected: String, actual: String)
     case corrupt(String)
+    /// A picture, but in a format wsimg does not convert (GIF, WebP, …).
+    case unsupportedFormat(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible
         case .tooLarge(let w, let h): "the PNG claims \(w)×\(h) pixels, more than \(PNGValidator.maximumSide) a side"
         case .wrongSize(let expected, let actual): "the image is \(actual), expected \(expected)"
         case .corrupt(let reason): "the PNG image is damaged: \(reason)"
+        case .unsupportedFormat(let format): "the picture is \(format), which wsimg cannot convert to PNG"
         }
     }
 }
@@ -109,19 +112,17 @@ public enum PNGValidator {
         // colours (converting to anything else costs more than the decoding itself). Palette images
         // become RGB(A), since a colour-mapped read would need a colour map.
         if image.format & UInt32(PNG_FORMAT_FLAG_COLORMAP) != 0 { image.format &= ~UInt32(PNG_FORMAT_FLAG_COLORMAP) }
-        let rowBytes = Int(image.width) * Int(pngSampleCount(image.format)) * (image.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0 ? 2 : 1)
-        var pixels = [UInt8](repeating: 0, count: rowBytes * Int(image.height))
-        let finished = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, Int32(rowBytes), nil) }
+        // Both sizes come from libpng's macros: the stride is in components (two bytes each at 16 bits).
+        let stride = wsimg_png_row_stride(&image)
+        let byteCount = wsimg_png_buffer_size(&image, stride)
+        let pixels = UnsafeMutableRawPointer.allocate(byteCount: max(1, byteCount), alignment: 16)
+        defer { pixels.deallocate() }
+        let finished = png_image_finish_read(&image, nil, pixels, stride, nil)
         defer { png_image_free(&image) }
         guard finished != 0 else {
             let reason = message(of: &image)
             throw reason.contains("EOF") || reason.contains("Not enough") || reason.contains("truncated") ? .truncated : .corrupt(reason)
         }
-    }
-
-    /// PNG_IMAGE_SAMPLE_CHANNELS, which Swift cannot import as a macro.
-    static func pngSampleCount(_ format: UInt32) -> UInt32 {
-        (format & (UInt32(PNG_FORMAT_FLAG_COLOR) | UInt32(PNG_FORMAT_FLAG_ALPHA))) + 1
     }
 
     static func message(of image: inout png_image) -> String {

@@ -13,10 +13,12 @@ public final class CurlMultiClient: HTTPTransport, Sendable {
     private let drivers: [CurlMultiDriver]
 
     /// `maxConnectionsPerHost` is shared out among the drivers, so the run never opens more.
-    public init(maxConnectionsPerHost: Int, threads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)) {
+    public init(maxConnectionsPerHost: Int, settings: NetworkSettings = NetworkSettings(),
+                threads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)) {
         let count = max(1, min(threads, maxConnectionsPerHost))
         drivers = (0..<count).map { index in
-            CurlMultiDriver(maxConnectionsPerHost: maxConnectionsPerHost / count + (index < maxConnectionsPerHost % count ? 1 : 0))
+            CurlMultiDriver(maxConnectionsPerHost: maxConnectionsPerHost / count + (index < maxConnectionsPerHost % count ? 1 : 0),
+                            settings: settings)
         }
     }
 

@@ -23,8 +23,11 @@ final class CurlMultiDriver: @unchecked Sendable {
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    init(maxConnectionsPerHost: Int) {
+    private let settings: NetworkSettings
+
+    init(maxConnectionsPerHost: Int, settings: NetworkSettings) {
         _ = Self.globalInit
+        self.settings = settings
         multi = curl_multi_init()
         wsimg_curl_multi_set_max_host_connections(multi, maxConnectionsPerHost)
         // Keep every connection a run may use open between requests (curl's default cache can be smaller).
@@ -56,7 +59,7 @@ final class CurlMultiDriver: @unchecked Sendable {
             defer { inbox.nextID += 1 }
             return inbox.nextID
         }
-        let transfer = try CurlTransfer(id: id, request: request)
+        let transfer = try CurlTransfer(id: id, request: request, settings: settings)
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in

@@ -6,6 +6,7 @@ final class CurlTransfer: @unchecked Sendable {
     let id: Int
     let handle: UnsafeMutableRawPointer
     private let request: HTTPRequest
+    private let settings: NetworkSettings
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var requestBody: UnsafeMutableRawBufferPointer
@@ -14,15 +15,17 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var exceededLimit = false
     var continuation: CheckedContinuation<HTTPResponse, any Error>?
 
-    init(id: Int, request: HTTPRequest) throws(TransportError) {
+    init(id: Int, request: HTTPRequest, settings: NetworkSettings) throws(TransportError) {
         guard let handle = curl_easy_init() else { throw .other("could not start a network transfer") }
         self.id = id
         self.handle = handle
         self.request = request
+        self.settings = settings
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         // POSTFIELDS does not copy, so the body must outlive the transfer.
-        requestBody = .allocate(byteCount: max(1, request.body.count), alignment: 1)
-        request.body.withUnsafeBytes { requestBody.copyMemory(from: $0) }
+        let body = request.body ?? []
+        requestBody = .allocate(byteCount: max(1, body.count), alignment: 1)
+        body.withUnsafeBytes { requestBody.copyMemory(from: $0) }
         try configure()
     }
 
@@ -34,16 +37,22 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func configure() throws(TransportError) {
-        for header in request.headers + ["Content-Type: application/json", "Accept: application/json", "Expect:"] {
+        let isPost = request.body != nil
+        let standard = isPost ? ["Content-Type: application/json", "Accept: application/json", "Expect:"] : ["Accept: image/png, image/jpeg;q=0.9, */*;q=0.5"]
+        for header in request.headers + standard {
             headerList = curl_slist_append(headerList, header)
         }
+        let secure = request.url.lowercased().hasPrefix("https:")
         let me = Unmanaged.passUnretained(self).toOpaque()
-        let codes = [
+        var codes = [
             wsimg_curl_set_defaults(handle),
-            wsimg_curl_set_wait_for_multiplexing(handle, request.url.lowercased().hasPrefix("https:") ? 1 : 0),
+            wsimg_curl_set_wait_for_multiplexing(handle, secure ? 1 : 0),
             wsimg_curl_set_url(handle, request.url),
             wsimg_curl_set_headers(handle, headerList),
-            wsimg_curl_set_post_body(handle, requestBody.baseAddress, request.body.count),
+            isPost ? wsimg_curl_set_post_body(handle, requestBody.baseAddress, request.body?.count ?? 0) : wsimg_curl_set_get(handle),
+            wsimg_curl_set_user_agent(handle, settings.userAgent),
+            wsimg_curl_set_ca(handle, settings.caBundle, settings.caFolder),
+            wsimg_curl_set_no_proxy(handle, settings.noProxy),
             wsimg_curl_set_timeouts_ms(handle, Int(request.timeout * 1000), Int(request.connectTimeout * 1000)),
             wsimg_curl_set_error_buffer(handle, errorBuffer),
             wsimg_curl_set_private(handle, me),
@@ -57,6 +66,11 @@ final class CurlTransfer: @unchecked Sendable {
                 return size * count
             }, me),
         ]
+        // A proxy would read a key sent over plain http: such a request goes straight to its host.
+        if request.carriesSecret && !secure { codes.append(wsimg_curl_disable_proxy(handle)) }
+        if request.followRedirects && !request.carriesSecret {
+            codes.append(wsimg_curl_set_follow_redirects(handle, 5, request.allowHTTPRedirects ? "http,https" : "https"))
+        }
         if let failed = codes.first(where: { $0 != CURLE_OK }) {
             throw .other("could not set up the request: \(String(cString: curl_easy_strerror(failed)))")
         }
@@ -98,18 +112,22 @@ final class CurlTransfer: @unchecked Sendable {
     /// The outcome, once curl has reported the transfer done with `code`.
     func result(_ code: CURLcode) -> Result<HTTPResponse, TransportError> {
         if code == CURLE_OK {
-            return .success(HTTPResponse(status: wsimg_curl_response_code(handle), headers: responseHeaders,
-                                         body: request.sink?.keptBody ?? responseBody))
+            var response = HTTPResponse(status: wsimg_curl_response_code(handle), headers: responseHeaders,
+                                        body: request.sink?.keptBody ?? responseBody)
+            response.httpVersion = wsimg_curl_http_version(handle)
+            return .success(response)
         }
         let detail = String(cString: errorBuffer).isEmpty ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
         switch code {
         case CURLE_WRITE_ERROR where exceededLimit: return .failure(.responseTooLarge(limit: request.maxResponseBytes))
         case CURLE_OPERATION_TIMEDOUT: return .failure(.timedOut(seconds: request.timeout))
+        case CURLE_TOO_MANY_REDIRECTS, CURLE_UNSUPPORTED_PROTOCOL:
+            return .failure(.refusedRedirect(detail))
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .failure(.couldNotConnect(detail))
         case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             return .failure(.connectionLost(detail))
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
             return .failure(.tls(detail))
         default:
             return .failure(.other(detail))

@@ -2,18 +2,25 @@ public struct HTTPRequest: Sendable {
     public var url: String
     /// Header lines, `Name: value`.
     public var headers: [String]
-    public var body: [UInt8]
+    /// nil for a GET; a POST with this JSON body otherwise.
+    public var body: [UInt8]?
+    /// The headers hold a credential: never send it through a proxy in cleartext, never follow a redirect.
+    public var carriesSecret: Bool
+    /// Follow redirects (downloads only, which carry no credential); to https only unless `allowHTTPRedirects`.
+    public var followRedirects = false
+    public var allowHTTPRedirects = false
     public var timeout: Double
     public var connectTimeout: Double
     public var maxResponseBytes: Int
     /// Where the response body goes as it arrives; nil to collect it in `HTTPResponse.body`.
     public var sink: (any ResponseSink)?
 
-    public init(url: String, headers: [String] = [], body: [UInt8], timeout: Double = 120,
+    public init(url: String, headers: [String] = [], body: [UInt8]?, timeout: Double = 120,
                 connectTimeout: Double = 15, maxResponseBytes: Int = 64 << 20, sink: (any ResponseSink)? = nil) {
         self.url = url
         self.headers = headers
         self.body = body
+        self.carriesSecret = headers.contains { $0.lowercased().hasPrefix("authorization:") }
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxResponseBytes = maxResponseBytes
@@ -27,6 +34,8 @@ public struct HTTPResponse: Sendable {
     public var headers: [(name: String, value: String)]
     /// The body, or with a sink, the part of it the sink kept.
     public var body: [UInt8]
+    /// 1, 2 or 3 (HTTP/1.x, HTTP/2, HTTP/3).
+    public var httpVersion = 1
 
     public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         self.status = status
@@ -46,6 +55,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case connectionLost(String)
     case responseTooLarge(limit: Int)
     case tls(String)
+    /// A download was redirected somewhere wsimg will not go (plain http, too many hops).
+    case refusedRedirect(String)
     case cancelled
     case other(String)
 
@@ -55,7 +66,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .timedOut(let seconds): "no answer within \(Self.format(seconds)) s"
         case .connectionLost(let why): "the connection broke (\(why))"
         case .responseTooLarge(let limit): "the response was larger than \(limit >> 20) MiB"
-        case .tls(let why): "secure connection failed (\(why))"
+        case .tls(let why): "secure connection failed (\(why)); behind a school proxy that inspects TLS, set CURL_CA_BUNDLE to its CA certificate"
+        case .refusedRedirect(let why): "the download was redirected where wsimg does not follow (\(why))"
         case .cancelled: "cancelled"
         case .other(let why): why
         }

@@ -1,0 +1,47 @@
+import Foundation
+
+/// What every transfer of a run shares, read once from the environment: who we say we are, which
+/// certificate authorities to trust, and which hosts never go through a proxy.
+///
+/// Proxies themselves are curl's business: it reads `http_proxy`, `https_proxy`, `ALL_PROXY` (and
+/// their spellings) as usual. wsimg only adds loopback to `NO_PROXY`, and sends a request that carries
+/// a key over plain http directly, never through a proxy (see `HTTPRequest.carriesSecret`).
+public struct NetworkSettings: Sendable, Equatable {
+    public var userAgent: String
+    /// `CURL_CA_BUNDLE`, else `SSL_CERT_FILE`: a PEM file of trusted CAs (a school's TLS-inspecting CA).
+    public var caBundle: String?
+    /// `SSL_CERT_DIR`: a folder of hashed CA certificates.
+    public var caFolder: String?
+    /// The user's `NO_PROXY` plus every loopback name and address.
+    public var noProxy: String
+
+    public static let loopbackHosts = "localhost,127.0.0.0/8,::1"
+
+    public init(userAgent: String = "wsimg/\(Version.current)", caBundle: String? = nil, caFolder: String? = nil,
+                noProxy: String = NetworkSettings.loopbackHosts) {
+        self.userAgent = userAgent
+        self.caBundle = caBundle
+        self.caFolder = caFolder
+        self.noProxy = noProxy
+    }
+
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let bundle = value("CURL_CA_BUNDLE").map { ("CURL_CA_BUNDLE", $0) } ?? value("SSL_CERT_FILE").map { ("SSL_CERT_FILE", $0) }
+        if let (name, path) = bundle, !Self.isReadableFile(path) { throw .missingCertificates(variable: name, path: path) }
+        if let folder = value("SSL_CERT_DIR"), !Self.isFolder(folder) { throw .missingCertificates(variable: "SSL_CERT_DIR", path: folder) }
+        let userNoProxy = value("NO_PROXY") ?? value("no_proxy")
+        self.init(caBundle: bundle?.1, caFolder: value("SSL_CERT_DIR"),
+                  noProxy: [userNoProxy, Self.loopbackHosts].compactMap { $0 }.joined(separator: ","))
+    }
+
+    static func isReadableFile(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && !isFolder.boolValue && access(path, R_OK) == 0
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+    }
+}

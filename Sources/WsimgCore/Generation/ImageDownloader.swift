@@ -1,0 +1,66 @@
+/// Fetches a picture Together answered with as a URL (on its CDN, another host): with the same
+/// transport, timeouts and size cap as the API calls, streamed into a file in the images folder,
+/// and never with the API key.
+struct ImageDownloader: Sendable {
+    let transport: any HTTPTransport
+    let timeout: Double
+    let spoolDirectory: String?
+    let allowInsecureHTTP: Bool
+
+    func fetch(_ text: String) async throws(GenerationError) -> ImagePayload {
+        let url: ServiceURL
+        do {
+            url = try ServiceURL(text)
+            try url.checkTransport(allowInsecureHTTP: allowInsecureHTTP)
+        } catch {
+            throw .unusableAnswer("the picture's URL (\(ServiceEndpoints.safeDisplay(text))) cannot be fetched: \(error)")
+        }
+        let sink = spoolDirectory.map { FileSink(directory: $0) }
+        var request = HTTPRequest(url: url.string, body: nil, timeout: timeout, sink: sink)
+        request.followRedirects = true
+        request.allowHTTPRedirects = allowInsecureHTTP
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            throw error == .cancelled ? .cancelled : .transport(error)
+        }
+        switch response.status {
+        case 200..<300: break
+        case 429: throw .rateLimited(retryAfter: RetryAfter.seconds(from: response))
+        case 503: throw .overloaded(retryAfter: RetryAfter.seconds(from: response))
+        default: throw .downloadFailed(status: response.status, url: url.display)
+        }
+        guard let sink else { return .bytes(response.body) }
+        if let problem = sink.problem { throw .badResponse(problem) }
+        guard let file = sink.file else { throw .badResponse("the picture's URL answered with no data") }
+        return .spooled(file)
+    }
+}
+
+/// Streams a whole response body into a spooled file, created with the first byte.
+final class FileSink: ResponseSink, @unchecked Sendable {
+    private let directory: String
+    private(set) var file: SpooledFile?
+    private(set) var problem: String?
+
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    var keptBody: [UInt8] { [] }
+
+    func consume(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        guard problem == nil else { return false }
+        if file == nil {
+            do {
+                file = try SpooledFile(in: directory)
+            } catch {
+                problem = error.description
+                return false
+            }
+        }
+        file?.append(chunk)
+        return true
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Why rate limits or overload stopped a run, and when to try again.
+public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
+    public let error: GenerationError
+    /// The Retry-After that was longer than `maxWait`.
+    public let waitAsked: Double?
+    /// Seconds without a success, when that ran out instead.
+    public let waited: Double?
+    public let maxWait: Double
+    public let at: Date
+
+    public init(error: GenerationError, waitAsked: Double?, waited: Double?, maxWait: Double, at: Date = Date()) {
+        self.error = error
+        self.waitAsked = waitAsked
+        self.waited = waited
+        self.maxWait = maxWait
+        self.at = at
+    }
+
+    var what: String {
+        if case .overloaded = error { return "the service is busy (503)" }
+        return "rate limited (429)"
+    }
+
+    public var description: String {
+        if let asked = waitAsked {
+            return "\(what) and asked to wait \(Self.duration(asked)), more than --max-wait \(TransportError.format(maxWait)) s: "
+                + "try again after \(Self.clock(at.addingTimeInterval(asked))); finished pictures are kept"
+        }
+        return "\(what) with no success for \(Self.duration(waited ?? maxWait)) (--max-wait \(TransportError.format(maxWait)) s): "
+            + "try again in a few minutes; finished pictures are kept"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds < 120 ? "\(Int(seconds.rounded())) s" : seconds < 7200 ? "\(Int((seconds / 60).rounded())) min" : "\(Int((seconds / 3600).rounded())) h"
+    }
+
+    /// Local time, with the date when it is not today.
+    static func clock(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = Calendar.current.isDateInToday(date) ? "HH:mm" : "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+}
