@@ -85,12 +85,28 @@ import Testing
         try AtomicFile.write(Array("one".utf8), to: folder + "/f.json")
         try AtomicFile.write(Array("two".utf8), to: folder + "/f.json")
         #expect(FileManager.default.contents(atPath: folder + "/f.json") == Data("two".utf8))
-        // A leftover of a process that no longer exists (pid 2^22+1 is above Linux's pid_max default) and one of ours.
-        #expect(FileManager.default.createFile(atPath: folder + "/.wsimg-4194305-abcdef.tmp", contents: Data("x".utf8)))
+        // A leftover nobody holds, whatever its pid says, and one a live writer (in another container,
+        // where pids repeat: here a dead pid in the name) still holds locked.
         #expect(FileManager.default.createFile(atPath: folder + "/.wsimg-\(getpid())-abcdef.tmp", contents: Data("x".utf8)))
+        #expect(FileManager.default.createFile(atPath: folder + "/.wsimg-4194305-held00.tmp", contents: Data("x".utf8)))
+        let held = open(folder + "/.wsimg-4194305-held00.tmp", O_RDWR)
+        defer { close(held) }
+        #expect(flock(held, LOCK_EX) == 0)
         AtomicFile.removeStaleTemporaries(in: folder)
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
-        #expect(names == ["f.json", ".wsimg-\(getpid())-abcdef.tmp"])
+        #expect(names == ["f.json", ".wsimg-4194305-held00.tmp"])
+    }
+
+    @Test func replacingKeepsModeAndNewFilesHonourTheUmask() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wsimg-atomic-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try AtomicFile.write(Array("new".utf8), to: folder + "/new.json")
+        var info = stat()
+        #expect(stat(folder + "/new.json", &info) == 0 && info.st_mode & 0o7777 == AtomicFile.newFileMode)
+        #expect(chmod(folder + "/new.json", 0o640) == 0)
+        try AtomicFile.write(Array("again".utf8), to: folder + "/new.json")
+        #expect(stat(folder + "/new.json", &info) == 0 && info.st_mode & 0o7777 == 0o640)
     }
 
     @Test func namesThePathWhenItCannotWrite() {

@@ -11,15 +11,15 @@ public enum CLI {
 
     public static func run(_ arguments: [String], environment: [String: String]) async -> Int32 {
         guard let first = arguments.first else {
-            FileHandle.standardError.write(Data(generalHelp.utf8))
+            Console.err(generalHelp)
             return ExitCode.usage
         }
         switch first {
         case "--version", "-V", "version":
-            print("wsimg \(version)")
+            Console.out("wsimg \(version)\n")
             return ExitCode.success
         case "--help", "-h":
-            print(generalHelp, terminator: "")
+            Console.out(generalHelp)
             return ExitCode.success
         case "help":
             return help(arguments.dropFirst().first)
@@ -64,7 +64,7 @@ public enum CLI {
 
     static func help(_ topic: String?) -> Int32 {
         guard let topic else {
-            print(generalHelp, terminator: "")
+            Console.out(generalHelp)
             return ExitCode.success
         }
         guard commands.contains(topic), topic != "help" else {
@@ -76,9 +76,9 @@ public enum CLI {
 
     static func printHelp(_ command: String) -> Int32 {
         switch command {
-        case "prompts": print(promptsHelp, terminator: "")
-        case "validate": print(validateHelp, terminator: "")
-        default: print(generateHelp, terminator: "")
+        case "prompts": Console.out(promptsHelp)
+        case "validate": Console.out(validateHelp)
+        default: Console.out(generateHelp)
         }
         return ExitCode.success
     }
@@ -126,7 +126,7 @@ public enum CLI {
     }
 
     static func usageError(_ message: String) -> Int32 {
-        FileHandle.standardError.write(Data("wsimg: \(message)\n".utf8))
+        Console.err(TerminalText.line("wsimg: \(message)") + "\n")
         return ExitCode.usage
     }
 

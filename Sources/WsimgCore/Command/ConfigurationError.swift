@@ -5,19 +5,22 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case insecureHTTP(String)
     case missingEndpoint
     case missingCertificates(variable: String, path: String)
+    case badCredential(source: String, reason: String)
 
     public var description: String {
         switch self {
         case .missingAPIKey:
             "TOGETHER_API_KEY is not set. Set it to your Together AI key (export TOGETHER_API_KEY=…), point TOGETHER_API_KEY_FILE at a file that holds it, or use --provider placeholder to preview without a key."
         case .unreadableKeyFile(let path, let reason):
-            "cannot read the API key from TOGETHER_API_KEY_FILE (\(path)): \(reason)"
+            "cannot read the API key from TOGETHER_API_KEY_FILE (\(TerminalText.safe(path))): \(reason)"
         case .badURL(let setting, let shown, let reason):
             "the URL in \(setting) (\(shown)) cannot be used: \(reason)"
+        case .badCredential(let source, let reason):
+            "the key in \(source) cannot be used: \(reason). Nothing was sent."
         case .missingCertificates(let variable, let path):
             "\(variable) names \(TerminalText.safe(path)), which is not a readable file or folder of CA certificates"
         case .insecureHTTP(let url):
-            "refusing to send the API key over plain http to \(url): use https, or pass --allow-insecure-http if you really mean it"
+            "refusing plain http to \(url): a key or token (and the prompts) would cross the network unencrypted; use https, or pass --allow-insecure-http if you really mean it"
         case .missingEndpoint:
             "--provider remote needs the batch endpoint's URL: pass --endpoint URL or set WSIMG_ENDPOINT"
         }

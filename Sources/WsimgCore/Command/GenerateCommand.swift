@@ -33,8 +33,9 @@ public struct GenerateCommand {
             let worksheet = try readWorksheet(layout.input)
             let (provider, _) = try makeProvider(planning: true)
             let plan = GenerationPlan(worksheet: worksheet, provider: provider, options: options.requestOptions,
-                                      store: layout.store, embed: options.embed, force: options.force)
-            FileHandle.standardOutput.write(Data(render(PlanListing(plan: plan, store: layout.store)).utf8))
+                                      store: layout.store, embed: options.embed, force: options.force,
+                                      inputFolder: Paths.folder(of: layout.input))
+            Console.out(render(PlanListing(plan: plan, store: layout.store)))
             return ExitCode.success
         } catch {
             reportError("\(error)")
@@ -44,14 +45,19 @@ public struct GenerateCommand {
 
     public func run() async -> Int32 {
         if options.dryRun { return printPlan { $0.dryRunText() } }
+        // From here on an interruption stops the run cleanly: what is done is kept and linked.
+        Interruption.exitsAtOnce.store(false, ordering: .relaxed)
         let started = Date()
         let worksheet: Worksheet
+        let snapshot: WorksheetFile.Snapshot?
         let layout: Layout
         let provider: any ImageProvider
         let transport: CurlMultiClient?
         do {
             layout = resolveLayout()
             worksheet = try readWorksheet(layout.input)
+            snapshot = WorksheetFile.snapshot(of: layout.input, bytes: worksheet.source)
+            try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.map { Paths.absolute($0) })
             (provider, transport) = try makeProvider(planning: false, spoolDirectory: layout.store.directory)
         } catch {
             reportError("\(error)")
@@ -60,10 +66,11 @@ public struct GenerateCommand {
         defer { transport?.shutdown() }
 
         let plan = GenerationPlan(worksheet: worksheet, provider: provider, options: options.requestOptions,
-                                  store: layout.store, embed: options.embed, force: options.force)
+                                  store: layout.store, embed: options.embed, force: options.force,
+                                  inputFolder: Paths.folder(of: layout.input))
         let display = ProgressDisplay(style: terminal.progressStyle(options.verbosity), total: plan.jobs.count,
                                       verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
-                                      write: { FileHandle.standardError.write(Data($0.utf8)) })
+                                      write: { Console.err($0) })
         if !plan.jobs.isEmpty {
             do {
                 try layout.store.prepare()
@@ -81,11 +88,11 @@ public struct GenerateCommand {
                                       unfinishedReason: stop.current.map { "not finished: \($0)" } ?? "interrupted")
         var code = Self.exitCode(interrupted: interrupted, stop: stop.current, outcome: outcome)
         do {
-            try writeWorksheet(outcome.apply(to: worksheet), layout: layout, changed: outcome.changedAny)
+            try writeWorksheet(outcome, read: worksheet, snapshot: snapshot, layout: layout, display: display)
             outcome.removeSupersededFiles()
         } catch {
             display.error("\(error)")
-            code = outcome.generatedCount > 0 ? ExitCode.someFailed : ExitCode.usage
+            code = outcome.generatedCount > 0 || error == .changedDuringRun(path: options.worksheet) ? ExitCode.someFailed : ExitCode.usage
         }
         let duration = Date().timeIntervalSince(started)
         let summary = RunSummary(outcome: outcome, duration: duration, interrupted: interrupted)
@@ -95,7 +102,7 @@ public struct GenerateCommand {
             let report = RunReport(version: CLI.version, provider: provider.name, interrupted: interrupted,
                                    duration: duration, records: outcome.records)
             do {
-                try AtomicFile.write(Array(report.json().utf8), to: Paths.absolute(path))
+                try AtomicFile.write(Array(Secrets.redact(report.json()).utf8), to: Paths.absolute(path))
             } catch {
                 display.error("\(error)")
                 if code == ExitCode.success { code = ExitCode.someFailed }
@@ -146,19 +153,11 @@ public struct GenerateCommand {
         let directory = options.imagesDir.map { Paths.absolute($0) }
             ?? base + "/" + Paths.stem(of: output ?? input) + "_images"
         return Layout(input: input, output: output,
-                      store: ImageStore(directory: directory, urlPrefix: Paths.relative(directory, from: base)))
+                      store: ImageStore(directory: directory, urlPrefix: Paths.relative(directory, from: base), linkBase: base))
     }
 
     func readWorksheet(_ path: String) throws(WorksheetError) -> Worksheet {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unreadable(path: options.worksheet, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw .unreadable(path: options.worksheet, reason: "it is a folder") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadable(path: options.worksheet, reason: "permission denied")
-        }
-        return try Worksheet(source: Array(data))
+        try Worksheet(contentsOf: path, shownAs: options.worksheet)
     }
 
     /// `planning`: only to compute cache keys, so no key is needed and nothing will be sent.
@@ -181,7 +180,7 @@ public struct GenerateCommand {
         case .remote:
             guard let endpoint else { throw .missingEndpoint }
             let url = try ServiceEndpoints.batchRoute(endpoint, allowInsecureHTTP: options.allowInsecureHTTP)
-            let token = environment["WSIMG_ENDPOINT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            let token = planning ? nil : try endpointToken()
             let client = planning ? nil : try makeClient()
             let provider = RemoteProvider(endpoint: url, token: token, batchSize: options.batchSize,
                                           timeout: options.timeout ?? RemoteProvider.defaultTimeout,
@@ -195,30 +194,52 @@ public struct GenerateCommand {
     }
 
     func apiKey() throws(ConfigurationError) -> String {
-        if let key = environment["TOGETHER_API_KEY"]?.trimmingWhitespace(), !key.isEmpty { return String(key) }
-        if let path = environment["TOGETHER_API_KEY_FILE"], !path.isEmpty {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw .unreadableKeyFile(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
-            }
-            let key = String(decoding: data, as: UTF8.self).trimmingWhitespace()
-            guard !key.isEmpty else { throw .unreadableKeyFile(path: path, reason: "the file is empty") }
-            return String(key)
+        let key: String
+        if let value = environment["TOGETHER_API_KEY"], !value.trimmingWhitespace().isEmpty {
+            key = try Credentials.check(value, source: "TOGETHER_API_KEY")
+        } else if let path = environment["TOGETHER_API_KEY_FILE"], !path.isEmpty {
+            key = try Credentials.fromFile(path, source: "TOGETHER_API_KEY_FILE") { reportError("warning: \($0)") }
+        } else {
+            throw .missingAPIKey
         }
-        throw .missingAPIKey
+        Secrets.register(key)
+        return key
     }
 
-    func writeWorksheet(_ bytes: [UInt8], layout: Layout, changed: Bool) throws(OutputError) {
+    func endpointToken() throws(ConfigurationError) -> String? {
+        guard let value = environment["WSIMG_ENDPOINT_TOKEN"], !value.trimmingWhitespace().isEmpty else { return nil }
+        let token = try Credentials.check(value, source: "WSIMG_ENDPOINT_TOKEN")
+        Secrets.register(token)
+        return token
+    }
+
+    /// Writes the updated worksheet: to stdout, a new file, or over the input — through a symlink to its
+    /// target, keeping mode and owner, and only if nobody changed it meanwhile. When they did, the new
+    /// links go into their version, as long as its image elements are the ones this run generated for.
+    func writeWorksheet(_ outcome: WorksheetUpdate, read worksheet: Worksheet, snapshot: WorksheetFile.Snapshot?,
+                        layout: Layout, display: ProgressDisplay) throws(OutputError) {
         guard let output = layout.output else {
-            FileHandle.standardOutput.write(Data(bytes))
+            Console.out(bytes: outcome.apply(to: worksheet))
             return
         }
-        AtomicFile.removeStaleTemporaries(in: Paths.folder(of: output))
-        if output == layout.input && !changed { return }
-        try AtomicFile.write(bytes, to: output)
+        let target = WorksheetFile.target(of: output)
+        AtomicFile.removeStaleTemporaries(in: Paths.folder(of: target))
+        var base = worksheet
+        if output == layout.input {
+            guard outcome.changedAny else { return }
+            if let snapshot, WorksheetFile.snapshot(of: target) != snapshot {
+                guard let edited = try? Worksheet(contentsOf: target, shownAs: options.worksheet), outcome.sameImages(as: edited) else {
+                    throw .changedDuringRun(path: options.worksheet)
+                }
+                display.note("\(options.worksheet) was edited during the run; the new pictures were linked into the edited version")
+                base = edited
+            }
+        }
+        try WorksheetFile.replace(target, with: outcome.apply(to: base))
     }
 
     private func reportError(_ message: String) {
-        FileHandle.standardError.write(Data("wsimg: \(message)\n".utf8))
+        Console.err(TerminalText.line("wsimg: \(message)") + "\n")
     }
 }
 

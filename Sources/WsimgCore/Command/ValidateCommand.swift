@@ -43,15 +43,15 @@ public struct ValidateCommand {
                 checked += count
                 problems += found
             } catch {
-                FileHandle.standardError.write(Data("wsimg: \(error)\n".utf8))
+                Console.err(TerminalText.line("wsimg: \(error)") + "\n")
                 return ExitCode.usage
             }
         }
-        if !problems.isEmpty { FileHandle.standardOutput.write(Data((problems.joined(separator: "\n") + "\n").utf8)) }
+        if !problems.isEmpty { Console.out(problems.map { TerminalText.line($0) }.joined(separator: "\n") + "\n") }
         if !quiet {
             let images = checked == 1 ? "1 image" : "\(checked) images"
             let line = problems.isEmpty ? "Checked \(images): all valid PNGs." : "Checked \(images): \(problems.count) problem\(problems.count == 1 ? "" : "s")."
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            Console.err(line + "\n")
         }
         return problems.isEmpty ? ExitCode.success : ExitCode.someFailed
     }
@@ -86,10 +86,7 @@ public struct ValidateCommand {
     }
 
     func checkWorksheet(_ path: String) throws(WorksheetError) -> (checked: Int, problems: [String]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
-        }
-        let sheet = try Worksheet(source: Array(data))
+        let sheet = try Worksheet(contentsOf: path, shownAs: path)
         let folder = Paths.folder(of: Paths.absolute(path))
         var problems: [String] = []
         for placeholder in sheet.placeholders {

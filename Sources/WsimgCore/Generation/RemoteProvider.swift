@@ -66,6 +66,7 @@ public struct RemoteProvider: ImageProvider {
 
     /// One answer per request: matched by id, or by position when the server sends no ids.
     static func answers(in body: [UInt8], for requests: [ImageRequest], redactor: Redactor = Redactor(secrets: [])) throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
+        guard !body.isEmpty else { throw .badResponse("the server sent an empty answer") }
         let root: JSONNode
         do {
             root = try JSONParser.parse(body, maxDepth: 32)

@@ -82,6 +82,7 @@ public enum TogetherAnswer: Sendable, Equatable {
     case url(String)
 
     public static func parse(_ body: [UInt8]) throws(GenerationError) -> TogetherAnswer {
+        guard !body.isEmpty else { throw .badResponse("the server sent an empty answer") }
         let root: JSONNode
         do {
             root = try JSONParser.parse(body, maxDepth: 32)

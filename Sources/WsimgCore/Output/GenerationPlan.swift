@@ -18,6 +18,10 @@ public struct GenerationPlan: Sendable {
         public let request: ImageRequest?
         public let key: String?
         public let decision: Decision
+        /// For `.upToDate`: the picture's path, in the store or (a link made for another output) elsewhere.
+        public var existingFile: String? = nil
+        /// For `.keptForeign`: the same relative link, rewritten to resolve from the output's folder.
+        public var rebasedURL: String? = nil
     }
 
     public let entries: [Entry]
@@ -29,16 +33,23 @@ public struct GenerationPlan: Sendable {
         }
     }
 
+    /// `inputFolder`: the folder the worksheet's relative links resolve from (nil: the store's link base,
+    /// that is, the worksheet is written where it was read).
     public init(worksheet: Worksheet, provider: any ImageProvider, options: RequestOptions, store: ImageStore,
-                embed: Bool, force: Bool) {
+                embed: Bool, force: Bool, inputFolder: String? = nil) {
         entries = worksheet.placeholders.map { placeholder in
             if let problem = placeholder.problem {
                 return Entry(placeholder: placeholder, request: nil, key: nil, decision: .invalid(problem))
             }
             let request = ImageRequest(placeholder, options: options)
             let key = provider.cacheKey(for: request)
-            let decision = Self.decide(placeholder, request: request, key: key, store: store, embed: embed, force: force)
-            return Entry(placeholder: placeholder, request: request, key: key, decision: decision)
+            var entry = Entry(placeholder: placeholder, request: request, key: key,
+                              decision: Self.decide(placeholder, request: request, key: key, store: store, embed: embed, force: force))
+            if entry.decision == .upToDate { entry.existingFile = store.path(id: placeholder.id, key: key) }
+            if entry.decision == .keptForeign, let inputFolder, inputFolder != store.linkBase {
+                entry = Self.relink(entry, from: inputFolder, store: store)
+            }
+            return entry
         }
     }
 
@@ -56,6 +67,30 @@ public struct GenerationPlan: Sendable {
             return EmbeddedImage.isOneOfOurs(url, id: id, store: store) ? .generate : .keptForeign
         }
         return .keptForeign
+    }
+
+    /// A relative link in a worksheet written elsewhere (`-o build/out.json`): a picture wsimg made for
+    /// this very request is used where it is; one for an older request is generated again; any other
+    /// existing file keeps being linked, from the output's folder.
+    static func relink(_ entry: Entry, from inputFolder: String, store: ImageStore) -> Entry {
+        guard let url = entry.placeholder.url, let request = entry.request, let key = entry.key,
+              !url.isEmpty, !url.contains(":"), !url.hasPrefix("/") else { return entry }
+        let file = Paths.absolute(url, base: inputFolder)
+        var relinked = entry
+        let name = (file as NSString).lastPathComponent
+        if name == ImageStore.fileName(id: entry.placeholder.id, key: key) {
+            guard PNGValidator.quickCheck(fileAt: file, width: request.width, height: request.height) else {
+                return Entry(placeholder: entry.placeholder, request: request, key: key, decision: .generate)
+            }
+            relinked = Entry(placeholder: entry.placeholder, request: request, key: key, decision: .upToDate)
+            relinked.existingFile = file
+        } else if name.hasPrefix(entry.placeholder.id + "-"), name.hasSuffix(".png"),
+                  CacheKey.isKey(Substring(name.dropFirst(entry.placeholder.id.count + 1).dropLast(4))) {
+            return Entry(placeholder: entry.placeholder, request: request, key: key, decision: .generate)
+        } else if FileManager.default.fileExists(atPath: file) {
+            relinked.rebasedURL = Paths.relative(file, from: store.linkBase)
+        }
+        return relinked
     }
 }
 

@@ -6,10 +6,20 @@ public struct ImageStore: Sendable {
     public let directory: String
     /// The folder as written in worksheet URLs: relative to the output worksheet's folder.
     public let urlPrefix: String
+    /// The folder relative links are written from (the output worksheet's).
+    public let linkBase: String
 
-    public init(directory: String, urlPrefix: String) {
+    public init(directory: String, urlPrefix: String, linkBase: String? = nil) {
         self.directory = directory
         self.urlPrefix = urlPrefix
+        self.linkBase = linkBase ?? Paths.folder(of: directory)
+    }
+
+    /// The link to a picture elsewhere on disk, as written in the output worksheet.
+    public func url(forFile path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        guard Paths.folder(of: path) == directory else { return Paths.relative(path, from: linkBase) }
+        return urlPrefix.isEmpty ? name : urlPrefix + "/" + name
     }
 
     public static func fileName(id: String, key: String) -> String { "\(id)-\(key).png" }

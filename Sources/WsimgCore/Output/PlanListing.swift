@@ -40,7 +40,7 @@ public struct PlanListing {
             return text + "\n" + String(repeating: " ", count: 27) + placeholder.prompt
         }
         lines.append(totals)
-        return lines.joined(separator: "\n") + "\n"
+        return TerminalText.lines(lines.joined(separator: "\n")) + "\n"
     }
 
     /// `wsimg generate --dry-run`: what a run with these options would do.
@@ -59,7 +59,7 @@ public struct PlanListing {
             }
         }
         lines.append("Would generate \(count(.missing)) of \(plan.entries.count) images; nothing was changed or sent.")
-        return lines.joined(separator: "\n") + "\n"
+        return TerminalText.lines(lines.joined(separator: "\n")) + "\n"
     }
 
     public func json() -> String {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A temporary file in the folder its contents are meant for. Deleted when dropped, unless it was
-/// moved into place; named like `AtomicFile`'s temporaries, so a killed run's leftovers are found.
+/// moved into place; named and locked like `AtomicFile`'s temporaries (the descriptor, and so the
+/// lock, stays open until then), so only a killed run's leftovers are ever cleaned up.
 public final class SpooledFile: @unchecked Sendable {
     public let path: String
     private var descriptor: Int32
@@ -37,12 +38,13 @@ public final class SpooledFile: @unchecked Sendable {
     /// An fsync per picture measurably slowed runs (it sits between a response and the next request).
     public func finish() -> Bool {
         flush()
-        guard descriptor >= 0 else { return failure == nil }
-        if failure == nil, fchmod(descriptor, 0o644) != 0 { failure = AtomicFile.lastError() }
-        close(descriptor)
-        descriptor = -1
+        guard descriptor >= 0, !finished else { return failure == nil }
+        finished = true
+        if failure == nil, fchmod(descriptor, AtomicFile.newFileMode) != 0 { failure = AtomicFile.lastError() }
         return failure == nil
     }
+
+    private var finished = false
 
     /// The first `count` bytes written (after `finish`).
     public func head(_ count: Int) -> [UInt8] {
@@ -56,6 +58,8 @@ public final class SpooledFile: @unchecked Sendable {
         guard finish() else { throw .cannotWrite(path: destination, reason: failure ?? "write failed") }
         guard rename(path, destination) == 0 else { throw .cannotWrite(path: destination, reason: AtomicFile.lastError()) }
         moved = true
+        close(descriptor)
+        descriptor = -1
     }
 
     private func flush() {

@@ -54,6 +54,7 @@ public struct WorksheetUpdate {
                 error = problem
             case .keptForeign:
                 keptCount += 1
+                if let rebased = entry.rebasedURL { newURLs[id] = rebased }
             case .upToDate:
                 upToDateCount += 1
                 newURLs[id] = url(for: entry)
@@ -76,7 +77,7 @@ public struct WorksheetUpdate {
     private func record(_ entry: GenerationPlan.Entry, result: GenerationResult?, error: String?) -> Record {
         let status: Record.Status = error != nil ? .failed : (entry.decision == .generate ? .ok : .skipped)
         let file = entry.key.flatMap { key in
-            status != .failed && entry.decision != .keptForeign ? store.path(id: entry.placeholder.id, key: key) : nil
+            status != .failed && entry.decision != .keptForeign ? entry.existingFile ?? store.path(id: entry.placeholder.id, key: key) : nil
         }
         return Record(id: entry.placeholder.id, caption: entry.placeholder.caption, status: status, file: file,
                       width: entry.request?.width, height: entry.request?.height, attempts: result?.attempts ?? 0,
@@ -85,18 +86,32 @@ public struct WorksheetUpdate {
 
     private func url(for entry: GenerationPlan.Entry) -> String? {
         guard let key = entry.key else { return nil }
-        guard embed else { return store.url(id: entry.placeholder.id, key: key) }
-        guard let data = FileManager.default.contents(atPath: store.path(id: entry.placeholder.id, key: key)) else { return nil }
-        return EmbeddedImage.url(for: Array(data))
+        let file = entry.existingFile ?? store.path(id: entry.placeholder.id, key: key)
+        guard embed else { return store.url(forFile: file) }
+        guard let data = try? RegularFile.read(file) else { return nil }
+        return EmbeddedImage.url(for: data)
     }
 
+    /// The worksheet's bytes with the new URLs; `worksheet` may be a later version of the one planned
+    /// (see `sameImages(as:)`): elements are found there by id.
     public func apply(to worksheet: Worksheet) -> [UInt8] {
         var editor = JSONEditor(source: worksheet.source)
+        let byID = Dictionary(worksheet.placeholders.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for entry in plan.entries {
-            guard let url = newURLs[entry.placeholder.id], url != entry.placeholder.url else { continue }
-            editor.set("url", to: JSONWriter.quoted(url), in: entry.placeholder.properties)
+            guard let url = newURLs[entry.placeholder.id], let placeholder = byID[entry.placeholder.id], url != placeholder.url else { continue }
+            editor.set("url", to: JSONWriter.quoted(url), in: placeholder.properties)
         }
         return editor.apply()
+    }
+
+    /// Whether `worksheet` (edited during the run) asks for exactly the pictures this run planned for.
+    public func sameImages(as worksheet: Worksheet) -> Bool {
+        let planned = plan.entries.map(\.placeholder)
+        return worksheet.placeholders.count == planned.count
+            && zip(worksheet.placeholders, planned).allSatisfy { edited, old in
+                edited.id == old.id && edited.prompt == old.prompt && edited.width == old.width
+                    && edited.height == old.height && edited.url == old.url && edited.problem == old.problem
+            }
     }
 
     /// Deletes pictures that the worksheet pointed at before and no longer does.

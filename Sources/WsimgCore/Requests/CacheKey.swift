@@ -1,16 +1,26 @@
 /// 64-bit FNV-1a over length-prefixed fields: stable across runs, platforms and Swift versions
 /// (unlike `Hasher`), which a file name that must survive re-runs needs.
 public enum StableHash {
+    static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
     public static func fnv1a64(_ fields: [String]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
+        var hash = offsetBasis
         for field in fields {
             let utf8 = Array(field.utf8)
-            withUnsafeBytes(of: UInt32(utf8.count).littleEndian) { $0.forEach(mix) }
-            utf8.forEach(mix)
+            withUnsafeBytes(of: UInt32(utf8.count).littleEndian) { hash = mix($0, into: hash) }
+            hash = mix(utf8, into: hash)
+        }
+        return hash
+    }
+
+    /// FNV-1a over raw bytes (a file's content, to notice it changed).
+    public static func fnv1a64Bytes(_ bytes: some Sequence<UInt8>) -> UInt64 { mix(bytes, into: offsetBasis) }
+
+    static func mix(_ bytes: some Sequence<UInt8>, into start: UInt64) -> UInt64 {
+        var hash = start
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
         }
         return hash
     }

@@ -66,8 +66,9 @@ public final class ProgressDisplay: Sendable {
         }
     }
 
+    /// Writes one log line; everything in it that came from outside is made safe here.
     private func emitLine(_ line: String, _ state: inout State) {
-        write(line)
+        write(TerminalText.line(line.hasSuffix("\n") ? String(line.dropLast()) : line) + "\n")
         state.lastLine = now()
     }
 
@@ -97,7 +98,7 @@ public final class ProgressDisplay: Sendable {
                 redraw(&state, force: false)
             case .stopping(let reason):
                 clearLine(&state)
-                if style != .quiet { write("stopping: \(reason)\n") }
+                if style != .quiet { write(TerminalText.line("stopping: \(reason)") + "\n") }
             }
         }
     }
@@ -108,15 +109,21 @@ public final class ProgressDisplay: Sendable {
             redraw(&state, force: true)
             if case .live = style, state.drawnSomething { write("\n") }
             state.drawnSomething = false
-            if style != .quiet { write(summary + "\n") }
+            if style != .quiet { write(TerminalText.line(summary) + "\n") }
         }
+    }
+
+    /// Prints something worth knowing that is not an error (not with --quiet).
+    public func note(_ message: String) {
+        guard style != .quiet else { return }
+        error(message)
     }
 
     /// Prints a message that must be seen whatever the style.
     public func error(_ message: String) {
         state.withLock { state in
             clearLine(&state)
-            write("wsimg: \(message)\n")
+            write(TerminalText.line("wsimg: \(message)") + "\n")
         }
     }
 
@@ -148,7 +155,7 @@ public final class ProgressDisplay: Sendable {
         let filled = total == 0 ? barWidth : barWidth * state.done / total
         let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] "
         let line = bar + parts.joined(separator: "  ") + (tail.isEmpty ? "" : "  " + tail)
-        return Self.fit(line, width: width - 1)
+        return Self.fit(TerminalText.line(line), width: width - 1)
     }
 
     func finishedLine(_ result: GenerationResult, state: State) -> String {

@@ -67,32 +67,47 @@ public enum PNGValidator {
     }
 
     /// Reads a file's first 24 and last 12 bytes for `checkEnds`.
-    static func checkEnds(ofFileAt path: String, width: Int?, height: Int?) throws(ValidationError) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .notPNG("cannot be read") }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 24)) ?? Data()
-        let size = (try? handle.seekToEnd()) ?? 0
-        var tail = Data()
-        if size >= UInt64(iendChunk.count) {
-            try? handle.seek(toOffset: size - UInt64(iendChunk.count))
-            tail = (try? handle.read(upToCount: iendChunk.count)) ?? Data()
+    static func checkEnds(ofFile fd: Int32, size: Int, width: Int?, height: Int?) throws(ValidationError) {
+        let head = RegularFile.read(fd, count: 24, at: 0)
+        let tail = size >= iendChunk.count ? RegularFile.read(fd, count: iendChunk.count, at: size - iendChunk.count) : []
+        try checkEnds(head: head, count: size, tail: tail, width: width, height: height)
+    }
+
+    static func openFile(_ path: String) throws(ValidationError) -> (descriptor: Int32, size: Int) {
+        do {
+            return try RegularFile.open(path)
+        } catch {
+            throw .notPNG("cannot be read: \(error)")
         }
-        try checkEnds(head: head, count: Int(size), tail: tail, width: width, height: height)
     }
 
     /// `validate` for a picture in a file: the header and trailer first, then a full decode that
     /// reads the file through a small buffer rather than into memory. Without a size, any size is fine.
+    /// Only a regular file is opened (a FIFO named `x.png` must not block).
     public static func validate(fileAt path: String, width: Int?, height: Int?) throws(ValidationError) {
-        try checkEnds(ofFileAt: path, width: width, height: height)
+        let (fd, size) = try openFile(path)
+        do {
+            try checkEnds(ofFile: fd, size: size, width: width, height: height)
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard let file = fdopen(fd, "rb") else {
+            close(fd)
+            throw .notPNG("cannot be read")
+        }
+        defer { fclose(file) }
         var image = wsimg_png_image_new()
-        guard png_image_begin_read_from_file(&image, path) != 0 else { throw .corrupt(message(of: &image)) }
+        guard png_image_begin_read_from_stdio(&image, file) != 0 else { throw .corrupt(message(of: &image)) }
         try finishDecoding(&image)
     }
 
     /// The quick check for files wsimg wrote itself (only ever after full validation, atomically):
     /// the header's size and the IEND trailer.
     public static func quickCheck(fileAt path: String, width: Int, height: Int) -> Bool {
-        (try? checkEnds(ofFileAt: path, width: width, height: height)) != nil
+        guard let (fd, size) = try? openFile(path) else { return false }
+        defer { close(fd) }
+        return (try? checkEnds(ofFile: fd, size: size, width: width, height: height)) != nil
     }
 
     private static func decodeFully(_ bytes: [UInt8]) throws(ValidationError) {

@@ -80,7 +80,8 @@ public struct Placeholder: Sendable, Equatable {
     private static func side(_ node: JSONNode?, name: String) -> (value: Int, problem: String?) {
         guard let node, node.value != .null else { return (defaultSide, nil) }
         guard let number = node.numberValue else { return (defaultSide, "\(name) is \(node.typeName), not a number") }
-        guard number.isFinite, number >= 0 else { return (defaultSide, "\(name) must not be negative") }
+        guard number.isFinite else { return (defaultSide, "\(name) is too large") }
+        guard number >= 0 else { return (defaultSide, "\(name) must not be negative") }
         if number == 0 { return (defaultSide, nil) }
         guard number <= 1_000_000 else { return (defaultSide, "\(name) is too large (\(TransportError.format(number)))") }
         return (Int(number.rounded()), nil)
@@ -93,5 +94,19 @@ extension String {
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return Substring(scalars[first...last])
+    }
+}
+
+extension Worksheet {
+    /// Reads the worksheet at `path` (only a regular file: a FIFO or device is refused, not read).
+    /// `shownAs` is how errors name it (the path as the user wrote it).
+    public init(contentsOf path: String, shownAs: String) throws(WorksheetError) {
+        let bytes: [UInt8]
+        do {
+            bytes = try RegularFile.read(path)
+        } catch {
+            throw .unreadable(path: shownAs, reason: error.description)
+        }
+        try self.init(source: bytes)
     }
 }

@@ -121,6 +121,9 @@ final class CurlTransfer: @unchecked Sendable {
         switch code {
         case CURLE_WRITE_ERROR where exceededLimit: return .failure(.responseTooLarge(limit: request.maxResponseBytes))
         case CURLE_OPERATION_TIMEDOUT: return .failure(.timedOut(seconds: request.timeout))
+        // What curl reports for a header line it will not hold (over 100 KB), not a lack of memory here.
+        case CURLE_OUT_OF_MEMORY:
+            return .failure(.connectionLost("the server sent a header line longer than curl accepts (100 KB)"))
         case CURLE_TOO_MANY_REDIRECTS, CURLE_UNSUPPORTED_PROTOCOL:
             return .failure(.refusedRedirect(detail))
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Checks, before anything is generated (and paid for), that the files the run will write can be
+/// written: a problem found only after the pictures arrived would waste them.
+enum OutputPreflight {
+    static func check(input: String, output: String?, report: String?) throws(OutputError) {
+        if let output { try checkWritable(output) }
+        guard let report else { return }
+        let reportTarget = WorksheetFile.target(of: report)
+        if [input, output].compactMap({ $0 }).contains(where: { WorksheetFile.target(of: $0) == reportTarget }) {
+            throw .cannotWrite(path: report, reason: "--report names the worksheet itself; give the report a file of its own")
+        }
+        try checkWritable(report)
+    }
+
+    /// A file that may not exist yet, in a folder that must.
+    static func checkWritable(_ path: String) throws(OutputError) {
+        let target = WorksheetFile.target(of: path)
+        var info = stat()
+        if lstat(target, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG:
+                guard access(target, W_OK) == 0 else { throw .cannotWrite(path: path, reason: "it is read-only") }
+            case S_IFDIR:
+                throw .cannotWrite(path: path, reason: "it is a folder; name a file")
+            default:
+                throw .cannotWrite(path: path, reason: "it is not a regular file")
+            }
+        }
+        let folder = Paths.folder(of: target)
+        var folderInfo = stat()
+        guard stat(folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR else {
+            throw .cannotWrite(path: path, reason: "the folder \(folder) does not exist")
+        }
+        guard access(folder, W_OK) == 0 else { throw .cannotWrite(path: path, reason: "the folder \(folder) is not writable") }
+    }
+}

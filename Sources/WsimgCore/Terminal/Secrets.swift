@@ -1,0 +1,30 @@
+import Foundation
+import Synchronization
+
+/// The run's secrets (the API key, the endpoint token), registered where they are read, so that every
+/// place that prints or writes text from outside can replace them, whatever a server echoed back.
+public enum Secrets {
+    private static let known = Mutex<[String]>([])
+
+    public static func register(_ secret: String) {
+        guard secret.count >= 4 else { return }
+        known.withLock { if !$0.contains(secret) { $0.append(secret) } }
+    }
+
+    /// `text` with every registered secret (in any letter case) replaced by `[redacted]`.
+    public static func redact(_ text: String) -> String {
+        known.withLock { $0 }.reduce(text) { $0.replacingAll($1, with: "[redacted]") }
+    }
+}
+
+extension TerminalText {
+    /// One line for the terminal: secrets redacted, then made safe.
+    public static func line(_ text: some StringProtocol, limit: Int = 2000) -> String {
+        safe(Secrets.redact(String(text)), limit: limit)
+    }
+
+    /// Several lines: each made safe on its own, the line breaks kept.
+    public static func lines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line($0, limit: 4000) }.joined(separator: "\n")
+    }
+}
