@@ -4,7 +4,7 @@ import FakeUpstream
 import WsimgCore
 
 @Suite struct InterruptTests {
-    @Test(arguments: [SIGINT, SIGTERM])
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func keepsWhatWasDoneAndExits130(signal: Int32) async throws {
         let secondRequestArrived = DispatchSemaphore(value: 0)
         let upstream = try FakeTogether { index, _ in

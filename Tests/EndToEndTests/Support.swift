@@ -12,6 +12,8 @@ struct Wsimg {
     }
 
     static var binary: String {
+        // WSIMG_BINARY runs the suite against another build (an older one, to see a test fail before its fix).
+        if let other = ProcessInfo.processInfo.environment["WSIMG_BINARY"], !other.isEmpty { return other }
         let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         // Under `swift test` arguments[0] is the test bundle in the build folder, beside the wsimg binary.
         for candidate in [folder, folder.deletingLastPathComponent()] {

@@ -20,7 +20,8 @@ enum OutputPreflight {
         if lstat(target, &info) == 0 {
             switch info.st_mode & S_IFMT {
             case S_IFREG:
-                guard access(target, W_OK) == 0 else { throw .cannotWrite(path: path, reason: "it is read-only") }
+                // No write bit for anyone means "keep", even to root, whom access(2) lets write anything.
+                guard access(target, W_OK) == 0, info.st_mode & 0o222 != 0 else { throw .cannotWrite(path: path, reason: "it is read-only") }
             case S_IFDIR:
                 throw .cannotWrite(path: path, reason: "it is a folder; name a file")
             default:

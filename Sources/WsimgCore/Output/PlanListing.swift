@@ -34,13 +34,13 @@ public struct PlanListing {
         var lines = plan.entries.map { entry -> String in
             let placeholder = entry.placeholder
             var head = [placeholder.id.padded(6), size(entry).padded(10), state(entry).rawValue.padded(8)]
-            if let caption = placeholder.caption, !caption.isEmpty { head.append("\"\(caption)\"") }
+            if let caption = placeholder.caption, !caption.isEmpty { head.append("\"\(TerminalText.line(caption))\"") }
             var text = head.joined(separator: " ")
-            if case .invalid(let problem) = entry.decision { text += "  (\(problem))" }
-            return text + "\n" + String(repeating: " ", count: 27) + placeholder.prompt
+            if case .invalid(let problem) = entry.decision { text += "  (\(TerminalText.line(problem)))" }
+            return text + "\n" + String(repeating: " ", count: 27) + TerminalText.line(placeholder.prompt)
         }
         lines.append(totals)
-        return TerminalText.lines(lines.joined(separator: "\n")) + "\n"
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// `wsimg generate --dry-run`: what a run with these options would do.
@@ -49,17 +49,17 @@ public struct PlanListing {
             let id = entry.placeholder.id.padded(6)
             switch entry.decision {
             case .generate:
-                return "generate \(id) \(size(entry).padded(10)) \"\(entry.request?.label ?? "")\""
+                return "generate \(id) \(size(entry).padded(10)) \"\(TerminalText.line(entry.request?.label ?? ""))\""
             case .upToDate:
                 return "skip     \(id) \(size(entry).padded(10)) present: \(file(entry) ?? "")"
             case .keptForeign:
                 return "keep     \(id) \(size(entry).padded(10)) its url was not made by wsimg (--force replaces it)"
             case .invalid(let problem):
-                return "invalid  \(id) \(problem)"
+                return "invalid  \(id) \(TerminalText.line(problem))"
             }
         }
         lines.append("Would generate \(count(.missing)) of \(plan.entries.count) images; nothing was changed or sent.")
-        return TerminalText.lines(lines.joined(separator: "\n")) + "\n"
+        return lines.joined(separator: "\n") + "\n"
     }
 
     public func json() -> String {

@@ -23,8 +23,4 @@ extension TerminalText {
         safe(Secrets.redact(String(text)), limit: limit)
     }
 
-    /// Several lines: each made safe on its own, the line breaks kept.
-    public static func lines(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { line($0, limit: 4000) }.joined(separator: "\n")
-    }
 }
