@@ -12,7 +12,7 @@ APT_PACKAGES = pkg-config libcurl4-openssl-dev libpng-dev libjpeg-dev
 TEST_APT_PACKAGES = nghttp2-proxy openssl
 SAMPLE_OUT = Samples/out
 
-.PHONY: all build release test run bench fuzz install deps test-deps install-packages clean
+.PHONY: all build release test check run bench fuzz install deps test-deps install-packages clean
 
 all: build
 
@@ -41,6 +41,14 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The image paths under AddressSanitizer: PNG decoding of every colour type and bit depth, JPEG
+# conversion, the fuzz corpus replayed, and the wsimg binary (built with ASan too) end to end on every
+# answer form Together's spec allows. LeakSanitizer is off: Foundation's own caches read as leaks.
+ASAN_TESTS = PNGKindsTests|PNGValidatorTests|ImageConverterTests|Base64|Base64FieldSpool|FuzzCorpusTests|TogetherSpecTests|RemoteTests
+check: test-deps
+	$(SWIFT) build --build-tests --scratch-path .build-asan -Xswiftc -sanitize=address -Xcc -fsanitize=address -Xswiftc -use-ld=lld
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --scratch-path .build-asan --filter '$(ASAN_TESTS)'
+
 # Generates the sample worksheet into Samples/out/: with Together when TOGETHER_API_KEY is set,
 # otherwise with the offline placeholder provider.
 run: release
@@ -58,15 +66,17 @@ bench: release
 	@command -v /usr/bin/time >/dev/null || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq time >/dev/null; }
 	.build/release/wsimg-bench
 
-# libFuzzer over the worksheet reader/editor and the image path, FUZZ_SECONDS each.
+# libFuzzer with AddressSanitizer over the worksheet reader/editor, the image path (raw bytes, and
+# structure-aware PNGs of every kind) and Together's streamed answers, FUZZ_SECONDS each.
 # New corpus entries go to .build-fuzz/corpus; crashes to .build-fuzz/crash-*.
 FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES ?= worksheet png pngkinds answer
 fuzz: deps
-	$(SWIFT) build --product wsimg-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
-	@for harness in worksheet png answer; do \
+	$(SWIFT) build --product wsimg-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address -Xswiftc -use-ld=lld -Xswiftc -DFUZZING
+	@for harness in $(FUZZ_HARNESSES); do \
 	  mkdir -p .build-fuzz/corpus/$$harness; \
 	  echo "fuzzing $$harness for $(FUZZ_SECONDS) s"; \
-	  SWIFT_BACKTRACE=enable=no WSIMG_FUZZ=$$harness .build-fuzz/debug/wsimg-fuzz .build-fuzz/corpus/$$harness Fuzz/corpus/$$harness \
+	  ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no WSIMG_FUZZ=$$harness .build-fuzz/debug/wsimg-fuzz .build-fuzz/corpus/$$harness Fuzz/corpus/$$harness \
 	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=.build-fuzz/ -print_final_stats=1 2>&1 \
 	    | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY)|Fatal error' || exit 1; \
 	done

@@ -42,7 +42,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "wsimg-fuzz",
-            dependencies: ["WsimgCore"]
+            dependencies: ["WsimgCore", "FakeUpstream"]
         ),
         .testTarget(
             name: "WsimgCoreTests",

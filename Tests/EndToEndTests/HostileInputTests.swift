@@ -221,7 +221,7 @@ import WsimgCore
 
     // MARK: 8. signals and special files
 
-    @Test func fifosAndDevicesNeverBlock() async throws {
+    @Test(.timeLimit(.minutes(1))) func fifosAndDevicesNeverBlock() async throws {
         let scratch = try Scratch()
         try FileManager.default.createDirectory(atPath: scratch.path + "/imgs", withIntermediateDirectories: true)
         #expect(mkfifo(scratch.path + "/imgs/trap.png", 0o644) == 0)
@@ -238,7 +238,7 @@ import WsimgCore
     }
 
     /// `validate` and `prompts` blocked writing to a pipe nobody reads: one SIGTERM ends them.
-    @Test(arguments: ["validate", "prompts"])
+    @Test(.timeLimit(.minutes(1)), arguments: ["validate", "prompts"])
     func oneSignalStopsCommandsThatHaveNothingToSave(command: String) async throws {
         let scratch = try Scratch()
         try FileManager.default.createDirectory(atPath: scratch.path + "/bad", withIntermediateDirectories: true)

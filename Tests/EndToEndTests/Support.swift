@@ -39,6 +39,8 @@ struct Wsimg {
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         var env = ["PATH": "/usr/bin:/bin", "HOME": folder, "LANG": "C.UTF-8"]
+        // Under `make check` the binary is built with AddressSanitizer: keep its settings.
+        if let asan = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] { env["ASAN_OPTIONS"] = asan }
         env.merge(environment) { $1 }
         process.environment = env
         let out = folder + "/.stdout-\(UUID().uuidString)", err = folder + "/.stderr-\(UUID().uuidString)"
