@@ -16,11 +16,8 @@ import Testing
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = files
         process.environment = ["WSIMG_FUZZ": harness, "SWIFT_BACKTRACE": "enable=no"]
-        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
-        try process.run()
-        var code: Int32 = -1
-        for await status in exits { code = status }
+        let exited = try Wsimg.launch(process)
+        let code = await exited.value
         #expect(code == 0)
     }
 }

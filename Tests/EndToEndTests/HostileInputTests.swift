@@ -29,7 +29,7 @@ import WsimgCore
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 2))
         let started = try Wsimg.start(["generate", "w.json", "-j", "1"], in: scratch.path, environment: env(upstream))
-        #expect(arrived.wait(timeout: .now() + 60) == .success)
+        await arrived.waitWithoutBlocking()
         edit(scratch)
         edited.signal()
         return (await Wsimg.finish(started), scratch, upstream)
@@ -251,14 +251,11 @@ import WsimgCore
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
-        try process.run()
+        let exited = try Wsimg.launch(process)
         // Its first output means it is running (signal handlers installed); then nobody reads on.
         #expect(output.fileHandleForReading.readData(ofLength: 1).count == 1)
         kill(process.processIdentifier, SIGTERM)
-        var code: Int32 = -1
-        for await status in exits { code = status }
+        let code = await exited.value
         #expect(code == 130)
     }
 
@@ -275,12 +272,9 @@ import WsimgCore
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
         try errors.fileHandleForReading.close()
-        try process.run()
-        var code: Int32 = -1
-        for await status in exits { code = status }
+        let exited = try Wsimg.launch(process)
+        let code = await exited.value
         #expect(code == 130)
         #expect(scratch.read("r.json").contains("\"interrupted\": true"))
         _ = try scratch.worksheet("w.json")

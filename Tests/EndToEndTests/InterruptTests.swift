@@ -53,16 +53,13 @@ import WsimgCore
         let unread = Pipe()
         process.standardOutput = unread
         process.standardError = FileHandle.nullDevice
-        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
-        try process.run()
+        let exited = try Wsimg.launch(process)
         await arrived.waitWithoutBlocking()
         kill(process.processIdentifier, SIGINT)
         // wsimg closing the hanging request's connection means it handled the first Ctrl-C.
         await abandoned.waitWithoutBlocking()
         kill(process.processIdentifier, SIGINT)
-        var code: Int32 = -1
-        for await status in exits { code = status }
+        let code = await exited.value
         #expect(code == 130)
         #expect(process.terminationReason == .exit)
         try? unread.fileHandleForReading.close()

@@ -49,12 +49,16 @@ struct Wsimg {
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         process.standardInput = FileHandle.nullDevice
-        // Waiting through the termination handler keeps Swift Testing's few threads free for other tests.
+        return Started(process: process, stdoutPath: out, stderrPath: err, exited: try launch(process))
+    }
+
+    /// Runs `process`; the task ends with its exit status. Waiting through the termination handler
+    /// keeps Swift Testing's few threads free for other tests.
+    static func launch(_ process: Process) throws -> Task<Int32, Never> {
         let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
         process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
         try process.run()
-        let exited = Task { for await code in exits { return code }; return -1 }
-        return Started(process: process, stdoutPath: out, stderrPath: err, exited: exited)
+        return Task { for await code in exits { return code }; return -1 }
     }
 
     static func finish(_ started: Started) async -> Run {

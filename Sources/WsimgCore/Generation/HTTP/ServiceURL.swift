@@ -84,12 +84,6 @@ public struct ServiceURL: Sendable, Equatable {
         if !isSecure, !isLoopback, !allowInsecureHTTP { throw .insecure }
     }
 
-    /// The same URL with `suffix` appended to its path.
-    public func appending(path suffix: String) -> ServiceURL {
-        ServiceURL(scheme: scheme, host: host, authority: authority, path: path + suffix, query: query,
-                   hasCredentials: hasCredentials, hasFragment: hasFragment)
-    }
-
     public func replacing(path newPath: String) -> ServiceURL {
         ServiceURL(scheme: scheme, host: host, authority: authority, path: newPath, query: query,
                    hasCredentials: hasCredentials, hasFragment: hasFragment)
