@@ -112,7 +112,8 @@ public actor RequestGate {
     /// Sleeps until `instant`, or earlier when woken (by `close`, say); the caller checks again.
     private func sleepUntilWoken(orUntil instant: ContinuousClock.Instant) async {
         let timer = Task { [clock] in
-            try? await clock.sleep(until: instant)
+            // A cancelled timer (its sleeper was woken first) must not wake everyone again.
+            guard (try? await clock.sleep(until: instant)) != nil else { return }
             self.wakeAll()
         }
         await sleepUntilWoken()
