@@ -15,7 +15,7 @@ import WsimgCore
         scratch.write("lesson.json", Sheets.sample(count: 4))
         let run = try await Wsimg.run(["generate", "lesson.json", "-j", "2"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("Generated 4/4 images in"))
+        #expect(run.stderr.contains("4 new, 0 already present, 0 failed → lesson.json, lesson_images/ ("))
         #expect(!run.stderr.contains(Wsimg.secret))
         #expect(upstream.requestCount == 4)
         #expect(upstream.maxConcurrentRequests <= 2)
@@ -72,7 +72,7 @@ import WsimgCore
         #expect(again.code == 0)
         #expect(upstream.requestCount == 3)
         #expect(scratch.bytes("out.json") == first)
-        #expect(again.stderr.contains("Generated 3/3 images (3 already present)"))
+        #expect(again.stderr.contains("0 new, 3 already present, 0 failed → out.json, out_images/"))
     }
 
     @Test func aChangedPromptRegeneratesOnlyThatImage() async throws {
@@ -160,8 +160,8 @@ import WsimgCore
         scratch.write("w.json", Sheets.sample(count: 3))
         let run = try await Wsimg.run(["generate", "w.json", "--retries", "1", "--backoff", "0"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 1)
-        #expect(run.stderr.contains("0-2: server error 500: model crashed"))
-        #expect(run.stderr.contains("Generated 2/3 images (1 failed)"))
+        #expect(run.stderr.contains("0-2 \"Picture 1\": server error 500: model crashed"))
+        #expect(run.stderr.contains("2 new, 0 already present, 1 failed → w.json, w_images/"))
         #expect(upstream.requestCount == 4)
         let sheet = try scratch.worksheet("w.json")
         #expect(sheet.url("0-0") != nil && sheet.url("0-2") == nil && sheet.url("1-1") != nil)

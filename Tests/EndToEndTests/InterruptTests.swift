@@ -7,22 +7,25 @@ import WsimgCore
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func keepsWhatWasDoneAndExits130(signal: Int32) async throws {
         let secondRequestArrived = DispatchSemaphore(value: 0)
+        let scratch = try Scratch()
         let upstream = try FakeTogether { index, _ in
             guard index >= 1 else { return .none }
+            scratch.holdUntilFile(in: "w_images", startingWith: "0-0-")
             secondRequestArrived.signal()
             return .hang
         }
         defer { upstream.stop() }
-        let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 3))
         let started = try Wsimg.start(["generate", "w.json", "-j", "1"], in: scratch.path,
                                       environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
-        // With -j 1 the second request starts only after the first image is written.
+        // The second request is held until the first image is written.
         #expect(secondRequestArrived.wait(timeout: .now() + 60) == .success)
         kill(started.process.processIdentifier, signal)
         let run = await Wsimg.finish(started)
         #expect(run.code == 130, "\(run.stderr)")
-        #expect(run.stderr.contains("Interrupted: generated 1/3 images"))
+        #expect(run.stderr.contains("Interrupted: 1 new, 0 already present, 0 failed, 2 not generated → w.json, w_images/"))
+        #expect(run.stderr.contains("run the same command to continue"))
+        #expect(!run.stderr.contains("0-2 \""))
         let sheet = try scratch.worksheet("w.json")
         let url = try #require(sheet.url("0-0"))
         try PNGValidator.validate(scratch.bytes(url), width: 400, height: 304)

@@ -18,7 +18,7 @@ import WsimgCore
         scratch.write("w.json", Sheets.sample(count: 4))
         let result = try await run(route, scratch)
         #expect(result.code == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("Generated 4/4 images"))
+        #expect(result.stderr.contains("4 new, 0 already present, 0 failed"))
         let sheet = try scratch.worksheet("w.json")
         #expect(sheet.placeholders.map(\.id) == ["0-0", "0-2", "1-0", "1-2"])
         for placeholder in sheet.placeholders {
@@ -73,7 +73,7 @@ import WsimgCore
         scratch.write("w.json", Sheets.sample(count: 2))
         let result = try await run(route, scratch, ["--retries", "1"])
         #expect(result.code == 1)
-        #expect(result.stderr.contains("1-0: the server could not generate it: content policy"))
+        #expect(result.stderr.contains("1-0 \"Picture 1\": the server could not generate it: content policy"))
         let sentIDs: [String] = route.batches.flatMap { $0 }.map(\.id)
         #expect(sentIDs.filter { $0 == "1-0" }.count == 2)
         #expect(try scratch.worksheet("w.json").url("0-0") != nil)
@@ -98,7 +98,7 @@ import WsimgCore
         scratch.write("w.json", Sheets.sample(count: 2))
         let result = try await run(route, scratch)
         #expect(result.code == 1)
-        #expect(result.stderr.contains("0-0: request refused (400): Each image must have a prompt"))
+        #expect(result.stderr.contains("0-0 \"Picture 0\": request refused (400): Each image must have a prompt"))
         #expect(route.requestCount == 1)
     }
 
@@ -217,7 +217,7 @@ import WsimgCore
         let result = try await run(route, scratch)
         #expect(result.code == 1)
         #expect(route.requestCount == 1)
-        #expect(result.stderr.contains("0-2: request refused (400): Input validation error: prompt too long"))
+        #expect(result.stderr.contains("0-2 \"Picture 1\": request refused (400): Input validation error: prompt too long"))
     }
 
     @Test func remoteNeedsAnEndpoint() async throws {

@@ -53,7 +53,8 @@ import WsimgCore
         scratch.write("w.json", Sheets.sample(count: 2))
         let run = try await Wsimg.run(["generate", "w.json", "-j", "1", "--deadline", "1"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 1, "\(run.stderr)")
-        #expect(run.stderr.contains("1-0: not finished: the --deadline of 1 s was reached"))
+        #expect(run.stderr.contains("stopping: the --deadline of 1 s was reached"))
+        #expect(run.stderr.contains("1 new, 0 already present, 0 failed, 1 not generated"))
         #expect(try scratch.worksheet("w.json").url("0-0") != nil)
     }
 
@@ -77,7 +78,7 @@ import WsimgCore
         scratch.write("w.json", Sheets.sample(count: 3))
         let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 1)
-        #expect(run.stderr.contains("1-1: request refused (422): prompt flagged by the safety filter"))
+        #expect(run.stderr.contains("1-1 \"Picture 2\": request refused (422): prompt flagged by the safety filter"))
         #expect(upstream.requestCount == 3)
     }
 
@@ -116,12 +117,15 @@ import WsimgCore
 
     @Test func aKilledRunLeavesNothingBrokenAndTheNextRunFinishesTheJob() async throws {
         let secondRequestArrived = DispatchSemaphore(value: 0)
+        let scratch = try Scratch()
         let hanging = try FakeTogether { index, _ in
             guard index >= 1 else { return .none }
+            // The second request may leave while the first picture is still being checked: hold it
+            // until that picture is in place, so the kill comes after exactly one is written.
+            scratch.holdUntilFile(in: "w_images", startingWith: "0-0-")
             secondRequestArrived.signal()
             return .hang
         }
-        let scratch = try Scratch()
         let original = Sheets.sample(count: 3)
         scratch.write("w.json", original)
         let started = try Wsimg.start(["generate", "w.json", "-j", "1"], in: scratch.path, environment: env(hanging))

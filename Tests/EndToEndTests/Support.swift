@@ -78,7 +78,7 @@ struct Wsimg {
 }
 
 /// A scratch folder with a worksheet in it, removed afterwards.
-final class Scratch {
+final class Scratch: Sendable {
     let path: String
 
     init() throws {
@@ -101,6 +101,12 @@ final class Scratch {
     func files(in folder: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path + "/" + folder)) ?? []).sorted() }
 
     func worksheet(_ name: String) throws -> Worksheet { try Worksheet(source: bytes(name)) }
+
+    /// For a fake's handler thread: returns once a file named `prefix…` is in `folder` (at most 10 s).
+    /// The engine may send the next request while the last picture is still being checked and stored.
+    func holdUntilFile(in folder: String, startingWith prefix: String) {
+        for _ in 0..<1000 where !files(in: folder).contains(where: { $0.hasPrefix(prefix) }) { usleep(10_000) }
+    }
 }
 
 enum Sheets {

@@ -70,9 +70,9 @@ import Testing
         #expect(plan(try sheet(url: "data:image/png;base64,AAAA", prompt: "dog"), embed: true).entries.first?.decision == .keptForeign)
     }
 
-    @Test func marksBrokenElementsInvalid() throws {
-        let sheet = try Worksheet(source: Array(#"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":""}}]}]}"#.utf8))
-        #expect(plan(sheet).entries.first?.decision == .invalid("imagePrompt is empty"))
+    @Test func marksBrokenElementsInvalidAndSkipsEmptyPrompts() throws {
+        let sheet = try Worksheet(source: Array(#"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":""}},{"type":"image-placeholder","properties":{"imagePrompt":7}}]}]}"#.utf8))
+        #expect(plan(sheet).entries.map(\.decision) == [.skipped("imagePrompt is empty"), .invalid("imagePrompt is a number, not text")])
         #expect(plan(sheet).jobs.isEmpty)
     }
 }

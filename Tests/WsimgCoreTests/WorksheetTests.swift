@@ -20,14 +20,22 @@ import Testing
         #expect(sheet.placeholders.allSatisfy { $0.problem == nil })
     }
 
-    @Test func ignoresPlaceholdersWithoutAPrompt() throws {
-        let sheet = try worksheet(#"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"caption":"no prompt"}}]}]}"#)
-        #expect(sheet.placeholders.isEmpty)
+    /// As the web app's route does: an empty, null or missing prompt asks for no picture.
+    @Test(arguments: [(#""caption": "no prompt""#, "no imagePrompt"), (#""imagePrompt": null"#, "no imagePrompt"),
+                      (#""imagePrompt": """#, "imagePrompt is empty"), (#""imagePrompt": "   ""#, "imagePrompt is empty")])
+    func skipsPlaceholdersWithoutAPrompt(properties: String, reason: String) throws {
+        let sheet = try worksheet(#"{"pages":[{"elements":[{"type":"image-placeholder","properties":{\#(properties)}}]}]}"#)
+        #expect(sheet.placeholders.first?.skipReason == reason)
+        #expect(sheet.placeholders.first?.problem == nil)
+    }
+
+    /// The web app's generator answers with the worksheet inside an envelope.
+    @Test func readsTheGeneratorsEnvelope() throws {
+        let sheet = try worksheet(#"{"success":true,"data":{"worksheet":{"title":"t","pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":"cat"}}]}]}}}"#)
+        #expect(sheet.placeholders.map(\.prompt) == ["cat"])
     }
 
     @Test(arguments: [
-        (#""imagePrompt": """#, "imagePrompt is empty"),
-        (#""imagePrompt": "   ""#, "imagePrompt is empty"),
         (#""imagePrompt": 42"#, "imagePrompt is a number, not text"),
         (#""imagePrompt": "ok", "width": "400""#, "width is a string, not a number"),
         (#""imagePrompt": "ok", "height": -5"#, "height must not be negative"),

@@ -85,7 +85,8 @@ public struct GenerateCommand {
         let results = await run(engine, jobs: plan.jobs, stop: stop, display: display)
         let interrupted = Task.isCancelled
         let outcome = WorksheetUpdate(plan: plan, results: results, store: layout.store, embed: options.embed,
-                                      unfinishedReason: stop.current.map { "not finished: \($0)" } ?? "interrupted")
+                                      unfinishedReason: stop.current.map { "not finished: \($0)" } ?? "not started (interrupted)",
+                                      runWideReason: stop.current.map { "\($0)" })
         var code = Self.exitCode(interrupted: interrupted, stop: stop.current, outcome: outcome)
         do {
             try writeWorksheet(outcome, read: worksheet, snapshot: snapshot, layout: layout, display: display)
@@ -95,7 +96,7 @@ public struct GenerateCommand {
             code = outcome.generatedCount > 0 || error == .changedDuringRun(path: options.worksheet) ? ExitCode.someFailed : ExitCode.usage
         }
         let duration = Date().timeIntervalSince(started)
-        let summary = RunSummary(outcome: outcome, duration: duration, interrupted: interrupted)
+        let summary = RunSummary(outcome: outcome, duration: duration, interrupted: interrupted, destination: destination(layout))
         summary.problemLines.forEach(display.error)
         display.finish(summary: summary.line)
         if let path = options.report {
@@ -134,6 +135,13 @@ public struct GenerateCommand {
             ticker.cancel()
         }
         return await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+    }
+
+    /// Where the run put things, as the user would name them: `lesson.json, lesson_images/`.
+    func destination(_ layout: Layout) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let images = Paths.relative(layout.store.directory, from: cwd) + "/"
+        return (layout.output == nil ? "stdout" : options.output ?? options.worksheet) + ", " + images
     }
 
     static func exitCode(interrupted: Bool, stop: GenerationEngine.StopReason?, outcome: WorksheetUpdate) -> Int32 {

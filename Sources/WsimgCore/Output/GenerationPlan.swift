@@ -9,8 +9,10 @@ public struct GenerationPlan: Sendable {
         /// The element's URL is something wsimg did not make; it stays as it is.
         case keptForeign
         case generate
-        /// The element itself is broken (empty prompt, bad width…).
+        /// The element itself is broken (a prompt that is not text, a bad width…).
         case invalid(String)
+        /// The element asks for no picture (empty, null or missing prompt), as the web app skips it.
+        case skipped(String)
     }
 
     public struct Entry: Sendable {
@@ -38,6 +40,9 @@ public struct GenerationPlan: Sendable {
     public init(worksheet: Worksheet, provider: any ImageProvider, options: RequestOptions, store: ImageStore,
                 embed: Bool, force: Bool, inputFolder: String? = nil) {
         entries = worksheet.placeholders.map { placeholder in
+            if let reason = placeholder.skipReason {
+                return Entry(placeholder: placeholder, request: nil, key: nil, decision: .skipped(reason))
+            }
             if let problem = placeholder.problem {
                 return Entry(placeholder: placeholder, request: nil, key: nil, decision: .invalid(problem))
             }

@@ -9,7 +9,7 @@ public struct PlanListing {
     }
 
     enum State: String {
-        case missing, present, kept, invalid
+        case missing, present, kept, invalid, skipped
     }
 
     func state(_ entry: GenerationPlan.Entry) -> State {
@@ -18,6 +18,7 @@ public struct PlanListing {
         case .upToDate: .present
         case .keptForeign: .kept
         case .invalid: .invalid
+        case .skipped: .skipped
         }
     }
 
@@ -37,6 +38,7 @@ public struct PlanListing {
             if let caption = placeholder.caption, !caption.isEmpty { head.append("\"\(TerminalText.line(caption))\"") }
             var text = head.joined(separator: " ")
             if case .invalid(let problem) = entry.decision { text += "  (\(TerminalText.line(problem)))" }
+            if case .skipped(let reason) = entry.decision { text += "  (\(reason): not generated, as in the web app)" }
             return text + "\n" + String(repeating: " ", count: 27) + TerminalText.line(placeholder.prompt)
         }
         lines.append(totals)
@@ -56,6 +58,8 @@ public struct PlanListing {
                 return "keep     \(id) \(size(entry).padded(10)) its url was not made by wsimg (--force replaces it)"
             case .invalid(let problem):
                 return "invalid  \(id) \(TerminalText.line(problem))"
+            case .skipped(let reason):
+                return "skip     \(id) \(reason)"
             }
         }
         lines.append("Would generate \(count(.missing)) of \(plan.entries.count) images; nothing was changed or sent.")
@@ -76,6 +80,7 @@ public struct PlanListing {
                 #""file": \#(file(entry).map(JSONWriter.quoted) ?? "null")"#,
             ]
             if case .invalid(let problem) = entry.decision { fields.append(#""problem": \#(JSONWriter.quoted(problem))"#) }
+            if case .skipped(let reason) = entry.decision { fields.append(#""skipped": \#(JSONWriter.quoted(reason))"#) }
             return "  {" + fields.joined(separator: ", ") + "}"
         }
         return "[\n" + items.joined(separator: ",\n") + "\n]\n"
@@ -87,6 +92,7 @@ public struct PlanListing {
         "\(plan.entries.count) images: \(count(.present)) present, \(count(.missing)) to generate"
             + (count(.kept) > 0 ? ", \(count(.kept)) with a url wsimg did not make" : "")
             + (count(.invalid) > 0 ? ", \(count(.invalid)) invalid" : "")
+            + (count(.skipped) > 0 ? ", \(count(.skipped)) skipped (no prompt)" : "")
     }
 }
 

@@ -29,6 +29,7 @@ public struct RunReport {
                 #""duration": \#(Int((record.duration * 1000).rounded()))"#,
             ]
             fields.append(#""error": \#(record.error.map(JSONWriter.quoted) ?? "null")"#)
+            if let note = record.note { fields.append(#""note": \#(JSONWriter.quoted(note))"#) }
             return "    {" + fields.joined(separator: ", ") + "}"
         }
         return """

@@ -4,7 +4,11 @@ import Foundation
 public struct WorksheetUpdate {
     public struct Failure: Sendable, Equatable {
         public let id: String
+        public let caption: String?
         public let reason: String
+        /// False when the image was never tried, or was cut short by a stop of the whole run (an
+        /// interruption, a refused key, the deadline): those are counted, not listed one by one.
+        public let ownFailure: Bool
     }
 
     /// What became of one image, for the report.
@@ -20,6 +24,8 @@ public struct WorksheetUpdate {
         public let attempts: Int
         public let duration: Double
         public let error: String?
+        /// Why an element was skipped.
+        public var note: String? = nil
     }
 
     let plan: GenerationPlan
@@ -28,6 +34,7 @@ public struct WorksheetUpdate {
     public private(set) var generatedCount = 0
     public private(set) var upToDateCount = 0
     public private(set) var keptCount = 0
+    public private(set) var skippedCount = 0
     public private(set) var failures: [Failure] = []
     public private(set) var records: [Record] = []
     /// Element id → the URL it gets.
@@ -38,9 +45,10 @@ public struct WorksheetUpdate {
         plan.entries.contains { entry in newURLs[entry.placeholder.id].map { $0 != entry.placeholder.url } ?? false }
     }
 
-    /// `unfinishedReason` is what to say of images whose generation was cut short.
+    /// `unfinishedReason` is what to say of images whose generation was cut short; `runWideReason`, the
+    /// stop of the whole run (failures for that reason are not the image's own).
     public init(plan: GenerationPlan, results: [GenerationResult], store: ImageStore, embed: Bool,
-                unfinishedReason: String = "interrupted") {
+                unfinishedReason: String = "interrupted", runWideReason: String? = nil) {
         self.plan = plan
         self.store = store
         self.embed = embed
@@ -49,7 +57,14 @@ public struct WorksheetUpdate {
             let id = entry.placeholder.id
             let result = byID[id]
             var error: String?
+            var own = true
             switch entry.decision {
+            case .skipped(let reason):
+                skippedCount += 1
+                var record = record(entry, result: nil, error: nil)
+                record.note = reason
+                records.append(record)
+                continue
             case .invalid(let problem):
                 error = problem
             case .keptForeign:
@@ -65,11 +80,13 @@ public struct WorksheetUpdate {
                     newURLs[id] = url(for: entry)
                 case .failed(let reason)?:
                     error = reason
+                    own = !reason.hasPrefix("not started") && reason != runWideReason
                 case .interrupted?, nil:
                     error = unfinishedReason
+                    own = false
                 }
             }
-            if let error { failures.append(Failure(id: id, reason: error)) }
+            if let error { failures.append(Failure(id: id, caption: entry.placeholder.caption, reason: error, ownFailure: own)) }
             records.append(record(entry, result: result, error: error))
         }
     }
@@ -120,22 +137,5 @@ public struct WorksheetUpdate {
             guard let old = entry.placeholder.url, let key = entry.key, newURLs[entry.placeholder.id] != nil else { continue }
             store.removeSuperseded(url: old, id: entry.placeholder.id, current: key)
         }
-    }
-}
-
-/// The closing line of a run, and one line per image that did not make it.
-public struct RunSummary {
-    public let line: String
-    public let problemLines: [String]
-
-    public init(outcome: WorksheetUpdate, duration: Double, interrupted: Bool) {
-        let present = outcome.generatedCount + outcome.upToDateCount + outcome.keptCount
-        var details: [String] = []
-        if outcome.upToDateCount + outcome.keptCount > 0 { details.append("\(outcome.upToDateCount + outcome.keptCount) already present") }
-        if !outcome.failures.isEmpty { details.append("\(outcome.failures.count) failed") }
-        let verb = interrupted ? "Interrupted: generated" : "Generated"
-        let seconds = String(Int((duration * 10).rounded())).withDecimal
-        line = "\(verb) \(present)/\(outcome.total) images" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))") + " in \(seconds)s"
-        problemLines = outcome.failures.map { "\($0.id): \($0.reason)" }
     }
 }

@@ -12,7 +12,9 @@ public struct Worksheet: Sendable {
             throw .notJSON(error)
         }
         guard root.isObject else { throw .notAWorksheet("the top level is \(root.typeName), not an object") }
-        guard let pages = root["pages"] else { throw .notAWorksheet("it has no \"pages\" array") }
+        // The web app's generator answers {"success":…, "data":{"worksheet":{…}}}: the worksheet inside it.
+        let sheet = root["pages"] == nil ? root["data"]?["worksheet"] ?? root : root
+        guard let pages = sheet["pages"] else { throw .notAWorksheet("it has no \"pages\" array") }
         guard let pageList = pages.arrayValue else { throw .notAWorksheet("\"pages\" is \(pages.typeName), not an array") }
         self.source = source
         self.root = root
@@ -48,26 +50,34 @@ public struct Placeholder: Sendable, Equatable {
     public let url: String?
     /// Why this element cannot be generated, if it cannot; it then fails on its own.
     public let problem: String?
+    /// Why this element asks for no picture (an empty, null or missing `imagePrompt`), as the web app's
+    /// route skips it: neither generated nor failed.
+    public let skipReason: String?
 
-    /// Returns nil for placeholders that ask for no picture (no `imagePrompt` at all).
+    /// Returns nil for an element without a properties object (nothing to link a picture from).
     init?(element: JSONNode, page: Int, index: Int) {
         id = "\(page)-\(index)"
-        guard let properties = element["properties"], properties.isObject,
-              let promptNode = properties["imagePrompt"] else { return nil }
+        guard let properties = element["properties"], properties.isObject else { return nil }
         self.properties = properties
         caption = properties["caption"]?.stringValue
         url = properties["url"]?.stringValue
         var problems: [String] = []
-        switch promptNode.value {
+        var skip: String?
+        let promptNode = properties["imagePrompt"]
+        switch promptNode?.value {
         case .string(let text) where !text.trimmingWhitespace().isEmpty:
             prompt = text
         case .string:
             prompt = ""
-            problems.append("imagePrompt is empty")
-        default:
+            skip = "imagePrompt is empty"
+        case nil, .null?:
             prompt = ""
-            problems.append("imagePrompt is \(promptNode.typeName), not text")
+            skip = "no imagePrompt"
+        case _?:
+            prompt = ""
+            problems.append("imagePrompt is \(promptNode?.typeName ?? ""), not text")
         }
+        skipReason = skip
         let width = Self.side(properties["width"], name: "width")
         let height = Self.side(properties["height"], name: "height")
         self.width = width.value
