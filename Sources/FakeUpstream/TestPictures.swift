@@ -1,3 +1,5 @@
+import WsimgCore
+
 /// Well-formed PNGs of every kind the format allows, made byte by byte (stored deflate blocks, real
 /// CRCs and Adler-32), so tests and fuzzers reach every branch of a decoder: all colour types, all
 /// their bit depths, Adam7 interlacing, every row filter.
@@ -86,10 +88,7 @@ public enum TestPictures {
         }
     }
 
-    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-        let typed = Array(type.utf8) + data
-        return be32(data.count) + typed + be32(Int(crc32(typed)))
-    }
+    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] { CRC32.pngChunk(type, data) }
 
     /// A zlib stream of stored (uncompressed) deflate blocks.
     static func zlibStored(_ data: [UInt8]) -> [UInt8] {
@@ -112,13 +111,5 @@ public enum TestPictures {
 
     static func be32(_ value: Int) -> [UInt8] {
         [UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
-    }
-
-    static let crcTable: [UInt32] = (0..<256).map { n in
-        (0..<8).reduce(UInt32(n)) { c, _ in c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-    }
-
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        ~bytes.reduce(~UInt32(0)) { crcTable[Int(($0 ^ UInt32($1)) & 0xFF)] ^ ($0 >> 8) }
     }
 }

@@ -13,7 +13,7 @@ import Testing
     }
 
     func plan(_ sheet: Worksheet, embed: Bool = false, force: Bool = false) -> GenerationPlan {
-        GenerationPlan(worksheet: sheet, provider: provider, options: RequestOptions(), store: store, embed: embed, force: force)
+        GenerationPlan(worksheet: sheet, provider: provider, options: RequestOptions(), store: store, force: force)
     }
 
     /// Writes the picture the plan would want for `prompt`; returns its URL.

@@ -106,7 +106,7 @@ final class Recorder: Sendable {
         let text = #"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":"a"}},{"type":"image-placeholder","properties":{"imagePrompt":""}}]}]}"#
         let sheet = try Worksheet(source: Array(text.utf8))
         let store = ImageStore(directory: "/nonexistent", urlPrefix: "x")
-        let plan = GenerationPlan(worksheet: sheet, provider: PlaceholderProvider(), options: RequestOptions(), store: store, embed: false, force: false)
+        let plan = GenerationPlan(worksheet: sheet, provider: PlaceholderProvider(), options: RequestOptions(), store: store, force: false)
         let job = try #require(plan.jobs.first)
         let update = WorksheetUpdate(plan: plan, results: [GenerationResult(job: job, status: .generated, attempts: 1, duration: 1)], store: store, embed: false)
         let summary = RunSummary(outcome: update, duration: 12.34, interrupted: false)
@@ -114,7 +114,7 @@ final class Recorder: Sendable {
         #expect(summary.problemLines.isEmpty)
         let broken = try Worksheet(source: Array(#"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":"a","caption":"Cat","width":"wide"}}]}]}"#.utf8))
         let failed = WorksheetUpdate(plan: GenerationPlan(worksheet: broken, provider: PlaceholderProvider(), options: RequestOptions(), store: store,
-                                                          embed: false, force: false), results: [], store: store, embed: false)
+                                                          force: false), results: [], store: store, embed: false)
         let lines = RunSummary(outcome: failed, duration: 1, interrupted: false, destination: "w.json, w_images/")
         #expect(lines.line == "0 new, 0 already present, 1 failed → w.json, w_images/ (1.0s)")
         #expect(lines.problemLines == ["0-0 \"Cat\": width is a string, not a number"])

@@ -20,10 +20,14 @@ public struct GenerateCommand {
     }
 
     struct Layout {
-        let input: String
+        /// nil for stdin.
+        let input: String?
         /// nil for stdout.
         let output: String?
         let store: ImageStore
+
+        /// Where the worksheet's relative links resolve from.
+        var inputFolder: String { input.map(Paths.folder) ?? FileManager.default.currentDirectoryPath }
     }
 
     /// Prints the plan (`wsimg prompts`, `generate --dry-run`) without a key, network or any write.
@@ -33,8 +37,7 @@ public struct GenerateCommand {
             let worksheet = try readWorksheet(layout.input)
             let (provider, _) = try makeProvider(planning: true)
             let plan = GenerationPlan(worksheet: worksheet, provider: provider, options: options.requestOptions,
-                                      store: layout.store, embed: options.embed, force: options.force,
-                                      inputFolder: Paths.folder(of: layout.input))
+                                      store: layout.store, force: options.force, inputFolder: layout.inputFolder)
             Console.out(render(PlanListing(plan: plan, store: layout.store)))
             return ExitCode.success
         } catch {
@@ -56,7 +59,7 @@ public struct GenerateCommand {
         do {
             layout = resolveLayout()
             worksheet = try readWorksheet(layout.input)
-            snapshot = WorksheetFile.snapshot(of: layout.input, bytes: worksheet.source)
+            snapshot = layout.input.flatMap { WorksheetFile.snapshot(of: $0, bytes: worksheet.source) }
             try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.map { Paths.absolute($0) })
             (provider, transport) = try makeProvider(planning: false, spoolDirectory: layout.store.directory)
         } catch {
@@ -65,20 +68,21 @@ public struct GenerateCommand {
         }
         defer { transport?.shutdown() }
 
-        let plan = GenerationPlan(worksheet: worksheet, provider: provider, options: options.requestOptions,
-                                  store: layout.store, embed: options.embed, force: options.force,
-                                  inputFolder: Paths.folder(of: layout.input))
-        let display = ProgressDisplay(style: terminal.progressStyle(options.verbosity), total: plan.jobs.count,
-                                      verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
-                                      write: { Console.err($0) })
-        if !plan.jobs.isEmpty {
+        var plan = GenerationPlan(worksheet: worksheet, provider: provider, options: options.requestOptions,
+                                  store: layout.store, force: options.force, inputFolder: layout.inputFolder)
+        let extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
+        if !plan.jobs.isEmpty || extracting {
             do {
                 try layout.store.prepare()
             } catch {
-                display.error("\(error)")
+                reportError("\(error)")
                 return ExitCode.usage
             }
         }
+        if extracting { plan = plan.extractingEmbedded(into: layout.store) }
+        let display = ProgressDisplay(style: terminal.progressStyle(options.verbosity), total: plan.jobs.count,
+                                      verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
+                                      write: { Console.err($0) })
         let stop = GenerationEngine.StopSignal()
         let engine = GenerationEngine(provider: provider, store: layout.store, concurrency: options.concurrency,
                                       policy: options.retryPolicy, events: { display.handle($0) })
@@ -155,17 +159,22 @@ public struct GenerateCommand {
     }
 
     func resolveLayout() -> Layout {
-        let input = Paths.absolute(options.worksheet)
-        let output: String? = options.output == "-" ? nil : Paths.absolute(options.output ?? options.worksheet)
+        let input = options.readsStdin ? nil : Paths.absolute(options.worksheet)
+        let outputName = options.output ?? (options.readsStdin ? "-" : options.worksheet)
+        let output: String? = outputName == "-" ? nil : Paths.absolute(outputName)
         let base = output.map(Paths.folder) ?? FileManager.default.currentDirectoryPath
+        // Reading stdin into stdout needs --images-dir (GenerateOptions checks), so `input` is set here.
         let directory = options.imagesDir.map { Paths.absolute($0) }
-            ?? base + "/" + Paths.stem(of: output ?? input) + "_images"
+            ?? base + "/" + Paths.stem(of: output ?? input ?? "worksheet") + "_images"
         return Layout(input: input, output: output,
                       store: ImageStore(directory: directory, urlPrefix: Paths.relative(directory, from: base), linkBase: base))
     }
 
-    func readWorksheet(_ path: String) throws(WorksheetError) -> Worksheet {
-        try Worksheet(contentsOf: path, shownAs: options.worksheet)
+    func readWorksheet(_ path: String?) throws(WorksheetError) -> Worksheet {
+        guard let path else {
+            return try Worksheet(source: Array(FileHandle.standardInput.readDataToEndOfFile()))
+        }
+        return try Worksheet(contentsOf: path, shownAs: options.worksheet)
     }
 
     /// `planning`: only to compute cache keys, so no key is needed and nothing will be sent.

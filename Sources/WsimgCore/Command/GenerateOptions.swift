@@ -66,6 +66,9 @@ public struct GenerateOptions: Sendable, Equatable {
         self.worksheet = worksheet
     }
 
+    /// `-` as the worksheet: read it from stdin.
+    public var readsStdin: Bool { worksheet == "-" }
+
     public init(_ parsed: ParsedArguments) throws(UsageError) {
         if parsed.value("--api-key") != nil {
             throw UsageError("There is no --api-key option: a key on the command line ends up in shell history and process lists. Set TOGETHER_API_KEY, or TOGETHER_API_KEY_FILE to a file holding the key.")
@@ -77,6 +80,9 @@ public struct GenerateOptions: Sendable, Equatable {
         self.init(worksheet: worksheet)
         output = parsed.value("--output")
         imagesDir = parsed.value("--images-dir")
+        if readsStdin, imagesDir == nil, output == nil || output == "-" {
+            throw UsageError("Reading the worksheet from stdin ('-') needs -o FILE, or --images-dir DIR to write the worksheet to stdout")
+        }
         embed = parsed.has("--embed")
         force = parsed.has("--force")
         if let name = parsed.value("--provider") {

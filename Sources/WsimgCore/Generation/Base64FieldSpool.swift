@@ -29,11 +29,15 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     public private(set) var sawField = false
     private var imageComplete = false
 
-    public init(field: String, directory: String) {
+    /// `mark`: wsimg's mark for the picture (`PictureMark`), put into it as it streams in.
+    public init(field: String, directory: String, mark: [UInt8]? = nil) {
         self.field = field
         self.fieldBytes = Array(field.utf8)
         self.directory = directory
+        self.mark = mark
     }
+
+    private let mark: [UInt8]?
 
     public var keptBody: [UInt8] { kept }
 
@@ -189,7 +193,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
         }
         sawField = true
         do {
-            spooled = try SpooledFile(in: directory)
+            spooled = try SpooledFile(in: directory, mark: mark)
             state = .inImage(escaped: false)
         } catch {
             fail("\(error)")

@@ -7,7 +7,8 @@ struct ImageDownloader: Sendable {
     let spoolDirectory: String?
     let allowInsecureHTTP: Bool
 
-    func fetch(_ text: String) async throws(GenerationError) -> ImagePayload {
+    /// `mark`: wsimg's mark for the picture (`PictureMark`), put into it as it streams in.
+    func fetch(_ text: String, mark: [UInt8]? = nil) async throws(GenerationError) -> ImagePayload {
         let url: ServiceURL
         do {
             url = try ServiceURL(text)
@@ -15,7 +16,7 @@ struct ImageDownloader: Sendable {
         } catch {
             throw .unusableAnswer("the picture's URL (\(ServiceEndpoints.safeDisplay(text))) cannot be fetched: \(error)")
         }
-        let sink = spoolDirectory.map { FileSink(directory: $0) }
+        let sink = spoolDirectory.map { FileSink(directory: $0, mark: mark) }
         var request = HTTPRequest(url: url.string, body: nil, timeout: timeout, sink: sink)
         request.followRedirects = true
         request.allowHTTPRedirects = allowInsecureHTTP
@@ -41,11 +42,13 @@ struct ImageDownloader: Sendable {
 /// Streams a whole response body into a spooled file, created with the first byte.
 final class FileSink: ResponseSink, @unchecked Sendable {
     private let directory: String
+    private let mark: [UInt8]?
     private(set) var file: SpooledFile?
     private(set) var problem: String?
 
-    init(directory: String) {
+    init(directory: String, mark: [UInt8]? = nil) {
         self.directory = directory
+        self.mark = mark
     }
 
     var keptBody: [UInt8] { [] }
@@ -54,7 +57,7 @@ final class FileSink: ResponseSink, @unchecked Sendable {
         guard problem == nil else { return false }
         if file == nil {
             do {
-                file = try SpooledFile(in: directory)
+                file = try SpooledFile(in: directory, mark: mark)
             } catch {
                 problem = error.description
                 return false

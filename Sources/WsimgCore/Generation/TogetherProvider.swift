@@ -50,7 +50,8 @@ public struct TogetherProvider: SingleImageProvider {
     }
 
     public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
-        let spool = spoolDirectory.map { Base64FieldSpool(field: "b64_json", directory: $0) }
+        let mark = PictureMark.chunk(key: cacheKey(for: request))
+        let spool = spoolDirectory.map { Base64FieldSpool(field: "b64_json", directory: $0, mark: mark) }
         let http = HTTPRequest(url: endpoint.string, headers: ["Authorization: Bearer \(apiKey)"],
                                body: Array(body(for: request).utf8), timeout: timeout, sink: spool)
         let response: HTTPResponse
@@ -63,7 +64,7 @@ public struct TogetherProvider: SingleImageProvider {
         // With a spool, the body kept is the answer with the image string emptied: its shape still tells.
         switch try TogetherAnswer.parse(response.body) {
         case .url(let url):
-            return try await downloader.fetch(url)
+            return try await downloader.fetch(url, mark: mark)
         case .base64(let encoded):
             guard let spool else {
                 guard let bytes = Base64.decode(encoded) else { throw .badResponse("the image is not valid base64") }

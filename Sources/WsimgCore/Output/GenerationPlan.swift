@@ -24,9 +24,14 @@ public struct GenerationPlan: Sendable {
         public var existingFile: String? = nil
         /// For `.keptForeign`: the same relative link, rewritten to resolve from the output's folder.
         public var rebasedURL: String? = nil
+        /// For `.upToDate`: the current picture is only in the element's `data:` URL (its file is gone);
+        /// a run that links files writes it back into the images folder instead of asking again.
+        public var onlyEmbedded = false
+        /// The key of a picture of wsimg's that this one replaces (from an embedded picture's mark).
+        public var supersededKey: String? = nil
     }
 
-    public let entries: [Entry]
+    public internal(set) var entries: [Entry]
 
     public var jobs: [GenerationJob] {
         entries.compactMap { entry in
@@ -38,7 +43,7 @@ public struct GenerationPlan: Sendable {
     /// `inputFolder`: the folder the worksheet's relative links resolve from (nil: the store's link base,
     /// that is, the worksheet is written where it was read).
     public init(worksheet: Worksheet, provider: any ImageProvider, options: RequestOptions, store: ImageStore,
-                embed: Bool, force: Bool, inputFolder: String? = nil) {
+                force: Bool, inputFolder: String? = nil) {
         entries = worksheet.placeholders.map { placeholder in
             if let reason = placeholder.skipReason {
                 return Entry(placeholder: placeholder, request: nil, key: nil, decision: .skipped(reason))
@@ -48,9 +53,8 @@ public struct GenerationPlan: Sendable {
             }
             let request = ImageRequest(placeholder, options: options)
             let key = provider.cacheKey(for: request)
-            var entry = Entry(placeholder: placeholder, request: request, key: key,
-                              decision: Self.decide(placeholder, request: request, key: key, store: store, embed: embed, force: force))
-            if entry.decision == .upToDate { entry.existingFile = store.path(id: placeholder.id, key: key) }
+            var entry = Self.decide(placeholder, request: request, key: key, store: store, force: force)
+            if entry.decision == .upToDate, !entry.onlyEmbedded { entry.existingFile = store.path(id: placeholder.id, key: key) }
             if entry.decision == .keptForeign, let inputFolder, inputFolder != store.linkBase {
                 entry = Self.relink(entry, from: inputFolder, store: store)
             }
@@ -58,20 +62,34 @@ public struct GenerationPlan: Sendable {
         }
     }
 
-    static func decide(_ placeholder: Placeholder, request: ImageRequest, key: String, store: ImageStore,
-                       embed: Bool, force: Bool) -> Decision {
-        if force { return .generate }
+    /// What to do with one element. Embedded pictures are recognised by their mark whether or not this
+    /// run embeds: an edited prompt is generated again, a current one is kept (or linked as a file).
+    static func decide(_ placeholder: Placeholder, request: ImageRequest, key: String, store: ImageStore, force: Bool) -> Entry {
+        func entry(_ decision: Decision) -> Entry { Entry(placeholder: placeholder, request: request, key: key, decision: decision) }
         let id = placeholder.id
-        let haveFile = PNGValidator.quickCheck(fileAt: store.path(id: id, key: key), width: request.width, height: request.height)
         let url = placeholder.url ?? ""
+        let embeddedKey = PictureMark.key(inDataURL: url)
+        if force {
+            var regenerate = entry(.generate)
+            regenerate.supersededKey = embeddedKey
+            return regenerate
+        }
+        let haveFile = PNGValidator.quickCheck(fileAt: store.path(id: id, key: key), width: request.width, height: request.height)
         if url.isEmpty || store.key(inURL: url, id: id) != nil {
-            return haveFile ? .upToDate : .generate
+            return entry(haveFile ? .upToDate : .generate)
         }
-        if embed, url.hasPrefix(EmbeddedImage.prefix) {
-            if haveFile { return .upToDate }
-            return EmbeddedImage.isOneOfOurs(url, id: id, store: store) ? .generate : .keptForeign
+        if let embeddedKey {
+            var ours = entry(embeddedKey == key || haveFile ? .upToDate : .generate)
+            ours.onlyEmbedded = embeddedKey == key && !haveFile
+            if embeddedKey != key { ours.supersededKey = embeddedKey }
+            return ours
         }
-        return .keptForeign
+        if url.hasPrefix(EmbeddedImage.prefix) {
+            // Pictures embedded before wsimg marked them: recognised by comparing with the images folder.
+            if haveFile { return entry(.upToDate) }
+            return entry(EmbeddedImage.isOneOfOurs(url, id: id, store: store) ? .generate : .keptForeign)
+        }
+        return entry(.keptForeign)
     }
 
     /// A relative link in a worksheet written elsewhere (`-o build/out.json`): a picture wsimg made for
@@ -96,23 +114,5 @@ public struct GenerationPlan: Sendable {
             relinked.rebasedURL = Paths.relative(file, from: store.linkBase)
         }
         return relinked
-    }
-}
-
-/// `data:image/png;base64,…` URLs, as the web app writes them.
-public enum EmbeddedImage {
-    public static let prefix = "data:image/png;base64,"
-
-    public static func url(for png: [UInt8]) -> String { prefix + Base64.encode(png) }
-
-    /// Whether an embedded picture is one wsimg wrote for element `id` (its bytes match one of the store's files).
-    static func isOneOfOurs(_ url: String, id: String, store: ImageStore) -> Bool {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: store.directory) else { return false }
-        let embedded = url.dropFirst(prefix.count)
-        for name in names where name.hasPrefix(id + "-") && name.hasSuffix(".png") {
-            if let data = FileManager.default.contents(atPath: store.directory + "/" + name),
-               Base64.encode(Array(data)) == embedded { return true }
-        }
-        return false
     }
 }

@@ -50,8 +50,9 @@ public struct ImageStore: Sendable {
         AtomicFile.removeStaleTemporaries(in: directory)
     }
 
+    /// Writes a picture (marked with its key, see `PictureMark`).
     public func write(_ png: [UInt8], id: String, key: String) throws(OutputError) {
-        try AtomicFile.write(png, to: path(id: id, key: key), durable: false)
+        try AtomicFile.write(PictureMark.insert(key: key, into: png), to: path(id: id, key: key), durable: false)
     }
 
     /// Puts a validated picture in place, atomically: writes bytes, or renames a spooled file.

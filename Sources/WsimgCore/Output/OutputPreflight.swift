@@ -3,7 +3,7 @@ import Foundation
 /// Checks, before anything is generated (and paid for), that the files the run will write can be
 /// written: a problem found only after the pictures arrived would waste them.
 enum OutputPreflight {
-    static func check(input: String, output: String?, report: String?) throws(OutputError) {
+    static func check(input: String?, output: String?, report: String?) throws(OutputError) {
         if let output { try checkWritable(output) }
         guard let report else { return }
         let reportTarget = WorksheetFile.target(of: report)

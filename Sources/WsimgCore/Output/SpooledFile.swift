@@ -11,8 +11,11 @@ public final class SpooledFile: @unchecked Sendable {
     public private(set) var byteCount = 0
     public private(set) var failure: String?
     static let bufferSize = 1 << 16
+    /// wsimg's mark (`PictureMark`), put after the IHDR of a PNG as it streams past; nil once placed.
+    private var mark: [UInt8]?
 
-    public init(in directory: String) throws(OutputError) {
+    public init(in directory: String, mark: [UInt8]? = nil) throws(OutputError) {
+        self.mark = mark
         guard let (fd, path) = AtomicFile.createTemporary(in: directory) else {
             throw .cannotWrite(path: directory, reason: AtomicFile.lastError())
         }
@@ -28,6 +31,10 @@ public final class SpooledFile: @unchecked Sendable {
 
     public func append(_ bytes: UnsafeRawBufferPointer) {
         buffer.append(contentsOf: bytes)
+        if let mark, byteCount == 0, buffer.count >= PictureMark.headerLength {
+            if PictureMark.canMark(buffer) { buffer.insert(contentsOf: mark, at: PictureMark.headerLength) }
+            self.mark = nil
+        }
         if buffer.count >= Self.bufferSize { flush() }
     }
 

@@ -101,8 +101,9 @@ public struct WorksheetUpdate {
                       duration: result?.duration ?? 0, error: error)
     }
 
+    /// The element's new URL; nil leaves it as it is (a current picture that is only embedded).
     private func url(for entry: GenerationPlan.Entry) -> String? {
-        guard let key = entry.key else { return nil }
+        guard let key = entry.key, !entry.onlyEmbedded else { return nil }
         let file = entry.existingFile ?? store.path(id: entry.placeholder.id, key: key)
         guard embed else { return store.url(forFile: file) }
         guard let data = try? RegularFile.read(file) else { return nil }
@@ -131,11 +132,13 @@ public struct WorksheetUpdate {
             }
     }
 
-    /// Deletes pictures that the worksheet pointed at before and no longer does.
+    /// Deletes pictures that the worksheet pointed at before and no longer does (linked as files or
+    /// embedded: an embedded picture's mark names its file).
     public func removeSupersededFiles() {
         for entry in plan.entries {
             guard let old = entry.placeholder.url, let key = entry.key, newURLs[entry.placeholder.id] != nil else { continue }
             store.removeSuperseded(url: old, id: entry.placeholder.id, current: key)
+            if let superseded = entry.supersededKey, superseded != key { unlink(store.path(id: entry.placeholder.id, key: superseded)) }
         }
     }
 }

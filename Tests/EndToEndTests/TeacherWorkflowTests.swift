@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import FakeUpstream
+import WsimgCore
+
+/// The web app's worksheets and a teacher's loop: embedded pictures, skipped prompts, the generator's
+/// envelope, stdin.
+@Suite struct TeacherWorkflowTests {
+    func env(_ upstream: FakeTogether) -> [String: String] {
+        ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+    }
+
+    @Test func embeddedPicturesCarryTheirKeyAndAnEditedPromptIsRegeneratedWithoutEmbed() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 3))
+        #expect(try await Wsimg.run(["generate", "w.json", "--embed"], in: scratch.path, environment: env(upstream)).code == 0)
+        let embedded = try scratch.worksheet("w.json")
+        for placeholder in embedded.placeholders {
+            let url = try #require(placeholder.url)
+            let file = try #require(scratch.files(in: "w_images").first { $0.hasPrefix(placeholder.id + "-") })
+            #expect(PictureMark.key(inDataURL: url) == String(file.dropFirst(placeholder.id.count + 1).dropLast(4)))
+        }
+        let oldFile = try #require(scratch.files(in: "w_images").first { $0.hasPrefix("0-2-") })
+        // The teacher edits one prompt and runs without --embed: one request, the rest become file links.
+        scratch.write("w.json", scratch.read("w.json").replacingOccurrences(of: "Friendly dinosaur", with: "Sleepy dinosaur"))
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(upstream.requestCount == 4)
+        #expect(upstream.requests.last?.prompt.hasPrefix("Sleepy dinosaur") == true)
+        let sheet = try scratch.worksheet("w.json")
+        #expect(sheet.placeholders.allSatisfy { $0.url?.hasPrefix("w_images/") == true })
+        #expect(!scratch.exists("w_images/" + oldFile))
+        #expect(scratch.files(in: "w_images").count == 3)
+    }
+
+    @Test func switchingBetweenEmbeddedAndFilesCostsNoRequest() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        #expect(try await Wsimg.run(["generate", "w.json", "--embed"], in: scratch.path, environment: env(upstream)).code == 0)
+        #expect(try scratch.worksheet("w.json").placeholders.allSatisfy { $0.url?.hasPrefix("data:image/png;base64,") == true })
+        // Even with the images folder gone, the embedded pictures are written back, not asked for again.
+        try FileManager.default.removeItem(atPath: scratch.path + "/w_images")
+        let back = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        #expect(back.code == 0, "\(back.stderr)")
+        #expect(upstream.requestCount == 2)
+        let validate = try await Wsimg.run(["validate", "--worksheet", "w.json"], in: scratch.path)
+        #expect(validate.code == 0, "\(validate.stdout)")
+        #expect(try scratch.worksheet("w.json").placeholders.allSatisfy { $0.url?.hasPrefix("w_images/") == true })
+    }
+
+    @Test func emptyNullOrMissingPromptsAreSkippedAsTheWebAppDoes() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", #"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":"a cat"}},{"type":"image-placeholder","properties":{"imagePrompt":""}},{"type":"image-placeholder","properties":{"imagePrompt":null}},{"type":"image-placeholder","properties":{"caption":"later"}}]}]}"#)
+        let run = try await Wsimg.run(["generate", "w.json", "--report", "r.json"], in: scratch.path, environment: env(upstream))
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(upstream.requestCount == 1)
+        #expect(run.stderr.contains("1 new, 0 already present, 3 skipped (no prompt), 0 failed"))
+        let report = scratch.read("r.json")
+        #expect(report.contains(#""skipped": 3"#) && report.contains(#""note": "no imagePrompt""#))
+        let prompts = try await Wsimg.run(["prompts", "w.json"], in: scratch.path)
+        #expect(prompts.stdout.contains("0-1    -          skipped"))
+        #expect(prompts.stdout.contains("3 skipped (no prompt)"))
+    }
+
+    @Test func theGeneratorsEnvelopeIsReadAndWrittenInTheSameShape() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        let text = #"{"success": true, "data": {"worksheet": {"title": "T", "pages": [{"elements": [{"type": "image-placeholder", "properties": {"imagePrompt": "owl", "width": 300}}]}]}}}"#
+        scratch.write("w.json", text)
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        let written = scratch.read("w.json")
+        #expect(written.hasPrefix(#"{"success": true, "data": {"worksheet": {"title": "T", "pages": [{"elements": [{"type": "image-placeholder", "properties": {"imagePrompt": "owl", "width": 300, "url": "w_images/0-0-"#))
+    }
+
+    @Test func aWorksheetFromStdin() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("in.json", Sheets.sample(count: 1))
+        let refused = try await Wsimg.run(["generate", "-"], in: scratch.path, environment: env(upstream))
+        #expect(refused.code == 2)
+        #expect(refused.stderr.contains("needs -o FILE"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Wsimg.binary)
+        process.arguments = ["generate", "-", "--images-dir", "pics", "-q"]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        process.environment = env(upstream)
+        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: scratch.path + "/in.json"))
+        let output = Pipe()
+        process.standardOutput = output
+        let exited = try Wsimg.launch(process)
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        #expect(await exited.value == 0)
+        let sheet = try Worksheet(source: Array(printed))
+        #expect(sheet.placeholders.first?.url?.hasPrefix("pics/0-0-") == true)
+        #expect(scratch.files(in: "pics").count == 1)
+    }
+}
