@@ -10,7 +10,9 @@ import WsimgCore
         let before = try await Wsimg.run(["prompts", "w.json"], in: scratch.path)
         #expect(before.code == 0, "\(before.stderr)")
         #expect(before.stdout.contains("0-0    400×304    missing  \"Picture 0\"\n                           Веселий кіт грає з клубком"))
-        #expect(before.stdout.hasSuffix("2 images: 0 present, 2 to generate\n"))
+        #expect(before.stdout.contains("2 images: 0 present, 2 to generate\n"))
+        #expect(before.stdout.contains("To generate: 2 images, 0.3 MP, ≈ $0.00086 at $0.0027/MP (FLUX.1 schnell, 4 steps; set WSIMG_PRICE_PER_MP)\n"))
+        #expect(before.stdout.hasSuffix("Statuses are for --provider together (black-forest-labs/FLUX.1-schnell, 4 steps).\n"))
         #expect(before.stderr.isEmpty)
         #expect(scratch.files(in: ".").filter { !$0.hasPrefix(".std") } == ["w.json"])
 
@@ -27,6 +29,12 @@ import WsimgCore
         // Other options, other pictures: the same command says they are missing.
         let otherSteps = try await Wsimg.run(["prompts", "w.json", "--steps", "8"], in: scratch.path)
         #expect(otherSteps.stdout.contains("0 present, 2 to generate"))
+        #expect(otherSteps.stdout.contains("2 linked pictures were made with other settings"))
+        #expect(otherSteps.stderr.contains("--steps 8 costs 2× as much"))
+        let priced = try await Wsimg.run(["prompts", "w.json", "--model", "some/other"], in: scratch.path, environment: ["WSIMG_PRICE_PER_MP": "0.01"])
+        #expect(priced.stdout.contains("≈ $0.0032 at $0.010/MP (WSIMG_PRICE_PER_MP)"))
+        let unknown = try await Wsimg.run(["prompts", "w.json", "--model", "some/other"], in: scratch.path)
+        #expect(unknown.stdout.contains("2 images, 0.3 MP (no price known for some/other; set WSIMG_PRICE_PER_MP)"))
     }
 
     @Test func dryRunSaysWhatWouldHappenAndDoesNothing() async throws {

@@ -104,3 +104,51 @@ import WsimgCore
         #expect(scratch.files(in: "pics").count == 1)
     }
 }
+
+@Suite struct RedoTests {
+    func env(_ upstream: FakeTogether) -> [String: String] {
+        ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+    }
+
+    @Test func redoMakesOneNewPictureThatLaterRunsKeep() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 3))
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        let first = try #require(try scratch.worksheet("w.json").url("0-2"))
+        let firstSeed = try #require(upstream.requests.first { $0.prompt.hasPrefix("Friendly") }?.seed)
+
+        let redo = try await Wsimg.run(["generate", "w.json", "--redo", "0-2"], in: scratch.path, environment: env(upstream))
+        #expect(redo.code == 0, "\(redo.stderr)")
+        #expect(upstream.requestCount == 4)
+        let redone = try #require(upstream.requests.last)
+        #expect(redone.prompt.hasPrefix("Friendly") && redone.seed != firstSeed)
+        let second = try #require(try scratch.worksheet("w.json").url("0-2"))
+        #expect(second != first)
+        #expect(!scratch.exists(first) && scratch.exists(second))
+
+        // Later runs keep the redone picture: no request, same file.
+        let again = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        #expect(again.code == 0)
+        #expect(upstream.requestCount == 4)
+        #expect(try scratch.worksheet("w.json").url("0-2") == second)
+        let prompts = try await Wsimg.run(["prompts", "w.json"], in: scratch.path)
+        #expect(prompts.stdout.contains("3 images: 3 present, 0 to generate"))
+
+        // A new prompt is a new picture: the redo seed no longer applies.
+        scratch.write("w.json", scratch.read("w.json").replacingOccurrences(of: "Friendly dinosaur", with: "Sleepy dinosaur"))
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        #expect(upstream.requestCount == 5)
+        #expect(!scratch.read("w_images/.wsimg-redo.json").contains("0-2"))
+    }
+
+    @Test func redoNamesTheIDsThereAre() async throws {
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        let run = try await Wsimg.run(["generate", "w.json", "--redo", "7-7", "--provider", "placeholder"], in: scratch.path)
+        #expect(run.code == 2)
+        #expect(run.stderr.contains("--redo 7-7: no image element with that id (ids: 0-0, 1-0)"))
+        #expect(!scratch.exists("w_images"))
+    }
+}

@@ -7,7 +7,7 @@ public enum CLI {
     static let commands = ["generate", "prompts", "validate", "help"]
 
     static let promptsSpecs = [OptionSpec(["--json"], help: "print JSON instead of text")]
-        + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key"].contains($0.longName) }
+        + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key", "--redo"].contains($0.longName) }
 
     public static func run(_ arguments: [String], environment: [String: String]) async -> Int32 {
         guard let first = arguments.first else {

@@ -36,9 +36,12 @@ public struct GenerateCommand {
             let layout = resolveLayout()
             let worksheet = try readWorksheet(layout.input)
             let (provider, _) = try makeProvider(planning: true)
-            let plan = GenerationPlan(worksheet: worksheet, provider: provider, options: options.requestOptions,
+            let redo = try RedoSelection(worksheet: worksheet, folder: layout.store.directory, ids: options.redo, options: options.requestOptions)
+            let plan = GenerationPlan(worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
                                       store: layout.store, force: options.force, inputFolder: layout.inputFolder)
-            Console.out(render(PlanListing(plan: plan, store: layout.store)))
+            let estimate = CostEstimate(plan: plan, options: options, provider: provider.name, environment: environment)
+            if let warning = CostEstimate.stepsWarning(options) { reportError("warning: \(warning)") }
+            Console.out(render(PlanListing(plan: plan, store: layout.store, estimate: estimate, providerNote: providerNote(provider))))
             return ExitCode.success
         } catch {
             reportError("\(error)")
@@ -56,24 +59,27 @@ public struct GenerateCommand {
         let layout: Layout
         let provider: any ImageProvider
         let transport: CurlMultiClient?
+        let redo: RedoSelection
         do {
             layout = resolveLayout()
             worksheet = try readWorksheet(layout.input)
             snapshot = layout.input.flatMap { WorksheetFile.snapshot(of: $0, bytes: worksheet.source) }
             try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.map { Paths.absolute($0) })
             (provider, transport) = try makeProvider(planning: false, spoolDirectory: layout.store.directory)
+            redo = try RedoSelection(worksheet: worksheet, folder: layout.store.directory, ids: options.redo, options: options.requestOptions)
         } catch {
             reportError("\(error)")
             return ExitCode.usage
         }
         defer { transport?.shutdown() }
 
-        var plan = GenerationPlan(worksheet: worksheet, provider: provider, options: options.requestOptions,
+        var plan = GenerationPlan(worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
                                   store: layout.store, force: options.force, inputFolder: layout.inputFolder)
         let extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
-        if !plan.jobs.isEmpty || extracting {
+        if !plan.jobs.isEmpty || extracting || redo.changed {
             do {
                 try layout.store.prepare()
+                if redo.changed { try redo.manifest.write(to: layout.store.directory) }
             } catch {
                 reportError("\(error)")
                 return ExitCode.usage
@@ -83,6 +89,7 @@ public struct GenerateCommand {
         let display = ProgressDisplay(style: terminal.progressStyle(options.verbosity), total: plan.jobs.count,
                                       verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
                                       write: { Console.err($0) })
+        if provider.name == "together", !plan.jobs.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.note("warning: \(warning)") }
         let stop = GenerationEngine.StopSignal()
         let engine = GenerationEngine(provider: provider, store: layout.store, concurrency: options.concurrency,
                                       policy: options.retryPolicy, events: { display.handle($0) })
@@ -139,6 +146,15 @@ public struct GenerateCommand {
             ticker.cancel()
         }
         return await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+    }
+
+    /// `--provider together (black-forest-labs/FLUX.1-schnell, 4 steps)`: what the plan's statuses mean.
+    func providerNote(_ provider: any ImageProvider) -> String {
+        switch provider.name {
+        case "together": "--provider together (\(options.model), \(options.steps) steps)"
+        case "remote": "--provider remote (the endpoint's pictures)"
+        default: "--provider \(provider.name)"
+        }
     }
 
     /// Where the run put things, as the user would name them: `lesson.json, lesson_images/`.

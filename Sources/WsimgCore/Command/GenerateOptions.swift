@@ -33,12 +33,15 @@ public struct GenerateOptions: Sendable, Equatable {
     public var report: String?
     /// Print the plan instead of generating.
     public var dryRun = false
+    /// `--redo`: element ids that get a new picture (a new seed, kept by later runs).
+    public var redo: [String] = []
 
     public static let specs: [OptionSpec] = [
         OptionSpec(["-o", "--output"], value: "FILE", help: "write the updated worksheet here ('-' for stdout); default: update WORKSHEET in place"),
         OptionSpec(["--images-dir"], value: "DIR", help: "folder for the PNGs; default: <worksheet name>_images beside the output"),
         OptionSpec(["--embed"], help: "put data:image/png;base64 URLs in the worksheet instead of file paths"),
         OptionSpec(["--force"], help: "regenerate every image, and replace URLs wsimg did not make"),
+        OptionSpec(["--redo"], value: "ID,…", help: "a new picture for these elements (ids as 'wsimg prompts' shows); later runs keep it"),
         OptionSpec(["--provider"], value: "NAME", help: "together (default), remote (needs --endpoint) or placeholder (offline pictures, no key)"),
         OptionSpec(["--endpoint"], value: "URL", help: "the web app (https://school.example) or its batch route's URL (remote mode)"),
         OptionSpec(["--batch-size"], value: "N", help: "images per request in remote mode, 1-64 (default \(RemoteProvider.defaultBatchSize))"),
@@ -113,6 +116,10 @@ public struct GenerateOptions: Sendable, Equatable {
         allowInsecureHTTP = parsed.has("--allow-insecure-http")
         report = parsed.value("--report")
         dryRun = parsed.has("--dry-run")
+        if let ids = parsed.value("--redo") {
+            redo = ids.split(separator: ",").map { String(String($0).trimmingWhitespace()) }.filter { !$0.isEmpty }
+            guard !redo.isEmpty else { throw UsageError("--redo needs element ids, like --redo 1-2,0-4 (see 'wsimg prompts')") }
+        }
         if parsed.has("--quiet") {
             verbosity = .quiet
         } else if parsed.has("--no-progress") {

@@ -6,11 +6,11 @@ public struct PlaceholderProvider: SingleImageProvider {
     public var name: String { "placeholder" }
 
     public func cacheKeyFields(for request: ImageRequest) -> [String] {
-        ["placeholder-v1", request.promptToSend, "\(request.width)x\(request.height)"]
+        ["placeholder-v1", request.promptToSend, "\(request.width)x\(request.height)"] + (request.redone ? ["redo=\(request.seed)"] : [])
     }
 
     public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
-        let pixels = Self.draw(prompt: request.promptToSend, width: request.width, height: request.height)
+        let pixels = Self.draw(prompt: request.promptToSend + (request.redone ? "#\(request.seed)" : ""), width: request.width, height: request.height)
         do {
             return .bytes(try PNGEncoder.encodeRGB(pixels, width: request.width, height: request.height))
         } catch {

@@ -24,7 +24,8 @@ public struct RemoteProvider: ImageProvider {
     public var name: String { "remote" }
 
     public func cacheKeyFields(for request: ImageRequest) -> [String] {
-        ["remote", endpoint.string, request.prompt, "\(request.width)x\(request.height)"]
+        // The server picks its own seed; a redone picture is simply asked for again, under another key.
+        ["remote", endpoint.string, request.prompt, "\(request.width)x\(request.height)"] + (request.redone ? ["redo=\(request.seed)"] : [])
     }
 
     func body(for requests: [ImageRequest]) -> String {

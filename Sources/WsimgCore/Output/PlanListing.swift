@@ -2,10 +2,15 @@
 public struct PlanListing {
     let plan: GenerationPlan
     let store: ImageStore
+    let estimate: CostEstimate?
+    /// Which provider (and settings) the statuses are for: a picture made with others is "missing".
+    let providerNote: String
 
-    public init(plan: GenerationPlan, store: ImageStore) {
+    public init(plan: GenerationPlan, store: ImageStore, estimate: CostEstimate? = nil, providerNote: String = "") {
         self.plan = plan
         self.store = store
+        self.estimate = estimate
+        self.providerNote = providerNote
     }
 
     enum State: String {
@@ -42,7 +47,22 @@ public struct PlanListing {
             return text + "\n" + String(repeating: " ", count: 27) + TerminalText.line(placeholder.prompt)
         }
         lines.append(totals)
+        lines += closingLines
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The cost of what is missing, and what "present" and "missing" were measured against.
+    var closingLines: [String] {
+        var lines: [String] = []
+        if let estimate, !plan.jobs.isEmpty { lines.append("To generate: " + estimate.line) }
+        let linkedElsewhere = plan.entries.filter { entry in
+            entry.decision == .generate && entry.placeholder.url.map { store.key(inURL: $0, id: entry.placeholder.id) != nil } == true
+        }.count
+        if !providerNote.isEmpty {
+            lines.append("Statuses are for \(providerNote)"
+                + (linkedElsewhere > 0 ? "; \(linkedElsewhere) linked picture\(linkedElsewhere == 1 ? " was" : "s were") made with other settings (another provider, model or steps)" : "") + ".")
+        }
+        return lines
     }
 
     /// `wsimg generate --dry-run`: what a run with these options would do.
@@ -63,6 +83,7 @@ public struct PlanListing {
             }
         }
         lines.append("Would generate \(count(.missing)) of \(plan.entries.count) images; nothing was changed or sent.")
+        lines += closingLines
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -13,9 +13,12 @@ public struct ImageRequest: Sendable, Equatable {
     public let requestedWidth: Int
     public let requestedHeight: Int
     public let seed: UInt32
+    /// The seed was chosen by `--redo` (kept in the images folder), not derived from the request.
+    public let redone: Bool
 
     public init(id: String, caption: String?, prompt: String, promptToSend: String, width: Int, height: Int, seed: UInt32,
-                requestedWidth: Int? = nil, requestedHeight: Int? = nil) {
+                requestedWidth: Int? = nil, requestedHeight: Int? = nil, redone: Bool = false) {
+        self.redone = redone
         self.id = id
         self.caption = caption
         self.prompt = prompt
@@ -35,6 +38,8 @@ public struct RequestOptions: Sendable, Equatable {
     public var enhancePrompts = true
     /// One seed for every image; nil derives each image's seed from its request.
     public var fixedSeed: UInt32?
+    /// Seeds `--redo` chose, by element id; used while the element asks for the same picture.
+    public var redoSeeds: [String: RedoManifest.Seed] = [:]
 
     public init(enhancePrompts: Bool = true, fixedSeed: UInt32? = nil) {
         self.enhancePrompts = enhancePrompts
@@ -47,8 +52,12 @@ extension ImageRequest {
         let width = SizeRules.normalise(placeholder.width)
         let height = SizeRules.normalise(placeholder.height)
         let sent = options.enhancePrompts ? PromptEnhancer.enhance(placeholder.prompt) : placeholder.prompt
-        let seed = options.fixedSeed ?? SeedDerivation.seed(prompt: sent, width: width, height: height)
+        let redo = options.redoSeeds[placeholder.id].flatMap {
+            $0.fingerprint == RedoManifest.fingerprint(prompt: sent, width: width, height: height) ? $0.seed : nil
+        }
+        let seed = redo ?? options.fixedSeed ?? SeedDerivation.seed(prompt: sent, width: width, height: height)
         self.init(id: placeholder.id, caption: placeholder.caption, prompt: placeholder.prompt, promptToSend: sent,
-                  width: width, height: height, seed: seed, requestedWidth: placeholder.width, requestedHeight: placeholder.height)
+                  width: width, height: height, seed: seed, requestedWidth: placeholder.width, requestedHeight: placeholder.height,
+                  redone: redo != nil)
     }
 }

@@ -1,0 +1,36 @@
+/// Applies `--redo` and the seeds earlier redos left in the images folder to a run's requests.
+struct RedoSelection {
+    var manifest: RedoManifest
+    let changed: Bool
+
+    /// The seeds for `worksheet`: those kept in `folder`, and new ones for `ids` (which must name
+    /// image elements that ask for a picture).
+    init(worksheet: Worksheet, folder: String, ids: [String], options: RequestOptions) throws(UsageError) {
+        manifest = RedoManifest.load(from: folder)
+        var requestOptions = options
+        requestOptions.redoSeeds = manifest.seeds
+        let byID = Dictionary(worksheet.placeholders.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for id in ids {
+            guard let placeholder = byID[id], placeholder.skipReason == nil, placeholder.problem == nil else {
+                let known = worksheet.placeholders.filter { $0.skipReason == nil && $0.problem == nil }.map(\.id)
+                throw UsageError("--redo \(TerminalText.safe(id)): no image element with that id"
+                    + (known.isEmpty ? "" : " (ids: \(known.prefix(12).joined(separator: ", "))\(known.count > 12 ? ", …" : "")); `wsimg prompts` lists them"))
+            }
+            manifest.redo(id, request: ImageRequest(placeholder, options: requestOptions))
+        }
+        let before = manifest
+        let current = worksheet.placeholders.reduce(into: [String: String]()) { fingerprints, placeholder in
+            guard placeholder.skipReason == nil, placeholder.problem == nil else { return }
+            let request = ImageRequest(placeholder, options: RequestOptions(enhancePrompts: options.enhancePrompts))
+            fingerprints[placeholder.id] = RedoManifest.fingerprint(prompt: request.promptToSend, width: request.width, height: request.height)
+        }
+        manifest.prune(keeping: current)
+        changed = !ids.isEmpty || manifest != before
+    }
+
+    func apply(to options: RequestOptions) -> RequestOptions {
+        var options = options
+        options.redoSeeds = manifest.seeds
+        return options
+    }
+}
