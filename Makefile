@@ -8,8 +8,9 @@ SWIFT ?= swift
 #                                   to re-encode as PNG (libjpeg-turbo on Debian and Ubuntu alike)
 #   pkg-config                      lets SwiftPM find them
 APT_PACKAGES = pkg-config libcurl4-openssl-dev libpng-dev libjpeg-dev
-# Only for the tests: nghttpx terminates TLS + HTTP/2 in front of the loopback fakes, openssl makes its test CA.
-TEST_APT_PACKAGES = nghttp2-proxy openssl
+# Only for the tests: nghttpx terminates TLS + HTTP/2 in front of the loopback fakes, openssl makes its
+# test CA, headless Chromium opens `wsimg preview` pages.
+TEST_APT_PACKAGES = nghttp2-proxy openssl chromium
 SAMPLE_OUT = Samples/out
 
 .PHONY: all build release test check run bench fuzz install deps test-deps install-packages clean

@@ -4,7 +4,7 @@ import Foundation
 public enum CLI {
     public static let version = Version.current
 
-    static let commands = ["generate", "prompts", "validate", "help"]
+    static let commands = ["generate", "prompts", "validate", "preview", "help"]
 
     static let promptsSpecs = [OptionSpec(["--json"], help: "print JSON instead of text")]
         + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key", "--redo"].contains($0.longName) }
@@ -38,6 +38,14 @@ public enum CLI {
                 let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: ValidateCommand.specs)
                 if parsed.has("--help") { return printHelp("validate") }
                 return try ValidateCommand(parsed).run()
+            } catch {
+                return usageError(error.message)
+            }
+        case "preview":
+            do {
+                let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: PreviewCommand.specs)
+                if parsed.has("--help") { return printHelp("preview") }
+                return try PreviewCommand(parsed).run()
             } catch {
                 return usageError(error.message)
             }
@@ -78,6 +86,7 @@ public enum CLI {
         switch command {
         case "prompts": Console.out(promptsHelp)
         case "validate": Console.out(validateHelp)
+        case "preview": Console.out(previewHelp)
         default: Console.out(generateHelp)
         }
         return ExitCode.success
@@ -103,6 +112,20 @@ public enum CLI {
 
         Options:
         \(optionRows(promptsSpecs.filter { ["--json", "--help"].contains($0.longName) }))
+
+        """
+    }
+
+    static var previewHelp: String {
+        """
+        Usage: wsimg preview WORKSHEET [-o FILE.html]
+
+        Writes one self-contained HTML page (pictures inlined, no external assets; open it from
+        file:// in any browser) with every image element in worksheet order, grouped by page:
+        the picture, or a box saying it is missing or invalid, with its id, caption, size and prompt.
+
+        Options:
+        \(optionRows(PreviewCommand.specs))
 
         """
     }
@@ -137,6 +160,7 @@ public enum CLI {
       wsimg generate WORKSHEET [options]   generate missing pictures and link them from the worksheet
       wsimg prompts WORKSHEET [--json]     list the image requests and which pictures exist (no key needed)
       wsimg validate PATH… [--worksheet F] check PNG files and a worksheet's pictures
+      wsimg preview WORKSHEET [-o F.html]  one offline HTML page showing every picture
       wsimg help [COMMAND]                 show help for a command
       wsimg --version                      show the version
 

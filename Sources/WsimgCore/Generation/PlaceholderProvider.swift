@@ -6,16 +6,23 @@ public struct PlaceholderProvider: SingleImageProvider {
     public var name: String { "placeholder" }
 
     public func cacheKeyFields(for request: ImageRequest) -> [String] {
-        ["placeholder-v1", request.promptToSend, "\(request.width)x\(request.height)"] + (request.redone ? ["redo=\(request.seed)"] : [])
+        ["placeholder-v2", request.promptToSend, "\(request.width)x\(request.height)"] + (request.redone ? ["redo=\(request.seed)"] : [])
     }
 
     public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
-        let pixels = Self.draw(prompt: request.promptToSend + (request.redone ? "#\(request.seed)" : ""), width: request.width, height: request.height)
+        let pixels = Self.drawLabelled(request)
         do {
             return .bytes(try PNGEncoder.encodeRGB(pixels, width: request.width, height: request.height))
         } catch {
             throw .badResponse(error.description)
         }
+    }
+
+    /// The picture for `request`, with its id and size written on it.
+    static func drawLabelled(_ request: ImageRequest) -> [UInt8] {
+        var pixels = draw(prompt: request.promptToSend + (request.redone ? "#\(request.seed)" : ""), width: request.width, height: request.height)
+        PlaceholderLabel.draw("\(request.id)  \(request.width)x\(request.height)", on: &pixels, width: request.width, height: request.height)
+        return pixels
     }
 
     /// A diagonal gradient between two colours picked by the prompt, with a few soft discs on top.

@@ -1,0 +1,53 @@
+import Foundation
+
+/// `wsimg preview WORKSHEET [-o FILE.html]`.
+struct PreviewCommand {
+    static let specs: [OptionSpec] = [
+        OptionSpec(["-o", "--output"], value: "FILE", help: "write the page here ('-' for stdout); default: <worksheet name>.preview.html beside it"),
+        OptionSpec(["-q", "--quiet"], help: "print errors only"),
+        OptionSpec(["-h", "--help"], help: "show this help"),
+    ]
+
+    let worksheet: String
+    let output: String?
+    let quiet: Bool
+
+    init(_ parsed: ParsedArguments) throws(UsageError) {
+        guard let worksheet = parsed.positionals.first, parsed.positionals.count == 1 else {
+            throw UsageError("Usage: wsimg preview WORKSHEET [-o FILE.html]")
+        }
+        self.worksheet = worksheet
+        output = parsed.value("--output")
+        quiet = parsed.has("--quiet")
+    }
+
+    func run() -> Int32 {
+        let input = Paths.absolute(worksheet)
+        let sheet: Worksheet
+        do {
+            sheet = try Worksheet(contentsOf: input, shownAs: worksheet)
+        } catch {
+            Console.err(TerminalText.line("wsimg: \(error)") + "\n")
+            return ExitCode.usage
+        }
+        let page = PreviewPage(worksheet: sheet, folder: Paths.folder(of: input), title: Paths.stem(of: input))
+        let destination = output ?? Paths.folder(of: input) + "/" + Paths.stem(of: input) + ".preview.html"
+        if destination == "-" {
+            Console.out(page.html)
+        } else {
+            do {
+                try OutputPreflight.checkWritable(Paths.absolute(destination))
+                try AtomicFile.write(Array(page.html.utf8), to: Paths.absolute(destination))
+            } catch {
+                Console.err(TerminalText.line("wsimg: \(error)") + "\n")
+                return ExitCode.usage
+            }
+        }
+        if !quiet {
+            let (shown, missing) = page.counts
+            let named = destination == "-" ? "the page" : Paths.relative(Paths.absolute(destination), from: FileManager.default.currentDirectoryPath)
+            Console.err(TerminalText.line("Wrote \(named): \(shown) of \(page.items.count) pictures" + (missing > 0 ? ", \(missing) missing or invalid" : "")) + "\n")
+        }
+        return ExitCode.success
+    }
+}
