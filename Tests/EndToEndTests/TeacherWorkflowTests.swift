@@ -152,3 +152,55 @@ import WsimgCore
         #expect(!scratch.exists("w_images"))
     }
 }
+
+@Suite struct MakefileExampleTests {
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Samples/Makefile.example").path
+
+    func make(in scratch: Scratch, _ upstream: FakeTogether) async throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/make")
+        process.arguments = ["-s", "-f", Self.example, "WSIMG=\(Wsimg.binary)"]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        process.environment = ["PATH": "/usr/bin:/bin", "TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        return await (try Wsimg.launch(process)).value
+    }
+
+    /// A partial failure must not leave an up-to-date target: the next `make` retries what is missing.
+    @Test func aPartialFailureLeavesNoUpToDateTarget() async throws {
+        let upstream = try FakeTogether { index, prompt in
+            prompt.hasPrefix("Friendly") && index < 3 ? .status(400, body: #"{"error":{"message":"try later"}}"#) : .none
+        }
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path + "/worksheets", withIntermediateDirectories: true)
+        scratch.write("worksheets/lesson.json", Sheets.sample(count: 3))
+        #expect(try await make(in: scratch, upstream) != 0)
+        #expect(!scratch.exists("build/lesson.json"))
+        #expect(scratch.files(in: "build/lesson_images").count == 2)
+        #expect(try await make(in: scratch, upstream) == 0)
+        #expect(try scratch.worksheet("build/lesson.json").placeholders.compactMap(\.url).count == 3)
+        #expect(upstream.requestCount == 4)
+        #expect(try await make(in: scratch, upstream) == 0)
+        #expect(upstream.requestCount == 4)
+    }
+}
+
+@Suite struct RunWideErrorTests {
+    /// A refused key is one line and a count, not a line per image.
+    @Test func aRefusedKeyIsOneLineNotOnePerImage() async throws {
+        let upstream = try FakeTogether { _, _ in .status(401, body: #"{"error":{"message":"Invalid API key"}}"#) }
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 12))
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
+                                      environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
+        #expect(run.code == 2)
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.count == 2, "\(run.stderr)")
+        #expect(lines.first?.hasPrefix("stopping: the API key was refused (401): Invalid API key") == true)
+        #expect(lines.last?.hasPrefix("0 new, 0 already present, 0 failed, 12 not generated → w.json, w_images/") == true)
+    }
+}

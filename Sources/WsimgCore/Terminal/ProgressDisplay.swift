@@ -23,6 +23,8 @@ public final class ProgressDisplay: Sendable {
         var drawnSomething = false
         /// When a log line was last written (lines style), for the heartbeat.
         var lastLine: Double = 0
+        /// The run is stopping for a reason already printed: images it leaves undone are only counted.
+        var stopping = false
     }
 
     public let style: Style
@@ -80,7 +82,8 @@ public final class ProgressDisplay: Sendable {
                 if case .generated = result.status {} else { state.failed += 1 }
                 state.lastLabel = result.job.request.label
                 state.note = ""
-                if style == .lines { emitLine(finishedLine(result, state: state), &state) }
+                let undone = state.stopping && result.status != .generated
+                if style == .lines, !undone { emitLine(finishedLine(result, state: state), &state) }
                 redraw(&state, force: state.done == total)
             case .attemptFailed(let id, let attempt, let error, let retryIn):
                 if let retryIn {
@@ -97,6 +100,7 @@ public final class ProgressDisplay: Sendable {
                 if style == .lines { emitLine("waiting \(Self.seconds(seconds)): \(reason)\n", &state) }
                 redraw(&state, force: false)
             case .stopping(let reason):
+                state.stopping = true
                 clearLine(&state)
                 if style != .quiet { write(TerminalText.line("stopping: \(reason)") + "\n") }
             }
