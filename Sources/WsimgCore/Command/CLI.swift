@@ -175,9 +175,10 @@ public enum CLI {
         return """
         Usage: wsimg generate WORKSHEET [options]
 
-        Reads WORKSHEET (JSON with pages[].elements[]), generates a PNG for every
-        image-placeholder element's imagePrompt, and sets each element's properties.url.
-        Pictures already present for the same request are not generated again.
+        Reads WORKSHEET (JSON with pages[].elements[], or '-' for stdin), generates a PNG for
+        every image-placeholder element's imagePrompt, and sets each element's properties.url.
+        Pictures already present for the same request are not generated again; elements
+        without a prompt are skipped.
 
         Options:
         \(options)
@@ -193,6 +194,7 @@ public enum CLI {
           SSL_CERT_FILE, SSL_CERT_DIR  likewise, as curl and Together's SDK read them
           https_proxy, http_proxy, ALL_PROXY, NO_PROXY
                                  proxies, as curl reads them; never used for loopback
+          WSIMG_PRICE_PER_MP     dollars per megapixel for the cost estimate
           COLUMNS                width of the progress line
           TERM=dumb              plain log lines even on a terminal
           NO_COLOR               honoured: wsimg never prints colour codes
@@ -200,8 +202,10 @@ public enum CLI {
         Exit codes:
           0    every image is present
           1    some images could not be generated (the worksheet is written with the rest),
-               or rate limits would hold the run longer than --max-wait
-          2    usage, input or configuration error (nothing written), or the key was refused
+               rate limits would hold the run longer than --max-wait, or the worksheet's
+               images were edited during the run
+          2    usage, input, output or configuration error (nothing sent or written), the key
+               was refused, or the URL answered 404 or a redirect
           130  interrupted (what was generated is kept and linked)
 
         """
