@@ -102,6 +102,13 @@ static inline const char *wsimg_curl_effective_url(CURL *h) {
     curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &url);
     return url;
 }
+static inline const char *wsimg_curl_version(void) {
+    return curl_version_info(CURLVERSION_NOW)->version;
+}
+static inline const char *wsimg_curl_ssl_version(void) {
+    const char *ssl = curl_version_info(CURLVERSION_NOW)->ssl_version;
+    return ssl ? ssl : "";
+}
 static inline long wsimg_curl_response_code(CURL *h) {
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);

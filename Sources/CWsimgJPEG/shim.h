@@ -93,6 +93,16 @@ static inline int wsimg_jpeg_decode_rgb(const unsigned char *data, unsigned long
 
 static inline void wsimg_jpeg_free(unsigned char *pixels) { free(pixels); }
 
+/* The libjpeg-turbo version built against, as major*1000000 + minor*1000 + patch (0 if unknown). */
+static inline long wsimg_jpeg_turbo_version(void) {
+#ifdef LIBJPEG_TURBO_VERSION_NUMBER
+    return LIBJPEG_TURBO_VERSION_NUMBER;
+#else
+    return 0;
+#endif
+}
+static inline int wsimg_jpeg_api_version(void) { return JPEG_LIB_VERSION; }
+
 /* Encodes 8-bit RGB rows as a JPEG (for test fixtures: what the web app's server really returns). */
 static inline int wsimg_jpeg_encode_rgb(const unsigned char *pixels, unsigned int width, unsigned int height,
                                         int quality, unsigned char **out, unsigned long *out_size) {

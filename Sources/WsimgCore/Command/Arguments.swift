@@ -1,15 +1,23 @@
 /// Hand-rolled argument parsing: options before or after positionals, `--name=value`, `--` to end
 /// options, and "did you mean" for unknown names.
 public struct OptionSpec: Sendable {
+    /// What a value is, for shell completion.
+    public enum ValueKind: Sendable, Equatable {
+        case none, file, folder, other
+        case choices([String])
+    }
+
     public let names: [String]
     /// The value's placeholder in help (`FILE`, `N`…); nil for flags.
     public let value: String?
     public let help: String
+    public let kind: ValueKind
 
-    public init(_ names: [String], value: String? = nil, help: String) {
+    public init(_ names: [String], value: String? = nil, help: String, kind: ValueKind? = nil) {
         self.names = names
         self.value = value
         self.help = help
+        self.kind = kind ?? (value == nil ? .none : .other)
     }
 
     public var longName: String { names.last! }

@@ -37,12 +37,13 @@ public struct GenerateOptions: Sendable, Equatable {
     public var redo: [String] = []
 
     public static let specs: [OptionSpec] = [
-        OptionSpec(["-o", "--output"], value: "FILE", help: "write the updated worksheet here ('-' for stdout); default: update WORKSHEET in place"),
-        OptionSpec(["--images-dir"], value: "DIR", help: "folder for the PNGs; default: <worksheet name>_images beside the output"),
+        OptionSpec(["-o", "--output"], value: "FILE", help: "write the updated worksheet here ('-' for stdout); default: update WORKSHEET in place", kind: .file),
+        OptionSpec(["--images-dir"], value: "DIR", help: "folder for the PNGs; default: <worksheet name>_images beside the output", kind: .folder),
         OptionSpec(["--embed"], help: "put data:image/png;base64 URLs in the worksheet instead of file paths"),
         OptionSpec(["--force"], help: "regenerate every image, and replace URLs wsimg did not make"),
         OptionSpec(["--redo"], value: "ID,…", help: "a new picture for these elements (ids as 'wsimg prompts' shows); later runs keep it"),
-        OptionSpec(["--provider"], value: "NAME", help: "together (default), remote (needs --endpoint) or placeholder (offline pictures, no key)"),
+        OptionSpec(["--provider"], value: "NAME", help: "together (default), remote (needs --endpoint) or placeholder (offline pictures, no key)",
+                   kind: .choices(Provider.allCases.map(\.rawValue))),
         OptionSpec(["--endpoint"], value: "URL", help: "the web app (https://school.example) or its batch route's URL (remote mode)"),
         OptionSpec(["--batch-size"], value: "N", help: "images per request in remote mode, 1-64 (default \(RemoteProvider.defaultBatchSize))"),
         OptionSpec(["--model"], value: "NAME", help: "Together model (default \(TogetherProvider.defaultModel))"),
@@ -56,7 +57,7 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--max-wait"], value: "SECONDS", help: "longest rate limits (429) or a busy service (503) may hold the run (default 300)"),
         OptionSpec(["--backoff"], value: "SECONDS", help: "wait before the first retry, doubled for each next (default 1)"),
         OptionSpec(["--allow-insecure-http"], help: "allow a plain http:// base URL that is not on this machine"),
-        OptionSpec(["--report"], value: "FILE", help: "also write a JSON report of the run to FILE"),
+        OptionSpec(["--report"], value: "FILE", help: "also write a JSON report of the run to FILE", kind: .file),
         OptionSpec(["--dry-run"], help: "print what would be generated and what skipped; change nothing, send nothing"),
         OptionSpec(["-q", "--quiet"], help: "print errors only"),
         OptionSpec(["--no-progress"], help: "print only the summary and errors"),

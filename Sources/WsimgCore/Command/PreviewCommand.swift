@@ -3,7 +3,7 @@ import Foundation
 /// `wsimg preview WORKSHEET [-o FILE.html]`.
 struct PreviewCommand {
     static let specs: [OptionSpec] = [
-        OptionSpec(["-o", "--output"], value: "FILE", help: "write the page here ('-' for stdout); default: <worksheet name>.preview.html beside it"),
+        OptionSpec(["-o", "--output"], value: "FILE", help: "write the page here ('-' for stdout); default: <worksheet name>.preview.html beside it", kind: .file),
         OptionSpec(["-q", "--quiet"], help: "print errors only"),
         OptionSpec(["-h", "--help"], help: "show this help"),
     ]

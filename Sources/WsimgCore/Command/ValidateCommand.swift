@@ -5,7 +5,7 @@ import Foundation
 /// the size the worksheet asks for.
 public struct ValidateCommand {
     public static let specs: [OptionSpec] = [
-        OptionSpec(["--worksheet"], value: "FILE", help: "also check that every image url in FILE is a valid PNG of the expected size"),
+        OptionSpec(["--worksheet"], value: "FILE", help: "also check that every image url in FILE is a valid PNG of the expected size", kind: .file),
         OptionSpec(["-q", "--quiet"], help: "print problems only, no closing line"),
         OptionSpec(["-h", "--help"], help: "show this help"),
     ]

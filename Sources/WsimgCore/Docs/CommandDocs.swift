@@ -1,0 +1,123 @@
+/// Everything wsimg says about itself, in one place: `--help`, `wsimg help COMMAND`, the man page and
+/// the shell completions are all rendered from these records, and the parser reads the same option
+/// specs, so none of them can drift from the code.
+public struct CommandDoc: Sendable {
+    public enum Operand: Sendable, Equatable {
+        case none, worksheet, pngPaths, command, shell
+    }
+
+    public let name: String
+    public let synopsis: String
+    /// One line, for the command list.
+    public let summary: String
+    public let description: [String]
+    public let options: [OptionSpec]
+    public let operand: Operand
+    public let examples: [(command: String, what: String)]
+
+    /// `wsimg generate WORKSHEET`: the short form the command list shows.
+    public var listing: String {
+        let operandName = switch operand {
+        case .none: ""
+        case .worksheet: " WORKSHEET"
+        case .pngPaths: " PATH…"
+        case .command: " [COMMAND]"
+        case .shell: " SHELL"
+        }
+        return "wsimg \(name)\(operandName)"
+    }
+}
+
+public enum Docs {
+    public static let tagline = "generate the pictures of a worksheet with FLUX.1-schnell"
+
+    public static let generate = CommandDoc(
+        name: "generate", synopsis: "wsimg generate WORKSHEET [options]",
+        summary: "generate missing pictures and link them from the worksheet",
+        description: [
+            "Reads WORKSHEET (JSON with pages[].elements[], or '-' for stdin), generates a PNG for every image-placeholder element's imagePrompt, and sets each element's properties.url. Pictures already present for the same request are not generated again; elements without a prompt are skipped.",
+        ],
+        options: GenerateOptions.specs, operand: .worksheet,
+        examples: [
+            ("wsimg generate lesson.json", "pictures into lesson_images/, lesson.json updated in place"),
+            ("wsimg generate lesson.json --embed -o upload.json", "pictures inside the worksheet, for the web app"),
+            ("wsimg generate lesson.json --redo 1-2", "a new picture for element 1-2, kept by later runs"),
+            ("wsimg generate lesson.json --dry-run", "what would be made and what it costs; nothing sent"),
+            ("wsimg generate lesson.json --provider placeholder", "offline pictures of the right sizes"),
+        ])
+
+    public static let prompts = CommandDoc(
+        name: "prompts", synopsis: "wsimg prompts WORKSHEET [--json] [generate options]",
+        summary: "list the image requests, which pictures exist, and the cost (no key needed)",
+        description: [
+            "Lists every image request of WORKSHEET: id, size as generated, status (present: a valid picture for this exact request exists; missing; kept: its url was not made by wsimg; invalid; skipped: no prompt), caption and prompt, then the cost estimate of what is missing. Needs no key and sends nothing.",
+            "It accepts the generate options that change what is generated (--provider, --model, --steps, --seed, --no-enhance, --endpoint, --images-dir, -o), so the statuses match the run you plan.",
+        ],
+        options: [OptionSpec(["--json"], help: "print JSON instead of text")]
+            + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key", "--redo"].contains($0.longName) },
+        operand: .worksheet,
+        examples: [("wsimg prompts lesson.json --steps 8", "statuses and cost for 8 steps")])
+
+    public static let validate = CommandDoc(
+        name: "validate", synopsis: "wsimg validate PATH… [--worksheet FILE]",
+        summary: "check PNG files and a worksheet's pictures",
+        description: [
+            "Decodes every PNG (files, or *.png in folders) fully with libpng and prints one line per problem on stdout. Exit 0 when all are valid, 1 when some are not, 2 for usage errors.",
+        ],
+        options: ValidateCommand.specs, operand: .pngPaths,
+        examples: [("wsimg validate lesson_images --worksheet lesson.json", "every picture, and every link of the worksheet")])
+
+    public static let preview = CommandDoc(
+        name: "preview", synopsis: "wsimg preview WORKSHEET [-o FILE.html]",
+        summary: "one offline HTML page showing every picture",
+        description: [
+            "Writes one self-contained HTML page (pictures inlined, no external assets; open it from file:// in any browser) with every image element in worksheet order, grouped by page: the picture, or a box saying why there is none, with its id, caption, size and prompt.",
+        ],
+        options: PreviewCommand.specs, operand: .worksheet,
+        examples: [("wsimg preview lesson.json", "writes lesson.preview.html")])
+
+    public static let completion = CommandDoc(
+        name: "completion", synopsis: "wsimg completion bash|zsh|fish",
+        summary: "print the shell completion script",
+        description: ["Prints the completion script for the shell: commands, every option of each command, provider names, worksheets, folders."],
+        options: [], operand: .shell,
+        examples: [("wsimg completion bash > ~/.local/share/bash-completion/completions/wsimg", "completion for bash")])
+
+    public static let help = CommandDoc(
+        name: "help", synopsis: "wsimg help [COMMAND]",
+        summary: "show help (also: wsimg --help, wsimg COMMAND --help)",
+        description: [], options: [], operand: .command, examples: [])
+
+    public static let commands = [generate, prompts, validate, preview, completion, help]
+
+    public static func command(_ name: String) -> CommandDoc? { commands.first { $0.name == name } }
+
+    public static let environment: [(name: String, meaning: String)] = [
+        ("TOGETHER_API_KEY", "Together AI key (required with --provider together)"),
+        ("TOGETHER_API_KEY_FILE", "file holding the key (its first line), read when TOGETHER_API_KEY is unset"),
+        ("TOGETHER_BASE_URL", "API base URL, with or without /v1 (default \(TogetherProvider.defaultBaseURL))"),
+        ("WSIMG_ENDPOINT", "the web app's URL or its batch route; like --endpoint"),
+        ("WSIMG_ENDPOINT_TOKEN", "sent as 'Authorization: Bearer …' to an endpoint that requires it"),
+        ("CURL_CA_BUNDLE", "PEM file of trusted CAs (a school's TLS-inspecting proxy); else SSL_CERT_FILE"),
+        ("SSL_CERT_FILE, SSL_CERT_DIR", "trusted CAs, as curl and Together's SDK read them"),
+        ("https_proxy, http_proxy, ALL_PROXY, NO_PROXY", "proxies, as curl reads them; never used for loopback"),
+        ("WSIMG_PRICE_PER_MP", "dollars per megapixel for the cost estimate"),
+        ("COLUMNS", "width of the progress line"),
+        ("TERM=dumb", "plain log lines even on a terminal"),
+        ("NO_COLOR", "honoured: wsimg never prints colour codes"),
+    ]
+
+    public static let exitCodes: [(code: String, meaning: String)] = [
+        ("0", "every image is present"),
+        ("1", "some images could not be generated (the worksheet is written with the rest), rate limits would hold the run longer than --max-wait, or the worksheet's images were edited during the run"),
+        ("2", "usage, input, output or configuration error (nothing sent or written), the key was refused, or the URL answered 404 or a redirect"),
+        ("130", "interrupted by Ctrl-C, SIGTERM, SIGHUP or a closed output pipe (what was generated is kept and linked)"),
+    ]
+
+    public static let files: [(path: String, meaning: String)] = [
+        ("NAME_images/ID-KEY.png", "the pictures, beside the output worksheet; KEY is a hash of everything that makes the picture"),
+        ("NAME_images/.wsimg-redo.json", "seeds chosen by --redo, kept until the element's prompt or size changes"),
+        (".wsimg-PID-XXXXXX.tmp", "files being written; a later run removes those no running wsimg holds"),
+        ("NAME.preview.html", "the page wsimg preview writes"),
+    ]
+}
