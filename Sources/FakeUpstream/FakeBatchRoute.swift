@@ -49,8 +49,10 @@ public final class FakeBatchRoute: Sendable {
     private let server: HTTPServer
     private let state: RouteState
 
-    public init(mode: Mode = .normal, latency: Double = 0.05, sendIDs: Bool = true,
-                images script: @escaping ImageScript = { _, _ in .jpeg }, batches batchScript: @escaping BatchScript = { _ in .none }) throws {
+    public init(
+        mode: Mode = .normal, latency: Double = 0.05, sendIDs: Bool = true,
+        images script: @escaping ImageScript = { _, _ in .jpeg }, batches batchScript: @escaping BatchScript = { _ in .none }
+    ) throws {
         let state = RouteState()
         self.state = state
         server = try HTTPServer { request in
@@ -72,8 +74,10 @@ public final class FakeBatchRoute: Sendable {
         .respond(status: status, body: Array(#"{"success":false,"error":\#(JSONWriter.quoted(message))}"#.utf8))
     }
 
-    static func handle(_ request: HTTPServer.Request, mode: Mode, latency: Double, sendIDs: Bool, script: ImageScript,
-                       batchScript: BatchScript, state: RouteState) -> HTTPServer.Reply {
+    static func handle(
+        _ request: HTTPServer.Request, mode: Mode, latency: Double, sendIDs: Bool, script: ImageScript,
+        batchScript: BatchScript, state: RouteState
+    ) -> HTTPServer.Reply {
         guard request.method == "POST", request.path == "/api/worksheet/generate-images" else { return fail(404, "Not found") }
         let batchIndex = state.record(authorization: request.headers["authorization"])
         if case .requireToken(let token) = mode, request.headers["authorization"] != "Bearer \(token)" {
@@ -85,8 +89,10 @@ public final class FakeBatchRoute: Sendable {
         var images: [Image] = []
         for item in list {
             guard let prompt = item["prompt"]?.stringValue, !prompt.isEmpty else { return fail(400, "Each image must have a prompt") }
-            images.append(Image(id: item["id"]?.stringValue ?? "", prompt: prompt,
-                                width: item["width"]?.numberValue.map { Int($0) } ?? 512, height: item["height"]?.numberValue.map { Int($0) } ?? 512))
+            images.append(
+                Image(
+                    id: item["id"]?.stringValue ?? "", prompt: prompt,
+                    width: item["width"]?.numberValue.map { Int($0) } ?? 512, height: item["height"]?.numberValue.map { Int($0) } ?? 512))
         }
         state.record(batch: images)
         if case .notConfigured = mode { return fail(500, "API key not configured") }
@@ -119,7 +125,8 @@ public final class FakeBatchRoute: Sendable {
 
     static func result(for image: Image, outcome: ImageOutcome, sendID: Bool) -> String {
         let id = sendID ? #""id":\#(JSONWriter.quoted(image.id)),"# : ""
-        let width = SizeRules.normalise(image.width), height = SizeRules.normalise(image.height)
+        let width = SizeRules.normalise(image.width)
+        let height = SizeRules.normalise(image.height)
         let prompt = JSONWriter.quoted(PromptEnhancer.enhance(image.prompt))
         switch outcome {
         case .fail(let message):

@@ -76,9 +76,11 @@ public final class FakeTogether: Sendable {
     /// `realistic`: answer with photo-sized PNGs (see `realisticPNG`) instead of tiny flat ones.
     /// `imageBaseURL`: where URL answers point (default: the image host on `localhost`); a test that
     /// routes downloads through a proxy names another host and serves them with `serveDownload`.
-    public init(latency: Double = 0, rateLimit: SlidingWindowLimiter? = nil, realistic: Bool = false,
-                format: PictureFormat = .asRequested, delivery: Delivery = .asRequested, imageBaseURL: String? = nil,
-                script: @escaping Script = { _, _ in .none }) throws {
+    public init(
+        latency: Double = 0, rateLimit: SlidingWindowLimiter? = nil, realistic: Bool = false,
+        format: PictureFormat = .asRequested, delivery: Delivery = .asRequested, imageBaseURL: String? = nil,
+        script: @escaping Script = { _, _ in .none }
+    ) throws {
         let seen = RequestLog<Seen>()
         let downloads = RequestLog<Download>()
         let pictures = PictureShelf()
@@ -93,8 +95,9 @@ public final class FakeTogether: Sendable {
                 return Self.error(404, "Not found: \(request.method) \(request.path)", type: "not_found")
             }
             if let rateLimit, let wait = rateLimit.admit() {
-                return .respond(status: 429, headers: rateLimit.style.headers(wait),
-                                body: Array(#"{"error":{"message":"rate limit exceeded","type":"rate_limit"}}"#.utf8))
+                return .respond(
+                    status: 429, headers: rateLimit.style.headers(wait),
+                    body: Array(#"{"error":{"message":"rate limit exceeded","type":"rate_limit"}}"#.utf8))
             }
             let parsed: SpecRequest
             switch SpecRequest.parse(request.body) {
@@ -107,9 +110,11 @@ public final class FakeTogether: Sendable {
                     fields[member.key] = String(decoding: request.body[member.node.range], as: UTF8.self)
                 }
             }
-            seen.append(Seen(prompt: parsed.prompt, width: parsed.width, height: parsed.height, seed: parsed.seed,
-                             body: fields, authorization: request.headers["authorization"], userAgent: request.headers["user-agent"],
-                             path: request.path))
+            seen.append(
+                Seen(
+                    prompt: parsed.prompt, width: parsed.width, height: parsed.height, seed: parsed.seed,
+                    body: fields, authorization: request.headers["authorization"], userAgent: request.headers["user-agent"],
+                    path: request.path))
             let fault = script(request.index, parsed.prompt)
             let jpeg = format == .alwaysJPEG || (format == .asRequested && parsed.outputFormat != "png")
             let asURL = delivery == .alwaysURL || (delivery == .asRequested && parsed.responseFormat != "base64")
@@ -118,7 +123,9 @@ public final class FakeTogether: Sendable {
                 return .respond(status: 200, body: Self.realisticBody(width: parsed.width, height: parsed.height), delay: latency)
             }
             if case .none = fault, !jpeg {
-                let png = realistic ? Self.realisticPNG(width: parsed.width, height: parsed.height)
+                let png =
+                    realistic
+                    ? Self.realisticPNG(width: parsed.width, height: parsed.height)
                     : Self.png(width: parsed.width, height: parsed.height, prompt: parsed.prompt)
                 return .respond(status: 200, body: answer.body(png, ext: "png"), delay: latency)
             }
@@ -220,7 +227,9 @@ public final class FakeTogether: Sendable {
             var pixels = [UInt8](repeating: 0, count: width * height * 3)
             for y in 0..<height {
                 for x in 0..<width {
-                    state ^= state << 13; state ^= state >> 17; state ^= state << 5
+                    state ^= state << 13
+                    state ^= state >> 17
+                    state ^= state << 5
                     let noise = Int(state & 31)
                     let offset = (y * width + x) * 3
                     pixels[offset] = UInt8((x * 255 / width + noise) & 255)

@@ -137,8 +137,9 @@ public final class HTTPServer: Sendable {
                 state.maxInFlight = max(state.maxInFlight, state.inFlight)
                 return state.requests - 1
             }
-            let request = Request(method: parts.count > 0 ? String(parts[0]) : "", path: parts.count > 1 ? String(parts[1]) : "",
-                                  headers: headers, body: body, index: index, connection: connection)
+            let request = Request(
+                method: parts.count > 0 ? String(parts[0]) : "", path: parts.count > 1 ? String(parts[1]) : "",
+                headers: headers, body: body, index: index, connection: connection)
             let reply = handler(request)
             defer { state.withLock { $0.inFlight -= 1 } }
             switch reply {
@@ -203,7 +204,10 @@ struct SocketReader {
         let separator: [UInt8] = [13, 10, 13, 10]
         var headEnd: Int?
         while headEnd == nil {
-            if let found = find(separator) { headEnd = found; break }
+            if let found = find(separator) {
+                headEnd = found
+                break
+            }
             guard fill() else { return nil }
         }
         let head = String(decoding: buffer[..<headEnd!], as: UTF8.self)

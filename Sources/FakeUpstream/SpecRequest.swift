@@ -33,9 +33,11 @@ struct SpecRequest {
         if root["output_format"] != nil, !["jpeg", "png"].contains(outputFormat ?? "") {
             return .failure(Refusal(message: "output_format must be one of: jpeg, png"))
         }
-        return .success(SpecRequest(root: root, prompt: prompt, width: root["width"]?.numberValue.map { Int($0) } ?? 1024,
-                                    height: root["height"]?.numberValue.map { Int($0) } ?? 1024,
-                                    seed: root["seed"]?.numberValue.map { Int($0) }, responseFormat: responseFormat,
-                                    outputFormat: outputFormat))
+        return .success(
+            SpecRequest(
+                root: root, prompt: prompt, width: root["width"]?.numberValue.map { Int($0) } ?? 1024,
+                height: root["height"]?.numberValue.map { Int($0) } ?? 1024,
+                seed: root["seed"]?.numberValue.map { Int($0) }, responseFormat: responseFormat,
+                outputFormat: outputFormat))
     }
 }

@@ -5,7 +5,11 @@ import WsimgCore
 /// their bit depths, Adam7 interlacing, every row filter.
 public enum TestPictures {
     public enum ColorType: UInt8, Sendable, CaseIterable {
-        case gray = 0, rgb = 2, palette = 3, grayAlpha = 4, rgba = 6
+        case gray = 0
+        case rgb = 2
+        case palette = 3
+        case grayAlpha = 4
+        case rgba = 6
 
         public var depths: [Int] {
             switch self {
@@ -83,7 +87,8 @@ public enum TestPictures {
         guard interlaced else { return [(width, height)] }
         let adam7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
         return adam7.compactMap { x0, y0, dx, dy in
-            let w = (width - x0 + dx - 1) / dx, h = (height - y0 + dy - 1) / dy
+            let w = (width - x0 + dx - 1) / dx
+            let h = (height - y0 + dy - 1) / dy
             return w > 0 && h > 0 ? (w, h) : nil
         }
     }
@@ -101,7 +106,8 @@ public enum TestPictures {
             out += data[offset..<offset + length]
             offset += length
         } while offset < data.count
-        var a: UInt32 = 1, b: UInt32 = 0
+        var a: UInt32 = 1
+        var b: UInt32 = 0
         for byte in data {
             a = (a + UInt32(byte)) % 65521
             b = (b + a) % 65521

@@ -1,5 +1,5 @@
-import Foundation
 import FakeUpstream
+import Foundation
 import WsimgCore
 
 // `make bench`: runs the release wsimg against a loopback fake of Together and prints, per scenario,
@@ -98,20 +98,24 @@ for scenario in scenarios {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try worksheet(images: scenario.images, sizes: scenario.sizes).write(toFile: folder + "/bench.json", atomically: true, encoding: .utf8)
     }
-    let upstream = try FakeTogether(latency: scenario.latency,
-                                    rateLimit: scenario.rateLimit.map { SlidingWindowLimiter(perSecond: $0) }, realistic: true)
+    let upstream = try FakeTogether(
+        latency: scenario.latency,
+        rateLimit: scenario.rateLimit.map { SlidingWindowLimiter(perSecond: $0) }, realistic: true)
     // Make the fake's answers before timing, so its own encoding does not count.
     for (w, h) in scenario.sizes { _ = FakeTogether.realisticBody(width: SizeRules.normalise(w), height: SizeRules.normalise(h)) }
     let verbose = ProcessInfo.processInfo.environment["WSIMG_BENCH_VERBOSE"] != nil
     _ = FileManager.default.createFile(atPath: folder + "/stderr.log", contents: nil)
-    let result = measure([binary, "generate", folder + "/bench.json", "-j", String(scenario.concurrency), verbose ? "-v" : "--no-progress"], in: folder,
-                         environment: ["TOGETHER_API_KEY": "bench-key", "TOGETHER_BASE_URL": upstream.baseURL, "PATH": "/usr/bin:/bin"],
-                         tag: "." + scenario.name.prefix(while: \.isNumber))
+    let result = measure(
+        [binary, "generate", folder + "/bench.json", "-j", String(scenario.concurrency), verbose ? "-v" : "--no-progress"], in: folder,
+        environment: ["TOGETHER_API_KEY": "bench-key", "TOGETHER_BASE_URL": upstream.baseURL, "PATH": "/usr/bin:/bin"],
+        tag: "." + scenario.name.prefix(while: \.isNumber))
     upstream.stop()
-    let row = [scenario.name, String(scenario.images), String(scenario.concurrency), "\(Int(scenario.latency * 1000)) ms",
-               format(scenario.ideal), format(result.wall), scenario.ideal > 0 ? format(result.wall / scenario.ideal) : "-",
-               format(result.cpu * 1000 / Double(scenario.images), 1), format(Double(result.peakRSS) / 1_048_576, 1),
-               String(upstream.requestCount), String(upstream.connectionCount), String(upstream.rateLimitedCount), String(result.exitCode)]
+    let row = [
+        scenario.name, String(scenario.images), String(scenario.concurrency), "\(Int(scenario.latency * 1000)) ms",
+        format(scenario.ideal), format(result.wall), scenario.ideal > 0 ? format(result.wall / scenario.ideal) : "-",
+        format(result.cpu * 1000 / Double(scenario.images), 1), format(Double(result.peakRSS) / 1_048_576, 1),
+        String(upstream.requestCount), String(upstream.connectionCount), String(upstream.rateLimitedCount), String(result.exitCode),
+    ]
     print(zip(row, widths).map { pad($0, $1) }.joined(separator: " "))
     if verbose { print("  log: \(folder)/stderr.log") }
     if result.exitCode != 0, let log = try? String(contentsOfFile: folder + "/stderr.log", encoding: .utf8) {
@@ -131,7 +135,7 @@ for _ in 0..<20 {
     var status: Int32 = 0
     waitpid(pid, &status, 0)
     fastest = min(fastest, Date().timeIntervalSince(start))
-    argv.forEach { free($0) }
+    for argument in argv { free(argument) }
     posix_spawn_file_actions_destroy(&actions)
 }
 print("wsimg --version: \(format(fastest * 1000, 1)) ms (best of 20, including process start)")

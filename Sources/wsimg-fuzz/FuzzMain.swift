@@ -31,7 +31,8 @@ func fuzzPNGKinds(_ input: [UInt8]) {
     guard input.count >= 3 else { return }
     let kinds = TestPictures.allKinds
     let kind = kinds[Int(input[0]) % kinds.count]
-    let width = Int(input[1] % 64) + 1, height = Int(input[2] % 64) + 1
+    let width = Int(input[1] % 64) + 1
+    let height = Int(input[2] % 64) + 1
     let png = TestPictures.png(width: width, height: height, kind: kind, noise: Array(input.dropFirst(3)))
     do {
         try PNGValidator.validate(png, width: width, height: height)
@@ -106,18 +107,22 @@ let harness: Harness = {
 }()
 
 #if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    harness.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
-    return 0
-}
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+        harness.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+        return 0
+    }
 
-typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
 
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: FuzzCallback) -> Int32
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    // libFuzzer's own entry point: the name is the C symbol's.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: FuzzCallback
+    ) -> Int32
 #endif
 
 @main
@@ -125,14 +130,14 @@ struct FuzzMain {
     static func main() {
         _ = harness
         #if FUZZING
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
+            var argc = CommandLine.argc
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+            exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
         #else
-        for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else { fatalError("cannot read \(path)") }
-            harness.run(Array(data))
-        }
+            for path in CommandLine.arguments.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: path) else { fatalError("cannot read \(path)") }
+                harness.run(Array(data))
+            }
         #endif
     }
 }

@@ -58,8 +58,9 @@ import Testing
     @Test func refusesPlainHTTPToOtherHosts() async throws {
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
-        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
-                                environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": "http://api.example.com"])
+        let run = try await Wsimg.run(
+            ["generate", "w.json"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": "http://api.example.com"])
         #expect(run.code == 2)
         #expect(run.stderr.contains("--allow-insecure-http"))
         #expect(!run.stderr.contains(Wsimg.secret))

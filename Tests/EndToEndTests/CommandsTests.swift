@@ -1,6 +1,6 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
 import WsimgCore
 
 @Suite struct CommandsTests {
@@ -18,8 +18,9 @@ import WsimgCore
 
         let upstream = try FakeTogether()
         defer { upstream.stop() }
-        _ = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
-                                environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
+        _ = try await Wsimg.run(
+            ["generate", "w.json"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
         let after = try await Wsimg.run(["prompts", "w.json", "--json"], in: scratch.path)
         #expect(after.code == 0)
         let items = try #require(try JSONParser.parse(after.stdoutBytes).arrayValue)
@@ -57,8 +58,9 @@ import WsimgCore
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 3))
-        let run = try await Wsimg.run(["generate", "w.json", "--report", "out/report.json"], in: scratch.path,
-                                      environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
+        let run = try await Wsimg.run(
+            ["generate", "w.json", "--report", "out/report.json"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
         #expect(run.code == 1 || run.code == 2)
         _ = try await Wsimg.run(["generate", "w.json", "--provider", "placeholder", "--report", "report.json"], in: scratch.path)
         let report = try JSONParser.parse(scratch.bytes("report.json"))
@@ -72,8 +74,9 @@ import WsimgCore
         #expect(images[0]["caption"]?.stringValue == "Picture 0")
         #expect(images[0]["attempts"]?.numberValue == 1)
 
-        let failing = try await Wsimg.run(["generate", "w.json", "--report", "report.json", "--force"], in: scratch.path,
-                                          environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
+        let failing = try await Wsimg.run(
+            ["generate", "w.json", "--report", "report.json", "--force"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
         #expect(failing.code == 1)
         let second = try JSONParser.parse(scratch.bytes("report.json"))
         #expect(second["stats"]?["failed"]?.numberValue == 1)
@@ -110,16 +113,20 @@ import WsimgCore
         scratch.write("w.json", Sheets.sample(count: 2))
         _ = try await Wsimg.run(["generate", "w.json", "--provider", "placeholder"], in: scratch.path)
         // The teacher changed a size after generating: the picture no longer fits.
-        scratch.write("w.json", scratch.read("w.json").replacingOccurrences(of: #""width": 400"#, with: #""width": 800"#)
-                                    .replacingOccurrences(of: #""url": "w_images/1-0"#, with: #""ur": "w_images/1-0"#))
+        scratch.write(
+            "w.json",
+            scratch.read("w.json").replacingOccurrences(of: #""width": 400"#, with: #""width": 800"#)
+                .replacingOccurrences(of: #""url": "w_images/1-0"#, with: #""ur": "w_images/1-0"#))
         let run = try await Wsimg.run(["validate", "--worksheet", "w.json"], in: scratch.path)
         #expect(run.code == 1)
         #expect(run.stdout.contains("w.json 0-0: the image is 400×304, expected 800×304"))
         #expect(run.stdout.contains("w.json 1-0: no picture (no url)"))
     }
 
-    @Test(arguments: [["--help"], ["help"], ["help", "generate"], ["generate", "--help"], ["help", "prompts"], ["prompts", "--help"],
-                      ["help", "validate"], ["validate", "--help"]])
+    @Test(arguments: [
+        ["--help"], ["help"], ["help", "generate"], ["generate", "--help"], ["help", "prompts"], ["prompts", "--help"],
+        ["help", "validate"], ["validate", "--help"],
+    ])
     func helpIsAvailableEveryWay(arguments: [String]) async throws {
         let scratch = try Scratch()
         let run = try await Wsimg.run(arguments, in: scratch.path)

@@ -24,8 +24,9 @@ struct DiskFullTests {
         #expect(mount("tmpfs", small, "tmpfs", 0, "size=96k") == 0)
         defer { umount(small) }
         scratch.write("w.json", Sheets.sample(count: 12))
-        let run = try await Wsimg.run(["generate", "w.json", "--provider", "placeholder", "-j", "1", "--images-dir", "small/pics"],
-                                      in: scratch.path)
+        let run = try await Wsimg.run(
+            ["generate", "w.json", "--provider", "placeholder", "-j", "1", "--images-dir", "small/pics"],
+            in: scratch.path)
         #expect(run.code == 1, "\(run.stderr)")
         #expect(run.stderr.contains("cannot write \(small)/pics/"), "\(run.stderr)")
         #expect(run.stderr.contains("No space left on device"))

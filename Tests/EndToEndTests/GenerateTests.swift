@@ -1,6 +1,6 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
 import WsimgCore
 
 @Suite struct GenerateEndToEndTests {
@@ -167,8 +167,10 @@ import WsimgCore
         #expect(sheet.url("0-0") != nil && sheet.url("0-2") == nil && sheet.url("1-1") != nil)
     }
 
-    @Test(arguments: [FakeTogether.Fault.truncatedPNG, .wrongSizePNG, .invalidBase64, .garbageBody, .drop, .jpegInstead,
-                      .status(503, body: "busy")])
+    @Test(arguments: [
+        FakeTogether.Fault.truncatedPNG, .wrongSizePNG, .invalidBase64, .garbageBody, .drop, .jpegInstead,
+        .status(503, body: "busy"),
+    ])
     func retriesBadAnswersAndNeverWritesThem(fault: FakeTogether.Fault) async throws {
         let upstream = try FakeTogether { index, _ in index == 0 ? fault : .none }
         defer { upstream.stop() }
@@ -200,8 +202,9 @@ import WsimgCore
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
         scratch.write("key.txt", Wsimg.secret + "\n")
-        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
-                                environment: ["TOGETHER_API_KEY_FILE": scratch.path + "/key.txt", "TOGETHER_BASE_URL": upstream.baseURL])
+        let run = try await Wsimg.run(
+            ["generate", "w.json"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY_FILE": scratch.path + "/key.txt", "TOGETHER_BASE_URL": upstream.baseURL])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(upstream.requests.first?.authorization == "Bearer \(Wsimg.secret)")
     }

@@ -1,6 +1,6 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
 import WsimgCore
 
 /// The defects a hostile review found, each as the attacker or careless user met it.
@@ -18,7 +18,8 @@ import WsimgCore
 
     /// The first request waits until the test has edited the worksheet; the run then ends normally.
     func runWhileEditing(_ edit: @escaping (Scratch) -> Void) async throws -> (Wsimg.Run, Scratch, FakeTogether) {
-        let arrived = DispatchSemaphore(value: 0), edited = DispatchSemaphore(value: 0)
+        let arrived = DispatchSemaphore(value: 0)
+        let edited = DispatchSemaphore(value: 0)
         let upstream = try FakeTogether { index, _ in
             if index == 0 {
                 arrived.signal()
@@ -105,8 +106,9 @@ import WsimgCore
         scratch.write("w.json", Sheets.sample(count: 1))
         scratch.write("key", "  \(Wsimg.secret)  \nOTHER_SECRET=hunter2\n")
         #expect(chmod(scratch.path + "/key", 0o644) == 0)
-        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
-                                      environment: ["TOGETHER_API_KEY_FILE": scratch.path + "/key", "TOGETHER_BASE_URL": upstream.baseURL])
+        let run = try await Wsimg.run(
+            ["generate", "w.json"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY_FILE": scratch.path + "/key", "TOGETHER_BASE_URL": upstream.baseURL])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(upstream.requests.first?.authorization == "Bearer \(Wsimg.secret)")
         #expect(run.stderr.contains("can be read by other users; run: chmod 600"))
@@ -145,8 +147,9 @@ import WsimgCore
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 2))
-        let run = try await Wsimg.run(["generate", "w.json", "-v", "--retries", "0", "--report", "r.json"], in: scratch.path,
-                                      environment: env(upstream))
+        let run = try await Wsimg.run(
+            ["generate", "w.json", "-v", "--retries", "0", "--report", "r.json"], in: scratch.path,
+            environment: env(upstream))
         #expect(run.code == 1)
         for text in [run.stderr, scratch.read("r.json")] {
             #expect(!text.lowercased().contains(Wsimg.secret.lowercased()))
@@ -179,7 +182,7 @@ import WsimgCore
         let upstream = try FakeTogether()
         defer { upstream.stop() }
         let scratch = try Scratch()
-        scratch.write("w.json", Sheets.sample(count: 3) .replacingOccurrences(of: #""fontSize": 18.0}}"#, with: #""fontSize": 18.0, "url": "art/logo.png"}}"#))
+        scratch.write("w.json", Sheets.sample(count: 3).replacingOccurrences(of: #""fontSize": 18.0}}"#, with: #""fontSize": 18.0, "url": "art/logo.png"}}"#))
         try FileManager.default.createDirectory(atPath: scratch.path + "/art", withIntermediateDirectories: true)
         scratch.write("art/logo.png", "not checked")
         try FileManager.default.createDirectory(atPath: scratch.path + "/build", withIntermediateDirectories: true)
@@ -214,8 +217,9 @@ import WsimgCore
         #expect(scratch.bytes("w.json") == before)
         // The same with nothing to generate.
         scratch.write("empty.json", #"{"pages":[]}"#)
-        let nothing = try await Wsimg.run(["generate", "empty.json"] + arguments.map { $0 == "w.json" ? "empty.json" : $0 },
-                                          in: scratch.path, environment: env(upstream))
+        let nothing = try await Wsimg.run(
+            ["generate", "empty.json"] + arguments.map { $0 == "w.json" ? "empty.json" : $0 },
+            in: scratch.path, environment: env(upstream))
         #expect(nothing.code == 2)
     }
 

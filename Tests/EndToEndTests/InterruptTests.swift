@@ -1,6 +1,6 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
 import WsimgCore
 
 @Suite struct InterruptTests {
@@ -16,8 +16,9 @@ import WsimgCore
         }
         defer { upstream.stop() }
         scratch.write("w.json", Sheets.sample(count: 3))
-        let started = try Wsimg.start(["generate", "w.json", "-j", "1"], in: scratch.path,
-                                      environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
+        let started = try Wsimg.start(
+            ["generate", "w.json", "-j", "1"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
         // The second request is held until the first image is written.
         #expect(secondRequestArrived.wait(timeout: .now() + 60) == .success)
         kill(started.process.processIdentifier, signal)
@@ -39,7 +40,8 @@ import WsimgCore
     /// The first Ctrl-C starts a clean stop, which here cannot finish: the worksheet goes to a pipe
     /// nobody reads. The second one must end the process at once.
     @Test(.timeLimit(.minutes(1))) func aSecondCtrlCExitsAtOnce() async throws {
-        let arrived = DispatchSemaphore(value: 0), abandoned = DispatchSemaphore(value: 0)
+        let arrived = DispatchSemaphore(value: 0)
+        let abandoned = DispatchSemaphore(value: 0)
         let upstream = try FakeTogether { index, _ in
             guard index >= 1 else { return .none }
             arrived.signal()

@@ -1,6 +1,6 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
 import WsimgCore
 
 /// `wsimg preview` in a real browser: headless Chromium (`make test` installs Debian's `chromium`)
@@ -15,8 +15,9 @@ import WsimgCore
         #expect(try await Wsimg.run(["generate", "w.json", "--provider", "placeholder"], in: scratch.path).code == 0)
         // One element more: not generated yet; and one without a prompt.
         let text = scratch.read("w.json").replacingOccurrences(of: #""meta": {"version": 2.10}"#, with: "\"meta\": {}")
-            .replacingOccurrences(of: #"{"type": "body-text", "properties": {"text": "Скільки? 0", "fontSize": 18.0}}"#,
-                                  with: #"{"type": "image-placeholder", "properties": {"imagePrompt": "<b>owl</b> & \"moon\"", "caption": "Later"}}, {"type": "image-placeholder", "properties": {"caption": "blank"}}"#)
+            .replacingOccurrences(
+                of: #"{"type": "body-text", "properties": {"text": "Скільки? 0", "fontSize": 18.0}}"#,
+                with: #"{"type": "image-placeholder", "properties": {"imagePrompt": "<b>owl</b> & \"moon\"", "caption": "Later"}}, {"type": "image-placeholder", "properties": {"caption": "blank"}}"#)
         scratch.write("w.json", text)
         let preview = try await Wsimg.run(["preview", "w.json"], in: scratch.path)
         #expect(preview.code == 0, "\(preview.stderr)")
@@ -28,8 +29,10 @@ import WsimgCore
 
         let browser = Process()
         browser.executableURL = URL(fileURLWithPath: Self.chromium)
-        browser.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000", "--dump-dom",
-                             "file://" + scratch.path + "/w.preview.html"]
+        browser.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000", "--dump-dom",
+            "file://" + scratch.path + "/w.preview.html",
+        ]
         browser.environment = ["HOME": scratch.path, "PATH": "/usr/bin:/bin"]
         let dom = Pipe()
         browser.standardOutput = dom

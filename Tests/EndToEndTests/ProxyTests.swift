@@ -1,14 +1,16 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
 import WsimgCore
 
 /// Schools sit behind proxies: curl honours `http_proxy`, `https_proxy`, `ALL_PROXY` and `NO_PROXY`.
 /// wsimg never sends loopback traffic through one, and never hands one a key in cleartext.
 @Suite struct ProxyTests {
     /// A proxy that records what reaches it and answers with `serve`.
-    func proxy(_ seen: RequestLog<HTTPServer.Request>,
-               serve: @escaping @Sendable (HTTPServer.Request) -> HTTPServer.Reply = { _ in .respond(status: 502, body: []) }) throws -> HTTPServer {
+    func proxy(
+        _ seen: RequestLog<HTTPServer.Request>,
+        serve: @escaping @Sendable (HTTPServer.Request) -> HTTPServer.Reply = { _ in .respond(status: 502, body: []) }
+    ) throws -> HTTPServer {
         try HTTPServer { request in
             seen.append(request)
             return serve(request)

@@ -1,11 +1,13 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
 import WsimgCore
 
 @Suite struct RemoteTests {
-    func run(_ route: FakeBatchRoute, _ scratch: Scratch, _ extra: [String] = [], token: String? = nil,
-             endpoint: String? = nil) async throws -> Wsimg.Run {
+    func run(
+        _ route: FakeBatchRoute, _ scratch: Scratch, _ extra: [String] = [], token: String? = nil,
+        endpoint: String? = nil
+    ) async throws -> Wsimg.Run {
         var env = ["WSIMG_ENDPOINT": endpoint ?? route.url]
         if let token { env["WSIMG_ENDPOINT_TOKEN"] = token }
         return try await Wsimg.run(["generate", "w.json", "--backoff", "0"] + extra, in: scratch.path, environment: env)
@@ -24,8 +26,9 @@ import WsimgCore
         for placeholder in sheet.placeholders {
             let url = try #require(placeholder.url)
             #expect(url.hasPrefix("w_images/\(placeholder.id)-"))
-            try PNGValidator.validate(scratch.bytes(url), width: SizeRules.normalise(placeholder.width),
-                                      height: SizeRules.normalise(placeholder.height))
+            try PNGValidator.validate(
+                scratch.bytes(url), width: SizeRules.normalise(placeholder.width),
+                height: SizeRules.normalise(placeholder.height))
         }
         // The route gets raw prompts and the worksheet's own sizes; it applies the rules itself.
         let sent = route.batches.flatMap { $0 }
@@ -79,8 +82,10 @@ import WsimgCore
         #expect(try scratch.worksheet("w.json").url("0-0") != nil)
     }
 
-    @Test(arguments: [FakeBatchRoute.BatchFault.status(500, body: #"{"success":false,"error":"Internal error"}"#),
-                      .status(503, body: "upstream busy"), .garbage, .drop])
+    @Test(arguments: [
+        FakeBatchRoute.BatchFault.status(500, body: #"{"success":false,"error":"Internal error"}"#),
+        .status(503, body: "upstream busy"), .garbage, .drop,
+    ])
     func retriesAWholeBatchThatFailed(fault: FakeBatchRoute.BatchFault) async throws {
         let route = try FakeBatchRoute(batches: { index in index == 0 ? fault : .none })
         defer { route.stop() }
@@ -151,8 +156,9 @@ import WsimgCore
         // The same worksheet through Together: other pictures, other keys.
         let together = try FakeTogether()
         defer { together.stop() }
-        let direct = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
-                                         environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": together.baseURL])
+        let direct = try await Wsimg.run(
+            ["generate", "w.json"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": together.baseURL])
         #expect(direct.code == 0)
         #expect(together.requestCount == 3)
     }

@@ -1,7 +1,7 @@
+import FakeUpstream
 import Foundation
 import Synchronization
 import Testing
-import FakeUpstream
 import WsimgCore
 
 @Suite struct ResilienceTests {

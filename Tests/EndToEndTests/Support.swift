@@ -43,7 +43,8 @@ struct Wsimg {
         if let asan = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] { env["ASAN_OPTIONS"] = asan }
         env.merge(environment) { $1 }
         process.environment = env
-        let out = folder + "/.stdout-\(UUID().uuidString)", err = folder + "/.stderr-\(UUID().uuidString)"
+        let out = folder + "/.stdout-\(UUID().uuidString)"
+        let err = folder + "/.stderr-\(UUID().uuidString)"
         _ = FileManager.default.createFile(atPath: out, contents: nil)
         _ = FileManager.default.createFile(atPath: err, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
@@ -56,20 +57,28 @@ struct Wsimg {
     /// keeps Swift Testing's few threads free for other tests.
     static func launch(_ process: Process) throws -> Task<Int32, Never> {
         let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
+        process.terminationHandler = {
+            exit.yield($0.terminationStatus)
+            exit.finish()
+        }
         try process.run()
-        return Task { for await code in exits { return code }; return -1 }
+        return Task {
+            for await code in exits { return code }
+            return -1
+        }
     }
 
     static func finish(_ started: Started) async -> Run {
         let code = await started.exited.value
-        let out = started.stdoutPath, err = started.stderrPath
+        let out = started.stdoutPath
+        let err = started.stderrPath
         let stdout = FileManager.default.contents(atPath: out) ?? Data()
         let stderr = FileManager.default.contents(atPath: err) ?? Data()
         try? FileManager.default.removeItem(atPath: out)
         try? FileManager.default.removeItem(atPath: err)
-        return Run(code: code, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: Array(stdout))
+        return Run(
+            code: code, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: Array(stdout))
     }
 
     static func run(_ arguments: [String], in folder: String, environment: [String: String] = [:]) async throws -> Run {
@@ -122,16 +131,16 @@ enum Sheets {
         }
         let half = elements.count / 2
         return """
-        {
-          "title": "Тест",
-          "pages": [
-            {"elements": [\(elements[..<half].joined(separator: ",\n    "))]},
-            {"elements": [\(elements[half...].joined(separator: ",\n    "))]}
-          ],
-          "meta": {"version": 2.10}
-        }
+            {
+              "title": "Тест",
+              "pages": [
+                {"elements": [\(elements[..<half].joined(separator: ",\n    "))]},
+                {"elements": [\(elements[half...].joined(separator: ",\n    "))]}
+              ],
+              "meta": {"version": 2.10}
+            }
 
-        """
+            """
     }
 }
 

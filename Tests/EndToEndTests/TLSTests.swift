@@ -1,6 +1,6 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
 import WsimgCore
 
 /// TLS and HTTP/2 as in production, through nghttpx (`make test` installs Debian's nghttp2-proxy).
@@ -17,8 +17,9 @@ import WsimgCore
         let frontend = try TLSFrontend(backendPort: Int(upstream.baseURL.split(separator: ":").last!)!)
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 12))
-        let run = try await Wsimg.run(["generate", "w.json", "-j", "6"], in: scratch.path,
-                                      environment: environment(frontend, ca: [variable: frontend.caFile]))
+        let run = try await Wsimg.run(
+            ["generate", "w.json", "-j", "6"], in: scratch.path,
+            environment: environment(frontend, ca: [variable: frontend.caFile]))
         #expect(run.code == 0, "\(run.stderr)")
         #expect(upstream.requestCount == 12)
         // Every API request came over HTTP/2 (pictures came from the plain-http image host).
@@ -43,8 +44,9 @@ import WsimgCore
     @Test func aMissingCABundleIsAConfigurationError() async throws {
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
-        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
-                                      environment: ["TOGETHER_API_KEY": Wsimg.secret, "CURL_CA_BUNDLE": scratch.path + "/nope.pem"])
+        let run = try await Wsimg.run(
+            ["generate", "w.json"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "CURL_CA_BUNDLE": scratch.path + "/nope.pem"])
         #expect(run.code == 2)
         #expect(run.stderr.contains("CURL_CA_BUNDLE names"))
     }

@@ -1,6 +1,6 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
 import WsimgCore
 
 /// The web app's worksheets and a teacher's loop: embedded pictures, skipped prompts, the generator's
@@ -195,8 +195,9 @@ import WsimgCore
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 12))
-        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
-                                      environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
+        let run = try await Wsimg.run(
+            ["generate", "w.json"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
         #expect(run.code == 2)
         let lines = run.stderr.split(separator: "\n")
         #expect(lines.count == 2, "\(run.stderr)")

@@ -1,7 +1,7 @@
+import FakeUpstream
 import Foundation
 import Synchronization
 import Testing
-import FakeUpstream
 import WsimgCore
 
 /// wsimg against every answer Together's OpenAPI spec and docs allow, not only the ones it asks for.
@@ -15,8 +15,9 @@ import WsimgCore
         #expect(sheet.placeholders.compactMap(\.url).count == count, sourceLocation: sourceLocation)
         for placeholder in sheet.placeholders {
             let url = try #require(placeholder.url, sourceLocation: sourceLocation)
-            try PNGValidator.validate(scratch.bytes(url), width: SizeRules.normalise(placeholder.width),
-                                      height: SizeRules.normalise(placeholder.height))
+            try PNGValidator.validate(
+                scratch.bytes(url), width: SizeRules.normalise(placeholder.width),
+                height: SizeRules.normalise(placeholder.height))
         }
     }
 
@@ -80,8 +81,9 @@ import WsimgCore
         defer { upstream.stop() }
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 4))
-        let run = try await Wsimg.run(["generate", "w.json", "-j", "1"], in: scratch.path,
-                                      environment: env(upstream, base: upstream.baseURL + "/api"))
+        let run = try await Wsimg.run(
+            ["generate", "w.json", "-j", "1"], in: scratch.path,
+            environment: env(upstream, base: upstream.baseURL + "/api"))
         #expect(run.code == 2)
         #expect(upstream.requestCount == 1)
         #expect(run.stderr.contains("404 Not Found for \(upstream.baseURL)/api/v1/images/generations"))
@@ -91,8 +93,9 @@ import WsimgCore
     @Test func aBaseURLWithSecretsIsRefusedWithoutEchoingThem() async throws {
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 1))
-        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path,
-                                      environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": "https://me:pa55word@api.together.xyz/v1?token=t0ken"])
+        let run = try await Wsimg.run(
+            ["generate", "w.json"], in: scratch.path,
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": "https://me:pa55word@api.together.xyz/v1?token=t0ken"])
         #expect(run.code == 2)
         #expect(run.stderr.contains("TOGETHER_BASE_URL"))
         #expect(!run.stderr.contains("pa55word") && !run.stderr.contains("t0ken"))
@@ -101,8 +104,10 @@ import WsimgCore
     /// 503 is Together's answer to a burst: it slows the run down and does not use up retries.
     @Test func a503BurstSlowsDownWithoutSpendingRetries() async throws {
         let upstream = try FakeTogether { index, _ in
-            index < 6 ? .status(503, body: #"{"error":{"message":"The server is overloaded","type":"service_unavailable"}}"#,
-                                headers: ["Retry-After": "0.1"]) : .none
+            index < 6
+                ? .status(
+                    503, body: #"{"error":{"message":"The server is overloaded","type":"service_unavailable"}}"#,
+                    headers: ["Retry-After": "0.1"]) : .none
         }
         defer { upstream.stop() }
         let scratch = try Scratch()

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WsimgCore
 
 @Suite struct ArgumentParserTests {
@@ -44,10 +45,12 @@ import Testing
     }
 
     @Test func readsEveryOption() throws {
-        let options = try options(["w.json", "-o", "o.json", "--images-dir", "img", "--embed", "--force", "--provider", "placeholder",
-                                   "--model", "m", "--steps", "8", "--seed", "9", "--no-enhance", "-j", "16", "--retries", "5",
-                                   "--timeout", "2.5", "--backoff", "0", "--allow-insecure-http", "-v",
-                                   "--endpoint", "https://school.example/api/worksheet/generate-images", "--batch-size", "3"])
+        let options = try options([
+            "w.json", "-o", "o.json", "--images-dir", "img", "--embed", "--force", "--provider", "placeholder",
+            "--model", "m", "--steps", "8", "--seed", "9", "--no-enhance", "-j", "16", "--retries", "5",
+            "--timeout", "2.5", "--backoff", "0", "--allow-insecure-http", "-v",
+            "--endpoint", "https://school.example/api/worksheet/generate-images", "--batch-size", "3",
+        ])
         #expect(options.endpoint == "https://school.example/api/worksheet/generate-images" && options.batchSize == 3)
         #expect(options.output == "o.json" && options.imagesDir == "img" && options.embed && options.force)
         #expect(options.provider == .placeholder && options.model == "m" && options.steps == 8)

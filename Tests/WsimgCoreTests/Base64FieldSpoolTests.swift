@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WsimgCore
 
 @Suite struct Base64FieldSpoolTests {

@@ -1,6 +1,7 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
+
 @testable import WsimgCore
 
 @Suite struct CurlTransportTests {
@@ -15,14 +16,16 @@ import FakeUpstream
     }
 
     func post(_ server: HTTPServer, timeout: Double = 10, limit: Int = 64 << 20) -> HTTPRequest {
-        HTTPRequest(url: server.baseURL + "/v1/x", headers: ["Authorization: Bearer k"], body: Array(#"{"a":1}"#.utf8),
-                    timeout: timeout, maxResponseBytes: limit)
+        HTTPRequest(
+            url: server.baseURL + "/v1/x", headers: ["Authorization: Bearer k"], body: Array(#"{"a":1}"#.utf8),
+            timeout: timeout, maxResponseBytes: limit)
     }
 
     @Test func sendsTheBodyAndReadsStatusHeadersAndBody() async throws {
         try await withServer({ request in
-            .respond(status: 429, headers: ["Retry-After": "1.5", "X-Echo": String(decoding: request.body, as: UTF8.self)],
-                     body: Array("slow down".utf8))
+            .respond(
+                status: 429, headers: ["Retry-After": "1.5", "X-Echo": String(decoding: request.body, as: UTF8.self)],
+                body: Array("slow down".utf8))
         }) { server, client in
             let response = try await client.send(post(server))
             #expect(response.status == 429)
@@ -58,7 +61,10 @@ import FakeUpstream
                     _ = try await client.send(post(server))
                     Issue.record("expected a transport error")
                 } catch {
-                    guard case TransportError.connectionLost = error else { Issue.record("unexpected \(error)"); continue }
+                    guard case TransportError.connectionLost = error else {
+                        Issue.record("unexpected \(error)")
+                        continue
+                    }
                 }
             }
         }
@@ -80,7 +86,10 @@ import FakeUpstream
             _ = try await client.send(HTTPRequest(url: url, body: []))
             Issue.record("expected an error")
         } catch {
-            guard case TransportError.couldNotConnect = error else { Issue.record("unexpected \(error)"); return }
+            guard case TransportError.couldNotConnect = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import WsimgCore
 
 @Suite struct RetryAfterTests {
@@ -39,8 +40,9 @@ import Testing
 @Suite struct UpstreamStatusTests {
     func check(_ status: Int, _ body: String = "", headers: [(String, String)] = []) -> GenerationError? {
         do {
-            try UpstreamStatus.check(HTTPResponse(status: status, headers: headers.map { ($0.0, $0.1) }, body: Array(body.utf8)),
-                                     url: "https://api.example/v1/images/generations", redactor: Redactor(secrets: ["sk-secret"]))
+            try UpstreamStatus.check(
+                HTTPResponse(status: status, headers: headers.map { ($0.0, $0.1) }, body: Array(body.utf8)),
+                url: "https://api.example/v1/images/generations", redactor: Redactor(secrets: ["sk-secret"]))
             return nil
         } catch {
             return error
@@ -59,10 +61,12 @@ import Testing
         #expect(check(503, headers: [("retry-after", "7")]) == .overloaded(retryAfter: 7))
         #expect(check(503)?.disposition == .pace)
         #expect(check(500)?.disposition == .retry)
-        #expect(check(404, #"{"error":{"message":"Unable to access model"}}"#)
+        #expect(
+            check(404, #"{"error":{"message":"Unable to access model"}}"#)
                 == .notFound(url: "https://api.example/v1/images/generations", message: "Unable to access model"))
         #expect(check(404)?.disposition == .stopRun)
-        #expect(check(302, headers: [("location", "https://elsewhere.example/v1?token=abc")])
+        #expect(
+            check(302, headers: [("location", "https://elsewhere.example/v1?token=abc")])
                 == .redirected(status: 302, location: "https://elsewhere.example/v1?…"))
         #expect(check(307)?.disposition == .stopRun)
         #expect(check(408)?.disposition == .retry)
@@ -126,8 +130,9 @@ final class ScriptedProvider: SingleImageProvider, Sendable {
 @Suite struct GenerationEngineTests {
     func jobs(_ count: Int) -> [GenerationJob] {
         (0..<count).map { i in
-            GenerationJob(request: ImageRequest(id: "0-\(i)", caption: nil, prompt: "p\(i)", promptToSend: "p\(i)", width: 256, height: 256, seed: 1),
-                          key: CacheKey.make(["p\(i)"]))
+            GenerationJob(
+                request: ImageRequest(id: "0-\(i)", caption: nil, prompt: "p\(i)", promptToSend: "p\(i)", width: 256, height: 256, seed: 1),
+                key: CacheKey.make(["p\(i)"]))
         }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WsimgCore
 
 @Suite struct JSONParserTests {
@@ -6,7 +7,10 @@ import Testing
 
     @Test func keepsKeyOrderAndNumberSpelling() throws {
         let root = try parse(#"{"z": 1.50, "a": -0, "m": 1e3, "list": [true, false, null]}"#)
-        guard case .object(let members) = root.value else { Issue.record("not an object"); return }
+        guard case .object(let members) = root.value else {
+            Issue.record("not an object")
+            return
+        }
         #expect(members.map(\.key) == ["z", "a", "m", "list"])
         #expect(root["z"]?.value == .number("1.50"))
         #expect(root["a"]?.value == .number("-0"))

@@ -1,6 +1,7 @@
+import FakeUpstream
 import Foundation
 import Testing
-import FakeUpstream
+
 @testable import WsimgCore
 
 /// Every colour type, bit depth and interlacing PNG allows, in memory and from a file. The 16-bit

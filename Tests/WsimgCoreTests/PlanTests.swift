@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WsimgCore
 
 @Suite struct GenerationPlanTests {
@@ -19,7 +20,8 @@ import Testing
     /// Writes the picture the plan would want for `prompt`; returns its URL.
     func writeCurrentPicture(prompt: String = "cat") async throws -> String {
         let entry = try #require(plan(try sheet(url: nil, prompt: prompt)).entries.first)
-        let request = try #require(entry.request), key = try #require(entry.key)
+        let request = try #require(entry.request)
+        let key = try #require(entry.key)
         try store.prepare()
         try store.store(try await provider.generate(request), id: "0-0", key: key)
         return store.url(id: "0-0", key: key)

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import WsimgCore
 
 final class Recorder: Sendable {
@@ -13,8 +14,9 @@ final class Recorder: Sendable {
 
 @Suite struct ProgressDisplayTests {
     func result(_ id: String, _ status: GenerationResult.Status, caption: String = "Friendly dinosaur") -> GenerationResult {
-        GenerationResult(job: GenerationJob(request: ImageRequest(id: id, caption: caption, prompt: "p", promptToSend: "p", width: 256, height: 256, seed: 0), key: "k"),
-                         status: status, attempts: 1, duration: 1.84)
+        GenerationResult(
+            job: GenerationJob(request: ImageRequest(id: id, caption: caption, prompt: "p", promptToSend: "p", width: 256, height: 256, seed: 0), key: "k"),
+            status: status, attempts: 1, duration: 1.84)
     }
 
     func display(_ style: ProgressDisplay.Style, total: Int, recorder: Recorder) -> ProgressDisplay {
@@ -27,11 +29,12 @@ final class Recorder: Sendable {
         display.handle(.finished(result("0-3", .generated)))
         display.handle(.finished(result("0-4", .failed("server error 503"))))
         display.finish(summary: "Generated 1/2 images (1 failed) in 2.0s")
-        #expect(recorder.output == [
-            "[1/2] 0-3 ok 1.8s  \"Friendly dinosaur\"\n",
-            "[2/2] 0-4 failed: server error 503\n",
-            "Generated 1/2 images (1 failed) in 2.0s\n",
-        ])
+        #expect(
+            recorder.output == [
+                "[1/2] 0-3 ok 1.8s  \"Friendly dinosaur\"\n",
+                "[2/2] 0-4 failed: server error 503\n",
+                "Generated 1/2 images (1 failed) in 2.0s\n",
+            ])
         #expect(!recorder.output.joined().contains("\u{1B}"))
     }
 
@@ -79,11 +82,12 @@ final class Recorder: Sendable {
         recorder.advance(5)
         display.tick()
         display.tick()
-        #expect(recorder.output == [
-            "[1/3] 0-0 ok 1.8s  \"Friendly dinosaur\"\n",
-            "waiting 4.0s: rate limited\n",
-            "[1/3] working for 11s; waiting 4.0s: rate limited\n",
-        ])
+        #expect(
+            recorder.output == [
+                "[1/3] 0-0 ok 1.8s  \"Friendly dinosaur\"\n",
+                "waiting 4.0s: rate limited\n",
+                "[1/3] working for 11s; waiting 4.0s: rate limited\n",
+            ])
     }
 
     @Test func showsWaitsOnTheLiveLine() {
@@ -113,8 +117,10 @@ final class Recorder: Sendable {
         #expect(summary.line == "1 new, 0 already present, 1 skipped (no prompt), 0 failed (12.3s)")
         #expect(summary.problemLines.isEmpty)
         let broken = try Worksheet(source: Array(#"{"pages":[{"elements":[{"type":"image-placeholder","properties":{"imagePrompt":"a","caption":"Cat","width":"wide"}}]}]}"#.utf8))
-        let failed = WorksheetUpdate(plan: GenerationPlan(worksheet: broken, provider: PlaceholderProvider(), options: RequestOptions(), store: store,
-                                                          force: false), results: [], store: store, embed: false)
+        let failed = WorksheetUpdate(
+            plan: GenerationPlan(
+                worksheet: broken, provider: PlaceholderProvider(), options: RequestOptions(), store: store,
+                force: false), results: [], store: store, embed: false)
         let lines = RunSummary(outcome: failed, duration: 1, interrupted: false, destination: "w.json, w_images/")
         #expect(lines.line == "0 new, 0 already present, 1 failed → w.json, w_images/ (1.0s)")
         #expect(lines.problemLines == ["0-0 \"Cat\": width is a string, not a number"])

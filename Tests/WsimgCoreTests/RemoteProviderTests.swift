@@ -1,10 +1,12 @@
 import Testing
+
 @testable import WsimgCore
 
 @Suite struct RemoteProviderTests {
     func request(_ id: String, width: Int = 400, height: Int = 300) -> ImageRequest {
-        ImageRequest(id: id, caption: nil, prompt: "кіт \(id)", promptToSend: "enhanced", width: SizeRules.normalise(width),
-                     height: SizeRules.normalise(height), seed: 1, requestedWidth: width, requestedHeight: height)
+        ImageRequest(
+            id: id, caption: nil, prompt: "кіт \(id)", promptToSend: "enhanced", width: SizeRules.normalise(width),
+            height: SizeRules.normalise(height), seed: 1, requestedWidth: width, requestedHeight: height)
     }
 
     static let png = try! PNGEncoder.encodeRGB([UInt8](repeating: 7, count: 256 * 256 * 3), width: 256, height: 256)
@@ -31,8 +33,10 @@ import Testing
     @Test(arguments: [
         (#"FLUX API error: 429 - {"error":{"message":"slow down"}}"#, GenerationError.rateLimited(retryAfter: nil)),
         (#"FLUX API error: 503 - {"error":{"message":"busy"}}"#, .overloaded(retryAfter: nil)),
-        (#"FLUX API error: 401 - {"error":{"message":"Invalid API key provided","type":"invalid_request_error"}}"#,
-         .serverKeyProblem(status: 401, message: "Invalid API key provided")),
+        (
+            #"FLUX API error: 401 - {"error":{"message":"Invalid API key provided","type":"invalid_request_error"}}"#,
+            .serverKeyProblem(status: 401, message: "Invalid API key provided")
+        ),
         (#"FLUX API error: 402 - {"error":{"message":"Credit limit exceeded"}}"#, .serverKeyProblem(status: 402, message: "Credit limit exceeded")),
         (#"FLUX API error: 400 - {"error":{"message":"prompt is too long"}}"#, .rejected(status: 400, message: "prompt is too long")),
         ("FLUX API error: 500 - upstream", .imageFailed("FLUX API error: 500 - upstream")),
@@ -74,8 +78,9 @@ import Testing
 
     func check(_ status: Int, _ body: String) -> GenerationError? {
         do {
-            try RemoteProvider.check(HTTPResponse(status: status, headers: [], body: Array(body.utf8)), url: "https://x/api",
-                                     redactor: Redactor(secrets: ["tok-123"]))
+            try RemoteProvider.check(
+                HTTPResponse(status: status, headers: [], body: Array(body.utf8)), url: "https://x/api",
+                redactor: Redactor(secrets: ["tok-123"]))
             return nil
         } catch {
             return error
@@ -83,7 +88,8 @@ import Testing
     }
 
     @Test func mapsTheRoutesErrors() {
-        #expect(check(400, #"{"success":false,"error":"Images array is required and must not be empty"}"#)
+        #expect(
+            check(400, #"{"success":false,"error":"Images array is required and must not be empty"}"#)
                 == .rejected(status: 400, message: "Images array is required and must not be empty"))
         #expect(check(500, #"{"success":false,"error":"API key not configured"}"#) == .endpointNotConfigured("API key not configured"))
         #expect(check(500, #"{"success":false,"error":"Together down"}"#) == .server(status: 500, message: "Together down"))

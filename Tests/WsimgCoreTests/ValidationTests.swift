@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WsimgCore
 
 @Suite struct Base64Tests {
@@ -67,7 +68,8 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wsimg-quick-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let good = folder + "/good.png", cut = folder + "/cut.png"
+        let good = folder + "/good.png"
+        let cut = folder + "/cut.png"
         #expect(FileManager.default.createFile(atPath: good, contents: Data(Self.valid)))
         #expect(FileManager.default.createFile(atPath: cut, contents: Data(Self.valid.dropLast(5))))
         #expect(PNGValidator.quickCheck(fileAt: good, width: 32, height: 16))
@@ -79,7 +81,8 @@ import Testing
     @Test func placeholderPicturesAreValidAndDeterministic() async throws {
         let request = ImageRequest(id: "0-0", caption: nil, prompt: "owl", promptToSend: "owl", width: 256, height: 272, seed: 1)
         guard case .bytes(let first) = try await PlaceholderProvider().generate(request),
-              case .bytes(let second) = try await PlaceholderProvider().generate(request) else {
+            case .bytes(let second) = try await PlaceholderProvider().generate(request)
+        else {
             Issue.record("placeholder pictures are made in memory")
             return
         }

@@ -1,18 +1,20 @@
 import Testing
+
 @testable import WsimgCore
 
 @Suite struct WorksheetTests {
     func worksheet(_ text: String) throws -> Worksheet { try Worksheet(source: Array(text.utf8)) }
 
     @Test func findsImagePlaceholdersWithWebAppIDs() throws {
-        let sheet = try worksheet("""
-        {"pages": [
-          {"elements": [{"type": "title", "properties": {"text": "x"}},
-                        {"type": "image-placeholder", "properties": {"imagePrompt": "cat", "caption": "Cat", "width": 400, "height": 300}}]},
-          {"elements": [{"type": "image-placeholder", "properties": {"imagePrompt": "dog"}}]},
-          {"noElements": true}
-        ]}
-        """)
+        let sheet = try worksheet(
+            """
+            {"pages": [
+              {"elements": [{"type": "title", "properties": {"text": "x"}},
+                            {"type": "image-placeholder", "properties": {"imagePrompt": "cat", "caption": "Cat", "width": 400, "height": 300}}]},
+              {"elements": [{"type": "image-placeholder", "properties": {"imagePrompt": "dog"}}]},
+              {"noElements": true}
+            ]}
+            """)
         #expect(sheet.placeholders.map(\.id) == ["0-1", "1-0"])
         #expect(sheet.placeholders[0].caption == "Cat")
         #expect(sheet.placeholders[0].width == 400 && sheet.placeholders[0].height == 300)
@@ -21,8 +23,10 @@ import Testing
     }
 
     /// As the web app's route does: an empty, null or missing prompt asks for no picture.
-    @Test(arguments: [(#""caption": "no prompt""#, "no imagePrompt"), (#""imagePrompt": null"#, "no imagePrompt"),
-                      (#""imagePrompt": """#, "imagePrompt is empty"), (#""imagePrompt": "   ""#, "imagePrompt is empty")])
+    @Test(arguments: [
+        (#""caption": "no prompt""#, "no imagePrompt"), (#""imagePrompt": null"#, "no imagePrompt"),
+        (#""imagePrompt": """#, "imagePrompt is empty"), (#""imagePrompt": "   ""#, "imagePrompt is empty"),
+    ])
     func skipsPlaceholdersWithoutAPrompt(properties: String, reason: String) throws {
         let sheet = try worksheet(#"{"pages":[{"elements":[{"type":"image-placeholder","properties":{\#(properties)}}]}]}"#)
         #expect(sheet.placeholders.first?.skipReason == reason)
@@ -69,7 +73,10 @@ import Testing
             _ = try worksheet("{\n \"pages\": [,]\n}")
             Issue.record("expected an error")
         } catch let error as WorksheetError {
-            guard case .notJSON(let syntax) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .notJSON(let syntax) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
             #expect(syntax.line == 2 && syntax.column == 12)
             #expect(error.description.contains("line 2, column 12"))
         } catch {

@@ -36,8 +36,9 @@ public enum CLI {
             do {
                 let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: Docs.prompts.options)
                 if parsed.has("--help") { return printHelp("prompts") }
-                let command = GenerateCommand(options: try GenerateOptions(parsed), environment: environment,
-                                              terminal: TerminalInfo(isTerminal: false))
+                let command = GenerateCommand(
+                    options: try GenerateOptions(parsed), environment: environment,
+                    terminal: TerminalInfo(isTerminal: false))
                 return command.printPlan { parsed.has("--json") ? $0.json() : $0.promptsText() }
             } catch {
                 return usageError(error.message)
@@ -64,8 +65,9 @@ public enum CLI {
                 let parsed = try ArgumentParser.parse(rest, options: GenerateOptions.specs)
                 if parsed.has("--help") { return printHelp("generate") }
                 let options = try GenerateOptions(parsed)
-                let command = GenerateCommand(options: options, environment: environment,
-                                              terminal: TerminalInfo.stderr(environment: environment))
+                let command = GenerateCommand(
+                    options: options, environment: environment,
+                    terminal: TerminalInfo.stderr(environment: environment))
                 return await command.run()
             } catch {
                 return usageError(error.message)

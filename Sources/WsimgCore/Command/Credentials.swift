@@ -13,7 +13,8 @@ enum Credentials {
             throw .badCredential(source: source, reason: "it contains spaces")
         }
         if let equals = value.firstIndex(of: "="), value[..<equals].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
-           value.first.map({ $0.isLetter || $0 == "_" }) == true {
+            value.first.map({ $0.isLetter || $0 == "_" }) == true
+        {
             throw .badCredential(source: source, reason: "it starts with \(TerminalText.safe(value[..<equals], limit: 40))=: give the key alone, not a NAME=value line")
         }
         return value

@@ -37,8 +37,9 @@ public struct GenerateCommand {
             let worksheet = try readWorksheet(layout.input)
             let (provider, _) = try makeProvider(planning: true)
             let redo = try RedoSelection(worksheet: worksheet, folder: layout.store.directory, ids: options.redo, options: options.requestOptions)
-            let plan = GenerationPlan(worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
-                                      store: layout.store, force: options.force, inputFolder: layout.inputFolder)
+            let plan = GenerationPlan(
+                worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
+                store: layout.store, force: options.force, inputFolder: layout.inputFolder)
             let estimate = CostEstimate(plan: plan, options: options, provider: provider.name, environment: environment)
             if let warning = CostEstimate.stepsWarning(options) { reportError("warning: \(warning)") }
             Console.out(render(PlanListing(plan: plan, store: layout.store, estimate: estimate, providerNote: providerNote(provider))))
@@ -73,8 +74,9 @@ public struct GenerateCommand {
         }
         defer { transport?.shutdown() }
 
-        var plan = GenerationPlan(worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
-                                  store: layout.store, force: options.force, inputFolder: layout.inputFolder)
+        var plan = GenerationPlan(
+            worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
+            store: layout.store, force: options.force, inputFolder: layout.inputFolder)
         let extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
         if !plan.jobs.isEmpty || extracting || redo.changed {
             do {
@@ -86,18 +88,21 @@ public struct GenerateCommand {
             }
         }
         if extracting { plan = plan.extractingEmbedded(into: layout.store) }
-        let display = ProgressDisplay(style: terminal.progressStyle(options.verbosity), total: plan.jobs.count,
-                                      verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
-                                      write: { Console.err($0) })
+        let display = ProgressDisplay(
+            style: terminal.progressStyle(options.verbosity), total: plan.jobs.count,
+            verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
+            write: { Console.err($0) })
         if provider.name == "together", !plan.jobs.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.note("warning: \(warning)") }
         let stop = GenerationEngine.StopSignal()
-        let engine = GenerationEngine(provider: provider, store: layout.store, concurrency: options.concurrency,
-                                      policy: options.retryPolicy, events: { display.handle($0) })
+        let engine = GenerationEngine(
+            provider: provider, store: layout.store, concurrency: options.concurrency,
+            policy: options.retryPolicy, events: { display.handle($0) })
         let results = await run(engine, jobs: plan.jobs, stop: stop, display: display)
         let interrupted = Task.isCancelled
-        let outcome = WorksheetUpdate(plan: plan, results: results, store: layout.store, embed: options.embed,
-                                      unfinishedReason: stop.current.map { "not finished: \($0)" } ?? "not started (interrupted)",
-                                      runWideReason: stop.current.map { "\($0)" })
+        let outcome = WorksheetUpdate(
+            plan: plan, results: results, store: layout.store, embed: options.embed,
+            unfinishedReason: stop.current.map { "not finished: \($0)" } ?? "not started (interrupted)",
+            runWideReason: stop.current.map { "\($0)" })
         var code = Self.exitCode(interrupted: interrupted, stop: stop.current, outcome: outcome)
         do {
             try writeWorksheet(outcome, read: worksheet, snapshot: snapshot, layout: layout, display: display)
@@ -111,8 +116,9 @@ public struct GenerateCommand {
         summary.problemLines.forEach(display.error)
         display.finish(summary: summary.line)
         if let path = options.report {
-            let report = RunReport(version: CLI.version, provider: provider.name, interrupted: interrupted,
-                                   duration: duration, records: outcome.records)
+            let report = RunReport(
+                version: CLI.version, provider: provider.name, interrupted: interrupted,
+                duration: duration, records: outcome.records)
             do {
                 try AtomicFile.write(Array(Secrets.redact(report.json()).utf8), to: Paths.absolute(path))
             } catch {
@@ -125,8 +131,10 @@ public struct GenerateCommand {
 
     /// Runs the engine, cancelling it when the `--deadline` passes or the user interrupts, with a
     /// ticker that keeps the progress display alive meanwhile.
-    private func run(_ engine: GenerationEngine, jobs: [GenerationJob], stop: GenerationEngine.StopSignal,
-                     display: ProgressDisplay) async -> [GenerationResult] {
+    private func run(
+        _ engine: GenerationEngine, jobs: [GenerationJob], stop: GenerationEngine.StopSignal,
+        display: ProgressDisplay
+    ) async -> [GenerationResult] {
         let work = Task { await engine.run(jobs, stop: stop) }
         let ticker = Task {
             while !Task.isCancelled {
@@ -145,7 +153,11 @@ public struct GenerateCommand {
             timer?.cancel()
             ticker.cancel()
         }
-        return await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+        return await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            work.cancel()
+        }
     }
 
     /// `--provider together (black-forest-labs/FLUX.1-schnell, 4 steps)`: what the plan's statuses mean.
@@ -180,10 +192,12 @@ public struct GenerateCommand {
         let output: String? = outputName == "-" ? nil : Paths.absolute(outputName)
         let base = output.map(Paths.folder) ?? FileManager.default.currentDirectoryPath
         // Reading stdin into stdout needs --images-dir (GenerateOptions checks), so `input` is set here.
-        let directory = options.imagesDir.map { Paths.absolute($0) }
+        let directory =
+            options.imagesDir.map { Paths.absolute($0) }
             ?? base + "/" + Paths.stem(of: output ?? input ?? "worksheet") + "_images"
-        return Layout(input: input, output: output,
-                      store: ImageStore(directory: directory, urlPrefix: Paths.relative(directory, from: base), linkBase: base))
+        return Layout(
+            input: input, output: output,
+            store: ImageStore(directory: directory, urlPrefix: Paths.relative(directory, from: base), linkBase: base))
     }
 
     func readWorksheet(_ path: String?) throws(WorksheetError) -> Worksheet {
@@ -205,19 +219,21 @@ public struct GenerateCommand {
             let base = environment["TOGETHER_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TogetherProvider.defaultBaseURL
             let url = try ServiceEndpoints.together(base: base, allowInsecureHTTP: options.allowInsecureHTTP)
             let client = planning ? nil : try makeClient()
-            let provider = TogetherProvider(endpoint: url, apiKey: key, model: options.model, steps: options.steps,
-                                            timeout: options.timeout ?? TogetherProvider.defaultTimeout,
-                                            transport: client ?? NoNetwork() as any HTTPTransport, spoolDirectory: spoolDirectory,
-                                            allowInsecureHTTP: options.allowInsecureHTTP)
+            let provider = TogetherProvider(
+                endpoint: url, apiKey: key, model: options.model, steps: options.steps,
+                timeout: options.timeout ?? TogetherProvider.defaultTimeout,
+                transport: client ?? NoNetwork() as any HTTPTransport, spoolDirectory: spoolDirectory,
+                allowInsecureHTTP: options.allowInsecureHTTP)
             return (provider, client)
         case .remote:
             guard let endpoint else { throw .missingEndpoint }
             let url = try ServiceEndpoints.batchRoute(endpoint, allowInsecureHTTP: options.allowInsecureHTTP)
             let token = planning ? nil : try endpointToken()
             let client = planning ? nil : try makeClient()
-            let provider = RemoteProvider(endpoint: url, token: token, batchSize: options.batchSize,
-                                          timeout: options.timeout ?? RemoteProvider.defaultTimeout,
-                                          transport: client ?? NoNetwork() as any HTTPTransport)
+            let provider = RemoteProvider(
+                endpoint: url, token: token, batchSize: options.batchSize,
+                timeout: options.timeout ?? RemoteProvider.defaultTimeout,
+                transport: client ?? NoNetwork() as any HTTPTransport)
             return (provider, client)
         }
     }
@@ -249,8 +265,10 @@ public struct GenerateCommand {
     /// Writes the updated worksheet: to stdout, a new file, or over the input — through a symlink to its
     /// target, keeping mode and owner, and only if nobody changed it meanwhile. When they did, the new
     /// links go into their version, as long as its image elements are the ones this run generated for.
-    func writeWorksheet(_ outcome: WorksheetUpdate, read worksheet: Worksheet, snapshot: WorksheetFile.Snapshot?,
-                        layout: Layout, display: ProgressDisplay) throws(OutputError) {
+    func writeWorksheet(
+        _ outcome: WorksheetUpdate, read worksheet: Worksheet, snapshot: WorksheetFile.Snapshot?,
+        layout: Layout, display: ProgressDisplay
+    ) throws(OutputError) {
         guard let output = layout.output else {
             Console.out(bytes: outcome.apply(to: worksheet))
             return

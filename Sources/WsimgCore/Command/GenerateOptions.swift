@@ -42,8 +42,9 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--embed"], help: "put data:image/png;base64 URLs in the worksheet instead of file paths"),
         OptionSpec(["--force"], help: "regenerate every image, and replace URLs wsimg did not make"),
         OptionSpec(["--redo"], value: "ID,…", help: "a new picture for these elements (ids as 'wsimg prompts' shows); later runs keep it"),
-        OptionSpec(["--provider"], value: "NAME", help: "together (default), remote (needs --endpoint) or placeholder (offline pictures, no key)",
-                   kind: .choices(Provider.allCases.map(\.rawValue))),
+        OptionSpec(
+            ["--provider"], value: "NAME", help: "together (default), remote (needs --endpoint) or placeholder (offline pictures, no key)",
+            kind: .choices(Provider.allCases.map(\.rawValue))),
         OptionSpec(["--endpoint"], value: "URL", help: "the web app (https://school.example) or its batch route's URL (remote mode)"),
         OptionSpec(["--batch-size"], value: "N", help: "images per request in remote mode, 1-64 (default \(RemoteProvider.defaultBatchSize))"),
         OptionSpec(["--model"], value: "NAME", help: "Together model (default \(TogetherProvider.defaultModel))"),

@@ -11,7 +11,10 @@ enum Paths {
         var parts: [Substring] = []
         for part in path.split(separator: "/") {
             if part == "." || part.isEmpty { continue }
-            if part == ".." { _ = parts.popLast(); continue }
+            if part == ".." {
+                _ = parts.popLast()
+                continue
+            }
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
@@ -28,7 +31,8 @@ enum Paths {
 
     /// `target` relative to the folder `base` (both absolute), with `..` where needed.
     static func relative(_ target: String, from base: String) -> String {
-        let t = target.split(separator: "/"), b = base.split(separator: "/")
+        let t = target.split(separator: "/")
+        let b = base.split(separator: "/")
         var common = 0
         while common < t.count, common < b.count, t[common] == b[common] { common += 1 }
         let ups = Array(repeating: "..", count: b.count - common)

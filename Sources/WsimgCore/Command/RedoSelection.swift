@@ -13,8 +13,9 @@ struct RedoSelection {
         for id in ids {
             guard let placeholder = byID[id], placeholder.skipReason == nil, placeholder.problem == nil else {
                 let known = worksheet.placeholders.filter { $0.skipReason == nil && $0.problem == nil }.map(\.id)
-                throw UsageError("--redo \(TerminalText.safe(id)): no image element with that id"
-                    + (known.isEmpty ? "" : " (ids: \(known.prefix(12).joined(separator: ", "))\(known.count > 12 ? ", …" : "")); `wsimg prompts` lists them"))
+                throw UsageError(
+                    "--redo \(TerminalText.safe(id)): no image element with that id"
+                        + (known.isEmpty ? "" : " (ids: \(known.prefix(12).joined(separator: ", "))\(known.count > 12 ? ", …" : "")); `wsimg prompts` lists them"))
             }
             manifest.redo(id, request: ImageRequest(placeholder, options: requestOptions))
         }

@@ -103,13 +103,15 @@ public struct ValidateCommand {
             let problem: String?
             if url.hasPrefix("data:") {
                 let encoded = url.firstIndex(of: ",").map { url[url.index(after: $0)...] } ?? ""
-                problem = Base64.decode(encoded).map { Self.check(bytes: $0, width: request.width, height: request.height) }
+                problem =
+                    Base64.decode(encoded).map { Self.check(bytes: $0, width: request.width, height: request.height) }
                     ?? "the data: url is not valid base64"
             } else if url.contains("://") {
                 problem = "\(url) is not a local file, so it cannot be checked"
             } else {
                 let file = Paths.absolute(url, base: folder)
-                problem = FileManager.default.fileExists(atPath: file)
+                problem =
+                    FileManager.default.fileExists(atPath: file)
                     ? Self.check(file: file, width: request.width, height: request.height) : "\(url) does not exist"
             }
             if let problem { problems.append("\(label): \(problem)") }

@@ -17,13 +17,14 @@ public struct CommandDoc: Sendable {
 
     /// `wsimg generate WORKSHEET`: the short form the command list shows.
     public var listing: String {
-        let operandName = switch operand {
-        case .none: ""
-        case .worksheet: " WORKSHEET"
-        case .pngPaths: " PATH…"
-        case .command: " [COMMAND]"
-        case .shell: " SHELL"
-        }
+        let operandName =
+            switch operand {
+            case .none: ""
+            case .worksheet: " WORKSHEET"
+            case .pngPaths: " PATH…"
+            case .command: " [COMMAND]"
+            case .shell: " SHELL"
+            }
         return "wsimg \(name)\(operandName)"
     }
 }
@@ -35,7 +36,7 @@ public enum Docs {
         name: "generate", synopsis: "wsimg generate WORKSHEET [options]",
         summary: "generate missing pictures and link them from the worksheet",
         description: [
-            "Reads WORKSHEET (JSON with pages[].elements[], or '-' for stdin), generates a PNG for every image-placeholder element's imagePrompt, and sets each element's properties.url. Pictures already present for the same request are not generated again; elements without a prompt are skipped.",
+            "Reads WORKSHEET (JSON with pages[].elements[], or '-' for stdin), generates a PNG for every image-placeholder element's imagePrompt, and sets each element's properties.url. Pictures already present for the same request are not generated again; elements without a prompt are skipped."
         ],
         options: GenerateOptions.specs, operand: .worksheet,
         examples: [
@@ -62,7 +63,7 @@ public enum Docs {
         name: "validate", synopsis: "wsimg validate PATH… [--worksheet FILE]",
         summary: "check PNG files and a worksheet's pictures",
         description: [
-            "Decodes every PNG (files, or *.png in folders) fully with libpng and prints one line per problem on stdout. Exit 0 when all are valid, 1 when some are not, 2 for usage errors.",
+            "Decodes every PNG (files, or *.png in folders) fully with libpng and prints one line per problem on stdout. Exit 0 when all are valid, 1 when some are not, 2 for usage errors."
         ],
         options: ValidateCommand.specs, operand: .pngPaths,
         examples: [("wsimg validate lesson_images --worksheet lesson.json", "every picture, and every link of the worksheet")])
@@ -71,7 +72,7 @@ public enum Docs {
         name: "preview", synopsis: "wsimg preview WORKSHEET [-o FILE.html]",
         summary: "one offline HTML page showing every picture",
         description: [
-            "Writes one self-contained HTML page (pictures inlined, no external assets; open it from file:// in any browser) with every image element in worksheet order, grouped by page: the picture, or a box saying why there is none, with its id, caption, size and prompt.",
+            "Writes one self-contained HTML page (pictures inlined, no external assets; open it from file:// in any browser) with every image element in worksheet order, grouped by page: the picture, or a box saying why there is none, with its id, caption, size and prompt."
         ],
         options: PreviewCommand.specs, operand: .worksheet,
         examples: [("wsimg preview lesson.json", "writes lesson.preview.html")])

@@ -3,19 +3,19 @@
 public enum ManPage {
     public static var text: String {
         var out = """
-        .TH WSIMG 1 "\(Version.date)" "wsimg \(Version.current)" "User Commands"
-        .SH NAME
-        wsimg \\- \(escape(Docs.tagline))
-        .SH SYNOPSIS
+            .TH WSIMG 1 "\(Version.date)" "wsimg \(Version.current)" "User Commands"
+            .SH NAME
+            wsimg \\- \(escape(Docs.tagline))
+            .SH SYNOPSIS
 
-        """
+            """
         for doc in Docs.commands { out += ".B \(escape(doc.synopsis))\n.br\n" }
         out += """
-        .SH DESCRIPTION
-        \(escape("wsimg reads a worksheet (JSON: pages[].elements[]), generates a picture for every image-placeholder element's imagePrompt with FLUX.1-schnell through Together AI or a school's web app, checks every picture with libpng, saves it as a PNG, and writes the worksheet back with each element's url pointing at its picture. Runs again make only the pictures whose prompt or size changed."))
-        .SH COMMANDS
+            .SH DESCRIPTION
+            \(escape("wsimg reads a worksheet (JSON: pages[].elements[]), generates a picture for every image-placeholder element's imagePrompt with FLUX.1-schnell through Together AI or a school's web app, checks every picture with libpng, saves it as a PNG, and writes the worksheet back with each element's url pointing at its picture. Runs again make only the pictures whose prompt or size changed."))
+            .SH COMMANDS
 
-        """
+            """
         for doc in Docs.commands {
             out += ".SS \(escape(doc.synopsis))\n"
             out += (doc.description.isEmpty ? [doc.summary] : doc.description).map { escape($0) + "\n" }.joined(separator: ".PP\n")

@@ -60,7 +60,8 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     /// The index of `byte` in `chunk` at or after `start`, or `chunk.count` (memchr is vectorised).
     static func find(_ byte: UInt8, in chunk: UnsafeRawBufferPointer, from start: Int) -> Int {
         guard start < chunk.count, let base = chunk.baseAddress,
-              let found = memchr(base + start, Int32(byte), chunk.count - start) else { return chunk.count }
+            let found = memchr(base + start, Int32(byte), chunk.count - start)
+        else { return chunk.count }
         return base.distance(to: UnsafeRawPointer(found))
     }
 

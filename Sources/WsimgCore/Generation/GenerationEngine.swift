@@ -42,8 +42,10 @@ public struct GenerationEngine: Sendable {
     public let policy: RetryPolicy
     public let events: @Sendable (RunEvent) -> Void
 
-    public init(provider: any ImageProvider, store: ImageStore, concurrency: Int, policy: RetryPolicy,
-                events: @escaping @Sendable (RunEvent) -> Void) {
+    public init(
+        provider: any ImageProvider, store: ImageStore, concurrency: Int, policy: RetryPolicy,
+        events: @escaping @Sendable (RunEvent) -> Void
+    ) {
         self.provider = provider
         self.store = store
         self.concurrency = concurrency
@@ -200,8 +202,10 @@ public struct GenerationEngine: Sendable {
     }
 
     /// Converts, validates and stores one image of an answered batch; returns nil when it went back to the queue.
-    private func handle(_ answer: Result<ImagePayload, GenerationError>, for item: QueuedJob, queue: JobQueue,
-                        gate: RequestGate, stop: StopSignal) async -> GenerationResult? {
+    private func handle(
+        _ answer: Result<ImagePayload, GenerationError>, for item: QueuedJob, queue: JobQueue,
+        gate: RequestGate, stop: StopSignal
+    ) async -> GenerationResult? {
         let request = item.job.request
         let error: GenerationError
         switch answer {
@@ -248,8 +252,9 @@ public struct GenerationEngine: Sendable {
     }
 
     private func finished(_ item: QueuedJob, _ status: GenerationResult.Status) -> GenerationResult {
-        let result = GenerationResult(job: item.job, status: status, attempts: item.attempts,
-                                      duration: (ContinuousClock.now - item.queuedAt).seconds)
+        let result = GenerationResult(
+            job: item.job, status: status, attempts: item.attempts,
+            duration: (ContinuousClock.now - item.queuedAt).seconds)
         events(.finished(result))
         return result
     }

@@ -18,12 +18,16 @@ enum PlaceholderLabel {
         guard !characters.isEmpty else { return }
         let columns = characters.count * 6 - 1
         let scale = max(1, min(width * 8 / 10 / columns, height / 4 / 7))
-        let textWidth = columns * scale, textHeight = 7 * scale
-        let left = (width - textWidth) / 2, top = (height - textHeight) / 2
+        let textWidth = columns * scale
+        let textHeight = 7 * scale
+        let left = (width - textWidth) / 2
+        let top = (height - textHeight) / 2
         func set(_ x: Int, _ y: Int, _ value: UInt8) {
             guard x >= 0, y >= 0, x < width, y < height else { return }
             let offset = (y * width + x) * 3
-            pixels[offset] = value; pixels[offset + 1] = value; pixels[offset + 2] = value
+            pixels[offset] = value
+            pixels[offset + 1] = value
+            pixels[offset + 2] = value
         }
         let margin = scale * 2
         for y in (top - margin)..<(top + textHeight + margin) {

@@ -35,9 +35,11 @@ public struct PlaceholderProvider: SingleImageProvider {
         let from = (Double(next() % 200 + 40), Double(next() % 200 + 40), Double(next() % 200 + 40))
         let to = (Double(next() % 200 + 40), Double(next() % 200 + 40), Double(next() % 200 + 40))
         let discs = (0..<4).map { _ in
-            (x: Int(next() % UInt64(width)), y: Int(next() % UInt64(height)),
-             r: Int(next() % UInt64(min(width, height) / 4)) + min(width, height) / 10,
-             light: next() % 2 == 0)
+            (
+                x: Int(next() % UInt64(width)), y: Int(next() % UInt64(height)),
+                r: Int(next() % UInt64(min(width, height) / 4)) + min(width, height) / 10,
+                light: next() % 2 == 0
+            )
         }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         let span = Double(width + height)
@@ -48,10 +50,13 @@ public struct PlaceholderProvider: SingleImageProvider {
                 var g = from.1 + (to.1 - from.1) * t
                 var b = from.2 + (to.2 - from.2) * t
                 for disc in discs {
-                    let dx = x - disc.x, dy = y - disc.y
+                    let dx = x - disc.x
+                    let dy = y - disc.y
                     if dx * dx + dy * dy <= disc.r * disc.r {
                         let shift = disc.light ? 40.0 : -40.0
-                        r += shift; g += shift; b += shift
+                        r += shift
+                        g += shift
+                        b += shift
                     }
                 }
                 let offset = (y * width + x) * 3

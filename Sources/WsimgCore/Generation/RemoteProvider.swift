@@ -30,15 +30,15 @@ public struct RemoteProvider: ImageProvider {
 
     func body(for requests: [ImageRequest]) -> String {
         let images = requests.map { request in
-            #"{"id":\#(JSONWriter.quoted(request.id)),"prompt":\#(JSONWriter.quoted(request.prompt)),"# +
-                #""width":\#(request.requestedWidth),"height":\#(request.requestedHeight)}"#
+            #"{"id":\#(JSONWriter.quoted(request.id)),"prompt":\#(JSONWriter.quoted(request.prompt)),"# + #""width":\#(request.requestedWidth),"height":\#(request.requestedHeight)}"#
         }
         return #"{"images":[\#(images.joined(separator: ","))]}"#
     }
 
     public func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
-        let http = HTTPRequest(url: endpoint.string, headers: token.map { ["Authorization: Bearer \($0)"] } ?? [],
-                               body: Array(body(for: requests).utf8), timeout: timeout)
+        let http = HTTPRequest(
+            url: endpoint.string, headers: token.map { ["Authorization: Bearer \($0)"] } ?? [],
+            body: Array(body(for: requests).utf8), timeout: timeout)
         let response: HTTPResponse
         do {
             response = try await transport.send(http)

@@ -169,7 +169,8 @@ public actor RequestGate {
     /// Every `probeInterval` without a 429, tries a faster rate.
     private func probe(now: ContinuousClock.Instant) {
         guard let current = rate, let since = [lastSlowDown, lastProbe].compactMap({ $0 }).max(),
-              since.duration(to: now) >= Self.probeInterval else { return }
+            since.duration(to: now) >= Self.probeInterval
+        else { return }
         rate = min(Self.maximumRate, current * Self.probeIncrease)
         lastProbe = now
     }
@@ -177,7 +178,8 @@ public actor RequestGate {
     private func slowDown(now: ContinuousClock.Instant) {
         lastSlowDown = now
         ceiling = rate
-        let accepted = recentStarts.filter { $0.duration(to: now) <= Self.window }.count
+        let accepted =
+            recentStarts.filter { $0.duration(to: now) <= Self.window }.count
             - recentRefusedStarts.filter { $0.duration(to: now) <= Self.window }.count
         let seen = Double(max(accepted, 1)) * 0.9
         let newRate = max(Self.minimumRate, rate.map { $0 * Self.rateDecrease } ?? seen)
@@ -195,7 +197,7 @@ public actor RequestGate {
     private func wakeAll() {
         let woken = sleepers
         sleepers.removeAll()
-        woken.forEach { $0.resume() }
+        for sleeper in woken { sleeper.resume() }
     }
 }
 

@@ -22,8 +22,10 @@ public struct TogetherProvider: SingleImageProvider {
     let spoolDirectory: String?
     let downloader: ImageDownloader
 
-    public init(endpoint: ServiceURL, apiKey: String, model: String, steps: Int, timeout: Double, transport: any HTTPTransport,
-                spoolDirectory: String? = nil, allowInsecureHTTP: Bool = false) {
+    public init(
+        endpoint: ServiceURL, apiKey: String, model: String, steps: Int, timeout: Double, transport: any HTTPTransport,
+        spoolDirectory: String? = nil, allowInsecureHTTP: Bool = false
+    ) {
         self.endpoint = endpoint
         self.apiKey = apiKey
         self.model = model
@@ -31,8 +33,9 @@ public struct TogetherProvider: SingleImageProvider {
         self.timeout = timeout
         self.transport = transport
         self.spoolDirectory = spoolDirectory
-        downloader = ImageDownloader(transport: transport, timeout: timeout, spoolDirectory: spoolDirectory,
-                                     allowInsecureHTTP: allowInsecureHTTP)
+        downloader = ImageDownloader(
+            transport: transport, timeout: timeout, spoolDirectory: spoolDirectory,
+            allowInsecureHTTP: allowInsecureHTTP)
     }
 
     public var name: String { "together" }
@@ -52,8 +55,9 @@ public struct TogetherProvider: SingleImageProvider {
     public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
         let mark = PictureMark.chunk(key: cacheKey(for: request))
         let spool = spoolDirectory.map { Base64FieldSpool(field: "b64_json", directory: $0, mark: mark) }
-        let http = HTTPRequest(url: endpoint.string, headers: ["Authorization: Bearer \(apiKey)"],
-                               body: Array(body(for: request).utf8), timeout: timeout, sink: spool)
+        let http = HTTPRequest(
+            url: endpoint.string, headers: ["Authorization: Bearer \(apiKey)"],
+            body: Array(body(for: request).utf8), timeout: timeout, sink: spool)
         let response: HTTPResponse
         do {
             response = try await transport.send(http)

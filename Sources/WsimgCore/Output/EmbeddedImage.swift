@@ -12,7 +12,10 @@ public enum EmbeddedImage {
         let embedded = url.dropFirst(prefix.count)
         for name in names where name.hasPrefix(id + "-") && name.hasSuffix(".png") {
             if let data = FileManager.default.contents(atPath: store.directory + "/" + name),
-               Base64.encode(Array(data)) == embedded { return true }
+                Base64.encode(Array(data)) == embedded
+            {
+                return true
+            }
         }
         return false
     }
@@ -28,7 +31,8 @@ extension GenerationPlan {
             guard let key = entry.key, let request = entry.request, let url = entry.placeholder.url else { continue }
             let encoded = url.dropFirst(EmbeddedImage.prefix.count)
             if let png = Base64.decode(encoded), (try? PNGValidator.validate(png, width: request.width, height: request.height)) != nil,
-               (try? store.write(png, id: entry.placeholder.id, key: key)) != nil {
+                (try? store.write(png, id: entry.placeholder.id, key: key)) != nil
+            {
                 plan.entries[index].onlyEmbedded = false
                 plan.entries[index].existingFile = store.path(id: entry.placeholder.id, key: key)
             } else {

@@ -42,8 +42,10 @@ public struct GenerationPlan: Sendable {
 
     /// `inputFolder`: the folder the worksheet's relative links resolve from (nil: the store's link base,
     /// that is, the worksheet is written where it was read).
-    public init(worksheet: Worksheet, provider: any ImageProvider, options: RequestOptions, store: ImageStore,
-                force: Bool, inputFolder: String? = nil) {
+    public init(
+        worksheet: Worksheet, provider: any ImageProvider, options: RequestOptions, store: ImageStore,
+        force: Bool, inputFolder: String? = nil
+    ) {
         entries = worksheet.placeholders.map { placeholder in
             if let reason = placeholder.skipReason {
                 return Entry(placeholder: placeholder, request: nil, key: nil, decision: .skipped(reason))
@@ -97,7 +99,8 @@ public struct GenerationPlan: Sendable {
     /// existing file keeps being linked, from the output's folder.
     static func relink(_ entry: Entry, from inputFolder: String, store: ImageStore) -> Entry {
         guard let url = entry.placeholder.url, let request = entry.request, let key = entry.key,
-              !url.isEmpty, !url.contains(":"), !url.hasPrefix("/") else { return entry }
+            !url.isEmpty, !url.contains(":"), !url.hasPrefix("/")
+        else { return entry }
         let file = Paths.absolute(url, base: inputFolder)
         var relinked = entry
         let name = (file as NSString).lastPathComponent
@@ -108,7 +111,8 @@ public struct GenerationPlan: Sendable {
             relinked = Entry(placeholder: entry.placeholder, request: request, key: key, decision: .upToDate)
             relinked.existingFile = file
         } else if name.hasPrefix(entry.placeholder.id + "-"), name.hasSuffix(".png"),
-                  CacheKey.isKey(Substring(name.dropFirst(entry.placeholder.id.count + 1).dropLast(4))) {
+            CacheKey.isKey(Substring(name.dropFirst(entry.placeholder.id.count + 1).dropLast(4)))
+        {
             return Entry(placeholder: entry.placeholder, request: request, key: key, decision: .generate)
         } else if FileManager.default.fileExists(atPath: file) {
             relinked.rebasedURL = Paths.relative(file, from: store.linkBase)

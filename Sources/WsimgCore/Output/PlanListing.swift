@@ -59,8 +59,9 @@ public struct PlanListing {
             entry.decision == .generate && entry.placeholder.url.map { store.key(inURL: $0, id: entry.placeholder.id) != nil } == true
         }.count
         if !providerNote.isEmpty {
-            lines.append("Statuses are for \(providerNote)"
-                + (linkedElsewhere > 0 ? "; \(linkedElsewhere) linked picture\(linkedElsewhere == 1 ? " was" : "s were") made with other settings (another provider, model or steps)" : "") + ".")
+            lines.append(
+                "Statuses are for \(providerNote)"
+                    + (linkedElsewhere > 0 ? "; \(linkedElsewhere) linked picture\(linkedElsewhere == 1 ? " was" : "s were") made with other settings (another provider, model or steps)" : "") + ".")
         }
         return lines
     }

@@ -70,35 +70,35 @@ public struct PreviewPage {
             "<section><h2>Page \(page + 1)</h2>\n" + items.map(card).joined(separator: "\n") + "\n</section>"
         }.joined(separator: "\n")
         return """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(Self.escape(title)) — pictures</title>
-        <style>
-        body{font-family:system-ui,sans-serif;margin:2rem;background:#f6f6f4;color:#222}
-        section{margin-bottom:2rem}
-        .card{display:flex;gap:1rem;background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem;margin:.75rem 0}
-        .card img{max-width:360px;height:auto;border:1px solid #ccc}
-        .box{width:360px;min-height:120px;display:flex;align-items:center;justify-content:center;text-align:center;
-        border:2px dashed #c33;color:#a22;padding:.5rem;box-sizing:border-box}
-        .box.skipped{border-color:#999;color:#666}
-        .meta code{background:#eee;padding:0 .25rem}
-        .prompt{white-space:pre-wrap;color:#444}
-        </style></head>
-        <body>
-        <h1>\(Self.escape(title))</h1>
-        <p id="summary">\(counts.shown) of \(items.count) pictures\(counts.missing > 0 ? ", \(counts.missing) missing or invalid" : "")</p>
-        \(body)
-        <script>
-        addEventListener('load', function () {
-          var images = Array.prototype.slice.call(document.querySelectorAll('img'));
-          var rendered = images.filter(function (img) { return img.complete && img.naturalWidth > 0; }).length;
-          document.body.setAttribute('data-rendered', rendered + '/' + images.length);
-        });
-        </script>
-        </body></html>
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(Self.escape(title)) — pictures</title>
+            <style>
+            body{font-family:system-ui,sans-serif;margin:2rem;background:#f6f6f4;color:#222}
+            section{margin-bottom:2rem}
+            .card{display:flex;gap:1rem;background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem;margin:.75rem 0}
+            .card img{max-width:360px;height:auto;border:1px solid #ccc}
+            .box{width:360px;min-height:120px;display:flex;align-items:center;justify-content:center;text-align:center;
+            border:2px dashed #c33;color:#a22;padding:.5rem;box-sizing:border-box}
+            .box.skipped{border-color:#999;color:#666}
+            .meta code{background:#eee;padding:0 .25rem}
+            .prompt{white-space:pre-wrap;color:#444}
+            </style></head>
+            <body>
+            <h1>\(Self.escape(title))</h1>
+            <p id="summary">\(counts.shown) of \(items.count) pictures\(counts.missing > 0 ? ", \(counts.missing) missing or invalid" : "")</p>
+            \(body)
+            <script>
+            addEventListener('load', function () {
+              var images = Array.prototype.slice.call(document.querySelectorAll('img'));
+              var rendered = images.filter(function (img) { return img.complete && img.naturalWidth > 0; }).length;
+              document.body.setAttribute('data-rendered', rendered + '/' + images.length);
+            });
+            </script>
+            </body></html>
 
-        """
+            """
     }
 
     func card(_ item: Item) -> String {
@@ -112,13 +112,14 @@ public struct PreviewPage {
         case .invalid(let why): picture = #"<div class="box">invalid: \#(Self.escape(why))</div>"#
         case .skipped(let why): picture = #"<div class="box skipped">no picture: \#(Self.escape(why))</div>"#
         }
-        let size = placeholder.skipReason == nil
+        let size =
+            placeholder.skipReason == nil
             ? "\(placeholder.width)×\(placeholder.height) (generated at \(SizeRules.normalise(placeholder.width))×\(SizeRules.normalise(placeholder.height)))" : ""
         return """
-        <div class="card" id="img-\(Self.escape(placeholder.id))">\(picture)
-        <div class="meta"><p><code>\(Self.escape(placeholder.id))</code> \(Self.escape(placeholder.caption ?? ""))</p>
-        <p>\(size)</p><p class="prompt">\(Self.escape(placeholder.prompt))</p></div></div>
-        """
+            <div class="card" id="img-\(Self.escape(placeholder.id))">\(picture)
+            <div class="meta"><p><code>\(Self.escape(placeholder.id))</code> \(Self.escape(placeholder.caption ?? ""))</p>
+            <p>\(size)</p><p class="prompt">\(Self.escape(placeholder.prompt))</p></div></div>
+            """
     }
 
     /// Text made safe for HTML content and attribute values.

@@ -32,11 +32,21 @@ public enum RegularFile {
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFDIR: close(fd); throw .folder
-        case S_IFIFO: close(fd); throw .notRegular("a FIFO")
-        case S_IFCHR, S_IFBLK: close(fd); throw .notRegular("a device")
-        case S_IFSOCK: close(fd); throw .notRegular("a socket")
-        default: close(fd); throw .notRegular("a special file")
+        case S_IFDIR:
+            close(fd)
+            throw .folder
+        case S_IFIFO:
+            close(fd)
+            throw .notRegular("a FIFO")
+        case S_IFCHR, S_IFBLK:
+            close(fd)
+            throw .notRegular("a device")
+        case S_IFSOCK:
+            close(fd)
+            throw .notRegular("a socket")
+        default:
+            close(fd)
+            throw .notRegular("a special file")
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         return (fd, Int(info.st_size))

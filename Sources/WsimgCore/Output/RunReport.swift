@@ -33,17 +33,17 @@ public struct RunReport {
             return "    {" + fields.joined(separator: ", ") + "}"
         }
         return """
-        {
-          "tool": "wsimg",
-          "version": \(JSONWriter.quoted(version)),
-          "provider": \(JSONWriter.quoted(provider)),
-          "interrupted": \(interrupted),
-          "stats": {"total": \(records.count), "successful": \(count(.ok)), "failed": \(count(.failed)), "skipped": \(count(.skipped)), "duration": \(Int((duration * 1000).rounded()))},
-          "images": [
-        \(images.joined(separator: ",\n"))
-          ]
-        }
+            {
+              "tool": "wsimg",
+              "version": \(JSONWriter.quoted(version)),
+              "provider": \(JSONWriter.quoted(provider)),
+              "interrupted": \(interrupted),
+              "stats": {"total": \(records.count), "successful": \(count(.ok)), "failed": \(count(.failed)), "skipped": \(count(.skipped)), "duration": \(Int((duration * 1000).rounded()))},
+              "images": [
+            \(images.joined(separator: ",\n"))
+              ]
+            }
 
-        """
+            """
     }
 }

@@ -16,7 +16,8 @@ public struct RunSummary {
         parts.append("\(own.count) failed")
         if notGenerated > 0 { parts.append("\(notGenerated) not generated") }
         let seconds = String(Int((duration * 10).rounded())).withDecimal
-        line = (interrupted ? "Interrupted: " : "") + parts.joined(separator: ", ")
+        line =
+            (interrupted ? "Interrupted: " : "") + parts.joined(separator: ", ")
             + (destination.map { " → \($0)" } ?? "") + " (\(seconds)s)"
             + (interrupted || notGenerated > 0 ? "; run the same command to continue" : "")
         problemLines = own.map { failure in

@@ -23,8 +23,9 @@ public enum WorksheetFile {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         guard let bytes = bytes ?? (try? RegularFile.read(path)) else { return nil }
-        return Snapshot(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-                        modified: info.st_mtim, hash: StableHash.fnv1a64Bytes(bytes))
+        return Snapshot(
+            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+            modified: info.st_mtim, hash: StableHash.fnv1a64Bytes(bytes))
     }
 
     /// The file a write to `path` must change: a symlink's final target (so the link stays a link and

@@ -47,8 +47,10 @@ public struct WorksheetUpdate {
 
     /// `unfinishedReason` is what to say of images whose generation was cut short; `runWideReason`, the
     /// stop of the whole run (failures for that reason are not the image's own).
-    public init(plan: GenerationPlan, results: [GenerationResult], store: ImageStore, embed: Bool,
-                unfinishedReason: String = "interrupted", runWideReason: String? = nil) {
+    public init(
+        plan: GenerationPlan, results: [GenerationResult], store: ImageStore, embed: Bool,
+        unfinishedReason: String = "interrupted", runWideReason: String? = nil
+    ) {
         self.plan = plan
         self.store = store
         self.embed = embed
@@ -96,9 +98,10 @@ public struct WorksheetUpdate {
         let file = entry.key.flatMap { key in
             status != .failed && entry.decision != .keptForeign ? entry.existingFile ?? store.path(id: entry.placeholder.id, key: key) : nil
         }
-        return Record(id: entry.placeholder.id, caption: entry.placeholder.caption, status: status, file: file,
-                      width: entry.request?.width, height: entry.request?.height, attempts: result?.attempts ?? 0,
-                      duration: result?.duration ?? 0, error: error)
+        return Record(
+            id: entry.placeholder.id, caption: entry.placeholder.caption, status: status, file: file,
+            width: entry.request?.width, height: entry.request?.height, attempts: result?.attempts ?? 0,
+            duration: result?.duration ?? 0, error: error)
     }
 
     /// The element's new URL; nil leaves it as it is (a current picture that is only embedded).

@@ -16,8 +16,10 @@ public struct ImageRequest: Sendable, Equatable {
     /// The seed was chosen by `--redo` (kept in the images folder), not derived from the request.
     public let redone: Bool
 
-    public init(id: String, caption: String?, prompt: String, promptToSend: String, width: Int, height: Int, seed: UInt32,
-                requestedWidth: Int? = nil, requestedHeight: Int? = nil, redone: Bool = false) {
+    public init(
+        id: String, caption: String?, prompt: String, promptToSend: String, width: Int, height: Int, seed: UInt32,
+        requestedWidth: Int? = nil, requestedHeight: Int? = nil, redone: Bool = false
+    ) {
         self.redone = redone
         self.id = id
         self.caption = caption
@@ -56,8 +58,9 @@ extension ImageRequest {
             $0.fingerprint == RedoManifest.fingerprint(prompt: sent, width: width, height: height) ? $0.seed : nil
         }
         let seed = redo ?? options.fixedSeed ?? SeedDerivation.seed(prompt: sent, width: width, height: height)
-        self.init(id: placeholder.id, caption: placeholder.caption, prompt: placeholder.prompt, promptToSend: sent,
-                  width: width, height: height, seed: seed, requestedWidth: placeholder.width, requestedHeight: placeholder.height,
-                  redone: redo != nil)
+        self.init(
+            id: placeholder.id, caption: placeholder.caption, prompt: placeholder.prompt, promptToSend: sent,
+            width: width, height: height, seed: seed, requestedWidth: placeholder.width, requestedHeight: placeholder.height,
+            redone: redo != nil)
     }
 }

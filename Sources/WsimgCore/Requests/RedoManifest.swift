@@ -26,13 +26,15 @@ public struct RedoManifest: Sendable, Equatable {
     /// The manifest in `folder`; an unreadable or damaged one counts as empty (redo seeds are a convenience).
     public static func load(from folder: String) -> RedoManifest {
         guard let bytes = try? RegularFile.read(folder + "/" + fileName, limit: 1 << 20),
-              let root = try? JSONParser.parse(bytes), let entries = root["seeds"], case .object(let members) = entries.value else {
+            let root = try? JSONParser.parse(bytes), let entries = root["seeds"], case .object(let members) = entries.value
+        else {
             return RedoManifest()
         }
         var manifest = RedoManifest()
         for member in members {
             guard let fingerprint = member.node["fingerprint"]?.stringValue, CacheKey.isKey(Substring(fingerprint)),
-                  let seed = member.node["seed"]?.numberValue, seed >= 0, seed <= Double(Int32.max), seed == seed.rounded() else { continue }
+                let seed = member.node["seed"]?.numberValue, seed >= 0, seed <= Double(Int32.max), seed == seed.rounded()
+            else { continue }
             manifest.seeds[member.key] = Seed(fingerprint: fingerprint, seed: UInt32(seed))
         }
         return manifest

@@ -38,8 +38,10 @@ public final class ProgressDisplay: Sendable {
     /// In logs, a sign of life at most this often while nothing else is printed.
     static let heartbeatInterval = 5.0
 
-    public init(style: Style, total: Int, verbose: Bool = false, now: @escaping @Sendable () -> Double,
-                write: @escaping @Sendable (String) -> Void) {
+    public init(
+        style: Style, total: Int, verbose: Bool = false, now: @escaping @Sendable () -> Double,
+        write: @escaping @Sendable (String) -> Void
+    ) {
         self.style = style
         self.total = total
         self.verbose = verbose

@@ -30,7 +30,8 @@ public enum Base64 {
                 guard i == groups else { return }
                 let rest = length - i
                 if rest >= 2 {
-                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                    let a = table[Int(input[i])]
+                    let b = table[Int(input[i + 1])]
                     let c = rest == 3 ? table[Int(input[i + 2])] : 0
                     if (a | b | c) & 0xC0 != 0 { return }
                     output[o] = a << 2 | b >> 4
@@ -48,13 +49,17 @@ public enum Base64 {
     /// Decodes whole groups of four plain base64 characters (no padding) from `input` into `output`,
     /// stopping at the first group that holds anything else; returns the characters read and bytes written.
     @inline(__always)
-    static func decodeGroups(_ input: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>,
-                             into output: UnsafeMutableBufferPointer<UInt8>) -> (read: Int, written: Int) {
+    static func decodeGroups(
+        _ input: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>,
+        into output: UnsafeMutableBufferPointer<UInt8>
+    ) -> (read: Int, written: Int) {
         var i = 0
         var o = 0
         while i + 4 <= input.count {
-            let a = table[Int(input[i])], b = table[Int(input[i + 1])]
-            let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
+            let a = table[Int(input[i])]
+            let b = table[Int(input[i + 1])]
+            let c = table[Int(input[i + 2])]
+            let d = table[Int(input[i + 3])]
             if (a | b | c | d) & 0xC0 != 0 { break }
             output[o] = a << 2 | b >> 4
             output[o + 1] = b << 4 | c >> 2
@@ -85,7 +90,7 @@ public enum Base64 {
     }
 }
 
-private extension Array where Element == UInt8 {
+extension Array where Element == UInt8 {
     /// The decoder stops early on an invalid character; a short result means the input was not base64.
-    func validated(count: Int) -> [UInt8]? { self.count == count ? self : nil }
+    fileprivate func validated(count: Int) -> [UInt8]? { self.count == count ? self : nil }
 }

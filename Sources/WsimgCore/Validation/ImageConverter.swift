@@ -12,12 +12,14 @@ public enum ImageConverter {
         case .jpeg: break
         }
         var pixels: UnsafeMutablePointer<UInt8>?
-        var actualWidth: UInt32 = 0, actualHeight: UInt32 = 0
+        var actualWidth: UInt32 = 0
+        var actualHeight: UInt32 = 0
         var message = [CChar](repeating: 0, count: 256)
         let decoded = bytes.withUnsafeBufferPointer { input in
-            wsimg_jpeg_decode_rgb(input.baseAddress, UInt(input.count), UInt32(PNGValidator.maximumSide),
-                                  UInt32(width ?? 0), UInt32(height ?? 0),
-                                  &pixels, &actualWidth, &actualHeight, &message, message.count)
+            wsimg_jpeg_decode_rgb(
+                input.baseAddress, UInt(input.count), UInt32(PNGValidator.maximumSide),
+                UInt32(width ?? 0), UInt32(height ?? 0),
+                &pixels, &actualWidth, &actualHeight, &message, message.count)
         }
         if decoded == 2, let width, let height {
             throw .wrongSize(expected: "\(width)×\(height)", actual: "\(actualWidth)×\(actualHeight) (JPEG)")

@@ -41,7 +41,8 @@ public enum PNGValidator {
         guard prefix.count == 24 else { throw .truncated }
         guard prefix[12..<16].elementsEqual("IHDR".utf8) else { throw .corrupt("the first chunk is not IHDR") }
         func u32(_ at: Int) -> Int { prefix[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
-        let width = u32(16), height = u32(20)
+        let width = u32(16)
+        let height = u32(20)
         guard width > 0, height > 0 else { throw .corrupt("zero width or height") }
         guard width <= maximumSide, height <= maximumSide else { throw .tooLarge(width: width, height: height) }
         return PNGHeader(width: width, height: height)
@@ -57,8 +58,10 @@ public enum PNGValidator {
     static let minimumSize = signature.count + 25 + iendChunk.count
 
     /// What can be checked without decoding: the header's size (when one is expected) and the IEND trailer.
-    static func checkEnds(head: some Collection<UInt8>, count: Int, tail: some Collection<UInt8>,
-                          width: Int?, height: Int?) throws(ValidationError) {
+    static func checkEnds(
+        head: some Collection<UInt8>, count: Int, tail: some Collection<UInt8>,
+        width: Int?, height: Int?
+    ) throws(ValidationError) {
         let header = try header(of: head)
         if let width, let height, header.width != width || header.height != height {
             throw .wrongSize(expected: "\(width)×\(height)", actual: "\(header.width)×\(header.height)")

@@ -35,9 +35,15 @@ public struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return JSONNode(value: .string(try parseString()), range: start..<position)
-        case UInt8(ascii: "t"): try expectLiteral("true"); return JSONNode(value: .bool(true), range: start..<position)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return JSONNode(value: .bool(false), range: start..<position)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return JSONNode(value: .null, range: start..<position)
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return JSONNode(value: .bool(true), range: start..<position)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return JSONNode(value: .bool(false), range: start..<position)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return JSONNode(value: .null, range: start..<position)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return JSONNode(value: .number(try parseNumber()), range: start..<position)
         default:

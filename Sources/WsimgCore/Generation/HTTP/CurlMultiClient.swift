@@ -13,12 +13,15 @@ public final class CurlMultiClient: HTTPTransport, Sendable {
     private let drivers: [CurlMultiDriver]
 
     /// `maxConnectionsPerHost` is shared out among the drivers, so the run never opens more.
-    public init(maxConnectionsPerHost: Int, settings: NetworkSettings = NetworkSettings(),
-                threads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)) {
+    public init(
+        maxConnectionsPerHost: Int, settings: NetworkSettings = NetworkSettings(),
+        threads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)
+    ) {
         let count = max(1, min(threads, maxConnectionsPerHost))
         drivers = (0..<count).map { index in
-            CurlMultiDriver(maxConnectionsPerHost: maxConnectionsPerHost / count + (index < maxConnectionsPerHost % count ? 1 : 0),
-                            settings: settings)
+            CurlMultiDriver(
+                maxConnectionsPerHost: maxConnectionsPerHost / count + (index < maxConnectionsPerHost % count ? 1 : 0),
+                settings: settings)
         }
     }
 
@@ -28,7 +31,9 @@ public final class CurlMultiClient: HTTPTransport, Sendable {
     }
 
     /// Stops the drivers' threads; transfers still running fail as cancelled.
-    public func shutdown() { drivers.forEach { $0.shutdown() } }
+    public func shutdown() {
+        for driver in drivers { driver.shutdown() }
+    }
 
     public var transferStats: TransferStats {
         drivers.map(\.transferStats).reduce(into: TransferStats()) { total, stats in

@@ -115,7 +115,8 @@ final class CurlMultiDriver: @unchecked Sendable {
             var queued: Int32 = 0
             while let message = curl_multi_info_read(multi, &queued) {
                 guard wsimg_curl_msg_is_done(message) != 0,
-                      let pointer = wsimg_curl_get_private(wsimg_curl_msg_handle(message)) else { continue }
+                    let pointer = wsimg_curl_get_private(wsimg_curl_msg_handle(message))
+                else { continue }
                 let transfer = Unmanaged<CurlTransfer>.fromOpaque(pointer).takeUnretainedValue()
                 finish(transfer, with: transfer.result(wsimg_curl_msg_result(message)))
             }

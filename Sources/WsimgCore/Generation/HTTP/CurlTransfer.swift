@@ -56,15 +56,19 @@ final class CurlTransfer: @unchecked Sendable {
             wsimg_curl_set_timeouts_ms(handle, Int(request.timeout * 1000), Int(request.connectTimeout * 1000)),
             wsimg_curl_set_error_buffer(handle, errorBuffer),
             wsimg_curl_set_private(handle, me),
-            wsimg_curl_set_write_callback(handle, { data, size, count, userdata in
-                let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-                return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
-            }, me),
-            wsimg_curl_set_header_callback(handle, { data, size, count, userdata in
-                let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-                transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
-                return size * count
-            }, me),
+            wsimg_curl_set_write_callback(
+                handle,
+                { data, size, count, userdata in
+                    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+                    return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+                }, me),
+            wsimg_curl_set_header_callback(
+                handle,
+                { data, size, count, userdata in
+                    let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
+                    transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+                    return size * count
+                }, me),
         ]
         // A proxy would read a key sent over plain http: such a request goes straight to its host.
         if request.carriesSecret && !secure { codes.append(wsimg_curl_disable_proxy(handle)) }
@@ -112,8 +116,9 @@ final class CurlTransfer: @unchecked Sendable {
     /// The outcome, once curl has reported the transfer done with `code`.
     func result(_ code: CURLcode) -> Result<HTTPResponse, TransportError> {
         if code == CURLE_OK {
-            var response = HTTPResponse(status: wsimg_curl_response_code(handle), headers: responseHeaders,
-                                        body: request.sink?.keptBody ?? responseBody)
+            var response = HTTPResponse(
+                status: wsimg_curl_response_code(handle), headers: responseHeaders,
+                body: request.sink?.keptBody ?? responseBody)
             response.httpVersion = wsimg_curl_http_version(handle)
             return .success(response)
         }

@@ -15,8 +15,10 @@ public struct HTTPRequest: Sendable {
     /// Where the response body goes as it arrives; nil to collect it in `HTTPResponse.body`.
     public var sink: (any ResponseSink)?
 
-    public init(url: String, headers: [String] = [], body: [UInt8]?, timeout: Double = 120,
-                connectTimeout: Double = 15, maxResponseBytes: Int = 64 << 20, sink: (any ResponseSink)? = nil) {
+    public init(
+        url: String, headers: [String] = [], body: [UInt8]?, timeout: Double = 120,
+        connectTimeout: Double = 15, maxResponseBytes: Int = 64 << 20, sink: (any ResponseSink)? = nil
+    ) {
         self.url = url
         self.headers = headers
         self.body = body

@@ -17,8 +17,10 @@ public struct NetworkSettings: Sendable, Equatable {
 
     public static let loopbackHosts = "localhost,127.0.0.0/8,::1"
 
-    public init(userAgent: String = "wsimg/\(Version.current)", caBundle: String? = nil, caFolder: String? = nil,
-                noProxy: String = NetworkSettings.loopbackHosts) {
+    public init(
+        userAgent: String = "wsimg/\(Version.current)", caBundle: String? = nil, caFolder: String? = nil,
+        noProxy: String = NetworkSettings.loopbackHosts
+    ) {
         self.userAgent = userAgent
         self.caBundle = caBundle
         self.caFolder = caFolder
@@ -31,8 +33,9 @@ public struct NetworkSettings: Sendable, Equatable {
         if let (name, path) = bundle, !Self.isReadableFile(path) { throw .missingCertificates(variable: name, path: path) }
         if let folder = value("SSL_CERT_DIR"), !Self.isFolder(folder) { throw .missingCertificates(variable: "SSL_CERT_DIR", path: folder) }
         let userNoProxy = value("NO_PROXY") ?? value("no_proxy")
-        self.init(caBundle: bundle?.1, caFolder: value("SSL_CERT_DIR"),
-                  noProxy: [userNoProxy, Self.loopbackHosts].compactMap { $0 }.joined(separator: ","))
+        self.init(
+            caBundle: bundle?.1, caFolder: value("SSL_CERT_DIR"),
+            noProxy: [userNoProxy, Self.loopbackHosts].compactMap { $0 }.joined(separator: ","))
     }
 
     static func isReadableFile(_ path: String) -> Bool {

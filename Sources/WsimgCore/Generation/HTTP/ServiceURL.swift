@@ -69,8 +69,9 @@ public struct ServiceURL: Sendable, Equatable {
     public var isSecure: Bool { scheme == "https" }
 
     public var isLoopback: Bool {
-        host == "localhost" || host == "::1" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4
-            && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
+        host == "localhost" || host == "::1"
+            || (host.hasPrefix("127.") && host.split(separator: ".").count == 4
+                && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
     }
 
     /// The URL without user part, query or fragment: safe to print.
@@ -85,8 +86,9 @@ public struct ServiceURL: Sendable, Equatable {
     }
 
     public func replacing(path newPath: String) -> ServiceURL {
-        ServiceURL(scheme: scheme, host: host, authority: authority, path: newPath, query: query,
-                   hasCredentials: hasCredentials, hasFragment: hasFragment)
+        ServiceURL(
+            scheme: scheme, host: host, authority: authority, path: newPath, query: query,
+            hasCredentials: hasCredentials, hasFragment: hasFragment)
     }
 
     private init(scheme: String, host: String, authority: String, path: String, query: String, hasCredentials: Bool, hasFragment: Bool) {
