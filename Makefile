@@ -9,11 +9,19 @@ SWIFT ?= swift
 #   pkg-config                      lets SwiftPM find them
 APT_PACKAGES = pkg-config libcurl4-openssl-dev libpng-dev libjpeg-dev
 # Only for the tests: nghttpx terminates TLS + HTTP/2 in front of the loopback fakes, openssl makes its
-# test CA, headless Chromium opens `wsimg preview` pages.
-TEST_APT_PACKAGES = nghttp2-proxy openssl chromium
+# test CA, headless Chromium opens `wsimg preview` pages, zsh and fish check the completion scripts,
+# man renders the man page.
+TEST_APT_PACKAGES = nghttp2-proxy openssl chromium zsh fish man-db
 SAMPLE_OUT = Samples/out
+# The version is defined once, in Sources/WsimgCore/Version.swift.
+VERSION := $(shell sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/WsimgCore/Version.swift)
+ARCH := $(shell uname -m)
+DIST_NAME = wsimg-$(VERSION)
+DIST_TARBALL = dist/$(DIST_NAME)-linux-$(ARCH).tar.gz
+# The release binary: the Swift runtime linked in, so it runs where no Swift toolchain is installed.
+DIST_BINARY = .build-dist/release/wsimg
 
-.PHONY: all build release test check run bench fuzz install deps test-deps install-packages clean
+.PHONY: all build release test check lint run bench fuzz install dist dist-binary stage deps test-deps install-packages clean
 
 all: build
 
@@ -38,9 +46,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: test-deps
+# Also packs the release tarball, which the tests run without the toolchain (DistTests) and through
+# the CI recipe in Samples/ci (CIRecipeTests).
+test: test-deps dist
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	WSIMG_DIST_TARBALL=$(CURDIR)/$(DIST_TARBALL) $(SWIFT) test --skip-build
+
+# swift-format (part of the toolchain) with the house configuration in .swift-format.
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests
 
 # The image paths under AddressSanitizer: PNG decoding of every colour type and bit depth, JPEG
 # conversion, the fuzz corpus replayed, and the wsimg binary (built with ASan too) end to end on every
@@ -82,9 +96,34 @@ fuzz: deps
 	    | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY)|Fatal error' || exit 1; \
 	done
 
-install: release
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 .build/release/wsimg $(DESTDIR)$(PREFIX)/bin/wsimg
+dist-binary: deps
+	$(SWIFT) build -c release --product wsimg --static-swift-stdlib --scratch-path .build-dist
+
+# The files wsimg installs, under $(STAGE): binary, man page, completions.
+stage: dist-binary
+	install -d $(STAGE)/bin $(STAGE)/share/man/man1 $(STAGE)/share/bash-completion/completions \
+	  $(STAGE)/share/zsh/site-functions $(STAGE)/share/fish/vendor_completions.d
+	install -m 755 $(DIST_BINARY) $(STAGE)/bin/wsimg
+	strip $(STAGE)/bin/wsimg
+	$(STAGE)/bin/wsimg manpage > $(STAGE)/share/man/man1/wsimg.1
+	$(STAGE)/bin/wsimg completion bash > $(STAGE)/share/bash-completion/completions/wsimg
+	$(STAGE)/bin/wsimg completion zsh > $(STAGE)/share/zsh/site-functions/_wsimg
+	$(STAGE)/bin/wsimg completion fish > $(STAGE)/share/fish/vendor_completions.d/wsimg.fish
+
+# dist/wsimg-<version>-linux-<arch>.tar.gz: wsimg-<version>/{bin,share,README.md,LICENSE,licenses/}.
+# Reproducible: sorted names, no owners, files dated to the release.
+dist: dist-binary
+	rm -rf dist/$(DIST_NAME)
+	$(MAKE) --no-print-directory stage STAGE=dist/$(DIST_NAME)
+	install -m 644 README.md LICENSE CHANGELOG.md dist/$(DIST_NAME)/
+	install -d dist/$(DIST_NAME)/licenses
+	install -m 644 Dist/licenses/* dist/$(DIST_NAME)/licenses/
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='$(shell sed -n 's/.*static let date = "\(.*\)"/\1/p' Sources/WsimgCore/Version.swift) 00:00Z' \
+	  -C dist -czf $(DIST_TARBALL) $(DIST_NAME)
+	@echo "Wrote $(DIST_TARBALL)"
+
+install: dist-binary
+	$(MAKE) --no-print-directory stage STAGE=$(DESTDIR)$(PREFIX)
 
 clean:
-	rm -rf .build $(SAMPLE_OUT)
+	rm -rf .build .build-dist dist $(SAMPLE_OUT)

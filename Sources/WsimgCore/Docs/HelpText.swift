@@ -10,10 +10,10 @@ public enum HelpText {
             Usage:
             \(table(rows + [("wsimg --version", "show the version and the libraries it runs with")], indent: 2))
 
-            Run 'wsimg help generate' for the options of a run, its environment variables and
-            examples; 'wsimg help COMMAND' for any other command.
-            Exit codes: 0 all good, 1 some images failed, 2 usage, input or configuration error,
-            130 interrupted.
+            Run 'wsimg help generate' for the options of a run, its environment variables
+            and examples; 'wsimg help COMMAND' for any other command.
+            Exit codes: 0 all good, 1 some images failed, 2 usage, input or configuration
+            error, 130 interrupted.
 
             """
     }
