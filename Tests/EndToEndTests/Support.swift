@@ -107,7 +107,11 @@ final class Scratch: Sendable {
     func read(_ name: String) -> String { String(decoding: bytes(name), as: UTF8.self) }
     func bytes(_ name: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path + "/" + name) ?? Data()) }
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path + "/" + name) }
-    func files(in folder: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path + "/" + folder)) ?? []).sorted() }
+    /// The folder's files, but wsimg's own state files (the run lock, redo seeds).
+    func files(in folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path + "/" + folder)) ?? [])
+            .filter { $0 != RunLock.fileName && $0 != RedoManifest.fileName }.sorted()
+    }
 
     func worksheet(_ name: String) throws -> Worksheet { try Worksheet(source: bytes(name)) }
 

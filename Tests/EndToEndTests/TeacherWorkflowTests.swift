@@ -205,3 +205,42 @@ import WsimgCore
         #expect(lines.last?.hasPrefix("0 new, 0 already present, 0 failed, 12 not generated → w.json, w_images/") == true)
     }
 }
+
+@Suite struct ConcurrentRunTests {
+    /// Two runs on the same worksheet: the second waits (or, with --no-wait, refuses) and then finds
+    /// the first run's pictures present, so each picture is paid for once.
+    @Test func aSecondRunWaitsAndPaysForNothing() async throws {
+        let arrived = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let upstream = try FakeTogether { index, _ in
+            if index == 0 {
+                arrived.signal()
+                release.wait()
+            }
+            return .none
+        }
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 3))
+        let env = ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+        let first = try Wsimg.start(["generate", "w.json", "-j", "1"], in: scratch.path, environment: env)
+        await arrived.waitWithoutBlocking()
+
+        let refused = try await Wsimg.run(["generate", "w.json", "--no-wait"], in: scratch.path, environment: env)
+        #expect(refused.code == 2)
+        #expect(refused.stderr.contains("another wsimg run (pid \(first.process.processIdentifier)) is generating into"))
+
+        let second = try Wsimg.start(["generate", "w.json"], in: scratch.path, environment: env)
+        // The second run says it waits; then the first may go on.
+        for _ in 0..<1000 where !((try? String(contentsOfFile: second.stderrPath, encoding: .utf8)) ?? "").contains("waiting for another wsimg run") {
+            usleep(10_000)
+        }
+        release.signal()
+        let firstRun = await Wsimg.finish(first)
+        let secondRun = await Wsimg.finish(second)
+        #expect(firstRun.code == 0 && secondRun.code == 0, "\(secondRun.stderr)")
+        #expect(secondRun.stderr.contains("waiting for another wsimg run"))
+        #expect(secondRun.stderr.contains("0 new, 3 already present"))
+        #expect(upstream.requestCount == 3)
+    }
+}

@@ -55,8 +55,8 @@ public struct GenerateCommand {
         // From here on an interruption stops the run cleanly: what is done is kept and linked.
         Interruption.exitsAtOnce.store(false, ordering: .relaxed)
         let started = Date()
-        let worksheet: Worksheet
-        let snapshot: WorksheetFile.Snapshot?
+        var worksheet: Worksheet
+        var snapshot: WorksheetFile.Snapshot?
         let layout: Layout
         let provider: any ImageProvider
         let transport: CurlMultiClient?
@@ -74,12 +74,33 @@ public struct GenerateCommand {
         }
         defer { transport?.shutdown() }
 
-        var plan = GenerationPlan(
-            worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
-            store: layout.store, force: options.force, inputFolder: layout.inputFolder)
-        let extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
+        func makePlan() -> GenerationPlan {
+            GenerationPlan(
+                worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
+                store: layout.store, force: options.force, inputFolder: layout.inputFolder)
+        }
+        var plan = makePlan()
+        var extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
+        var lock: RunLock?
         if !plan.jobs.isEmpty || extracting || redo.changed {
             do {
+                switch try lockImagesFolder(layout) {
+                case .acquired(let acquired, let waited):
+                    lock = acquired
+                    // The run before us may have rewritten the worksheet: start from its version.
+                    if waited, let input = layout.input {
+                        worksheet = try readWorksheet(input)
+                        snapshot = WorksheetFile.snapshot(of: input, bytes: worksheet.source)
+                    }
+                case .busy(let pid):
+                    reportError("another wsimg run (pid \(pid ?? "?")) is generating into \(layout.store.directory); without --no-wait this run would wait for it")
+                    return ExitCode.usage
+                case .unsupported(let reason):
+                    reportError("warning: cannot lock \(layout.store.directory) (\(reason)); runs on this worksheet at the same time may pay for the same pictures")
+                }
+                // What the run before us made is there now: plan again.
+                plan = makePlan()
+                extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
                 try layout.store.prepare()
                 if redo.changed { try redo.manifest.write(to: layout.store.directory) }
             } catch {
@@ -87,6 +108,7 @@ public struct GenerateCommand {
                 return ExitCode.usage
             }
         }
+        defer { withExtendedLifetime(lock) {} }
         if extracting { plan = plan.extractingEmbedded(into: layout.store) }
         let display = ProgressDisplay(
             style: terminal.progressStyle(options.verbosity), total: plan.jobs.count,
@@ -157,6 +179,16 @@ public struct GenerateCommand {
             await work.value
         } onCancel: {
             work.cancel()
+        }
+    }
+
+    /// One run at a time per images folder; a second one waits (saying so) unless `--no-wait`. While
+    /// it waits it has nothing to save, so Ctrl-C ends it at once.
+    func lockImagesFolder(_ layout: Layout) throws(OutputError) -> RunLock.Outcome {
+        Interruption.exitsAtOnce.store(true, ordering: .relaxed)
+        defer { Interruption.exitsAtOnce.store(false, ordering: .relaxed) }
+        return try RunLock.acquire(in: layout.store.directory, wait: !options.noWait) { pid in
+            reportError("waiting for another wsimg run (pid \(pid ?? "?")) generating into \(layout.store.directory)…")
         }
     }
 

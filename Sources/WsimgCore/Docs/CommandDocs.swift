@@ -55,7 +55,7 @@ public enum Docs {
             "It accepts the generate options that change what is generated (--provider, --model, --steps, --seed, --no-enhance, --endpoint, --images-dir, -o), so the statuses match the run you plan.",
         ],
         options: [OptionSpec(["--json"], help: "print JSON instead of text")]
-            + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key", "--redo"].contains($0.longName) },
+            + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key", "--redo", "--no-wait"].contains($0.longName) },
         operand: .worksheet,
         examples: [("wsimg prompts lesson.json --steps 8", "statuses and cost for 8 steps")])
 

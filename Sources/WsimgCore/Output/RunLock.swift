@@ -1,0 +1,71 @@
+import Foundation
+
+/// One run at a time per images folder (and so per output worksheet): a second run waits for the
+/// first, then finds its pictures present, so each picture is paid for once.
+///
+/// An `flock` on `.wsimg.lock` in the images folder: held for the run, released by the kernel when
+/// the process ends however it ends (the file itself stays; it is never the lock's state). Where the
+/// filesystem cannot lock (some network filesystems), the run goes on unlocked, with a warning.
+public final class RunLock {
+    public static let fileName = ".wsimg.lock"
+
+    public enum Outcome {
+        /// `waited`: another run held it first (and may have changed the worksheet and the folder).
+        case acquired(RunLock, waited: Bool)
+        /// Another run holds it; `pid` is what that run wrote, if readable.
+        case busy(pid: String?)
+        case unsupported(String)
+    }
+
+    private let descriptor: Int32
+
+    private init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    /// Takes the lock of `folder` (created if missing). `wait`: block until the holder is done;
+    /// `waiting` is called once first, with the holder's pid, if there is a wait.
+    public static func acquire(in folder: String, wait: Bool, waiting: (String?) -> Void) throws(OutputError) -> Outcome {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotCreateFolder(path: folder, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
+        }
+        let path = folder + "/" + fileName
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, AtomicFile.newFileMode)
+        guard fd >= 0 else { throw .cannotWrite(path: path, reason: AtomicFile.lastError()) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK else {
+                let reason = AtomicFile.lastError()
+                close(fd)
+                return .unsupported(reason)
+            }
+            let holder = RegularFile.read(fd, count: 32, at: 0)
+            let pid = String(decoding: holder, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard wait else {
+                close(fd)
+                return .busy(pid: pid.isEmpty ? nil : pid)
+            }
+            waiting(pid.isEmpty ? nil : pid)
+            while flock(fd, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    let reason = AtomicFile.lastError()
+                    close(fd)
+                    return .unsupported(reason)
+                }
+            }
+            writePID(fd)
+            return .acquired(RunLock(descriptor: fd), waited: true)
+        }
+        writePID(fd)
+        return .acquired(RunLock(descriptor: fd), waited: false)
+    }
+
+    private static func writePID(_ fd: Int32) {
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+}
