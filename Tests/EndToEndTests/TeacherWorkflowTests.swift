@@ -244,3 +244,33 @@ import WsimgCore
         #expect(upstream.requestCount == 3)
     }
 }
+
+@Suite struct PictureCacheTests {
+    @Test func worksheetsShareOneCacheAcrossFoldersAndRuns() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        for folder in ["a", "b", "c"] {
+            try FileManager.default.createDirectory(atPath: scratch.path + "/" + folder, withIntermediateDirectories: true)
+            scratch.write(folder + "/lesson.json", Sheets.sample(count: 3))
+        }
+        let env = ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL, "WSIMG_CACHE_DIR": scratch.path + "/cache"]
+        #expect(try await Wsimg.run(["generate", "a/lesson.json"], in: scratch.path, environment: env).code == 0)
+        #expect(upstream.requestCount == 3)
+        let second = try await Wsimg.run(["generate", "b/lesson.json"], in: scratch.path, environment: env)
+        #expect(second.code == 0, "\(second.stderr)")
+        #expect(upstream.requestCount == 3)
+        #expect(second.stderr.contains("0 new, 3 already present (3 from the cache)"))
+        let validate = try await Wsimg.run(["validate", "--worksheet", "b/lesson.json"], in: scratch.path)
+        #expect(validate.code == 0, "\(validate.stdout)")
+        #expect(scratch.exists("cache/CACHEDIR.TAG"))
+        // Cached files are read-only; the copies in images folders are not.
+        let cached = try #require(FileManager.default.subpaths(atPath: scratch.path + "/cache/v1/png")?.first { $0.hasSuffix(".png") })
+        var info = stat()
+        #expect(stat(scratch.path + "/cache/v1/png/" + cached, &info) == 0 && info.st_mode & 0o777 == 0o444)
+        let copy = try #require(scratch.files(in: "b/lesson_images").first)
+        #expect(stat(scratch.path + "/b/lesson_images/" + copy, &info) == 0 && info.st_mode & 0o200 != 0)
+        #expect(try await Wsimg.run(["generate", "c/lesson.json", "--no-cache"], in: scratch.path, environment: env).code == 0)
+        #expect(upstream.requestCount == 6)
+    }
+}

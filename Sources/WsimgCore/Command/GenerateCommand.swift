@@ -110,6 +110,9 @@ public struct GenerateCommand {
         }
         defer { withExtendedLifetime(lock) {} }
         if extracting { plan = plan.extractingEmbedded(into: layout.store) }
+        let cache = pictureCache(provider)
+        var fromCache = 0
+        if let cache, !plan.jobs.isEmpty { (plan, fromCache) = plan.fillingFromCache(cache, provider: provider, store: layout.store) }
         let display = ProgressDisplay(
             style: terminal.progressStyle(options.verbosity), total: plan.jobs.count,
             verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
@@ -134,7 +137,18 @@ public struct GenerateCommand {
             code = outcome.generatedCount > 0 || error == .changedDuringRun(path: options.worksheet) ? ExitCode.someFailed : ExitCode.usage
         }
         let duration = Date().timeIntervalSince(started)
-        let summary = RunSummary(outcome: outcome, duration: duration, interrupted: interrupted, destination: destination(layout))
+        if let cache {
+            let made = results.filter { $0.status == .generated }
+            for result in made {
+                cache.put(
+                    layout.store.path(id: result.job.request.id, key: result.job.key),
+                    contentKey: PictureCache.contentKey(provider.cacheKeyFields(for: result.job.request)))
+            }
+            if !made.isEmpty { cache.evict() }
+        }
+        let summary = RunSummary(
+            outcome: outcome, duration: duration, interrupted: interrupted, destination: destination(layout),
+            fromCache: fromCache)
         summary.problemLines.forEach(display.error)
         display.finish(summary: summary.line)
         if let path = options.report {
@@ -180,6 +194,17 @@ public struct GenerateCommand {
         } onCancel: {
             work.cancel()
         }
+    }
+
+    /// The picture cache, unless `--no-cache`, there is no place for it, or it cannot be written
+    /// (then it is as if there were none). Placeholder pictures are not worth caching.
+    func pictureCache(_ provider: any ImageProvider) -> PictureCache? {
+        guard provider.name != "placeholder",
+            let root = PictureCache.location(option: options.cacheDir, disabled: options.noCache, environment: environment)
+        else { return nil }
+        let megabytes = environment["WSIMG_CACHE_SIZE"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
+        let cache = PictureCache(root: root, limit: megabytes.map { $0 << 20 } ?? PictureCache.defaultLimit)
+        return cache.prepare() ? cache : nil
     }
 
     /// One run at a time per images folder; a second one waits (saying so) unless `--no-wait`. While

@@ -37,6 +37,9 @@ public struct GenerateOptions: Sendable, Equatable {
     public var redo: [String] = []
     /// Fail at once, instead of waiting, when another run is generating into the same images folder.
     public var noWait = false
+    /// `--cache-dir`; nil for the default place.
+    public var cacheDir: String?
+    public var noCache = false
 
     public static let specs: [OptionSpec] = [
         OptionSpec(["-o", "--output"], value: "FILE", help: "write the updated worksheet here ('-' for stdout); default: update WORKSHEET in place", kind: .file),
@@ -62,6 +65,8 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--allow-insecure-http"], help: "allow a plain http:// base URL that is not on this machine"),
         OptionSpec(["--report"], value: "FILE", help: "also write a JSON report of the run to FILE", kind: .file),
         OptionSpec(["--dry-run"], help: "print what would be generated and what skipped; change nothing, send nothing"),
+        OptionSpec(["--cache-dir"], value: "DIR", help: "the picture cache shared by all worksheets and runs (default: $WSIMG_CACHE_DIR, else ~/.cache/wsimg)", kind: .folder),
+        OptionSpec(["--no-cache"], help: "neither use nor fill the picture cache"),
         OptionSpec(["--no-wait"], help: "if another wsimg run is using the same images folder, exit 2 instead of waiting for it"),
         OptionSpec(["-q", "--quiet"], help: "print errors only"),
         OptionSpec(["--no-progress"], help: "print only the summary and errors"),
@@ -122,6 +127,8 @@ public struct GenerateOptions: Sendable, Equatable {
         report = parsed.value("--report")
         dryRun = parsed.has("--dry-run")
         noWait = parsed.has("--no-wait")
+        cacheDir = parsed.value("--cache-dir")
+        noCache = parsed.has("--no-cache")
         if let ids = parsed.value("--redo") {
             redo = ids.split(separator: ",").map { String(String($0).trimmingWhitespace()) }.filter { !$0.isEmpty }
             guard !redo.isEmpty else { throw UsageError("--redo needs element ids, like --redo 1-2,0-4 (see 'wsimg prompts')") }

@@ -55,7 +55,7 @@ public enum Docs {
             "It accepts the generate options that change what is generated (--provider, --model, --steps, --seed, --no-enhance, --endpoint, --images-dir, -o), so the statuses match the run you plan.",
         ],
         options: [OptionSpec(["--json"], help: "print JSON instead of text")]
-            + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key", "--redo", "--no-wait"].contains($0.longName) },
+            + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key", "--redo", "--no-wait", "--no-cache", "--cache-dir"].contains($0.longName) },
         operand: .worksheet,
         examples: [("wsimg prompts lesson.json --steps 8", "statuses and cost for 8 steps")])
 
@@ -103,6 +103,8 @@ public enum Docs {
         ("SSL_CERT_FILE, SSL_CERT_DIR", "trusted CAs, as curl and Together's SDK read them"),
         ("https_proxy, http_proxy, ALL_PROXY, NO_PROXY", "proxies, as curl reads them; never used for loopback"),
         ("WSIMG_PRICE_PER_MP", "dollars per megapixel for the cost estimate"),
+        ("WSIMG_CACHE_DIR", "the picture cache shared by all worksheets and runs; like --cache-dir (default $XDG_CACHE_HOME/wsimg, else ~/.cache/wsimg)"),
+        ("WSIMG_CACHE_SIZE", "the cache's size limit in MiB (default 2048); the least recently used pictures go first"),
         ("COLUMNS", "width of the progress line"),
         ("TERM=dumb", "plain log lines even on a terminal"),
         ("NO_COLOR", "honoured: wsimg never prints colour codes"),
@@ -120,5 +122,7 @@ public enum Docs {
         ("NAME_images/.wsimg-redo.json", "seeds chosen by --redo, kept until the element's prompt or size changes"),
         (".wsimg-PID-XXXXXX.tmp", "files being written; a later run removes those no running wsimg holds"),
         ("NAME.preview.html", "the page wsimg preview writes"),
+        ("NAME_images/.wsimg.lock", "held by the run generating into the folder; a second run waits for it"),
+        ("~/.cache/wsimg/v1/png/", "the picture cache (CACHEDIR.TAG marks it for backup tools)"),
     ]
 }

@@ -8,10 +8,15 @@ public struct RunSummary {
     public let problemLines: [String]
 
     /// `destination`: where the worksheet and the pictures went, as the user would name them.
-    public init(outcome: WorksheetUpdate, duration: Double, interrupted: Bool, destination: String? = nil) {
+    /// `fromCache`: how many of the present pictures came from the picture cache this run.
+    public init(outcome: WorksheetUpdate, duration: Double, interrupted: Bool, destination: String? = nil, fromCache: Int = 0) {
         let own = outcome.failures.filter(\.ownFailure)
         let notGenerated = outcome.failures.count - own.count
-        var parts = ["\(outcome.generatedCount) new", "\(outcome.upToDateCount + outcome.keptCount) already present"]
+        var parts = [
+            "\(outcome.generatedCount) new",
+            "\(outcome.upToDateCount + outcome.keptCount) already present"
+                + (fromCache > 0 ? " (\(fromCache) from the cache)" : ""),
+        ]
         if outcome.skippedCount > 0 { parts.append("\(outcome.skippedCount) skipped (no prompt)") }
         parts.append("\(own.count) failed")
         if notGenerated > 0 { parts.append("\(notGenerated) not generated") }

@@ -1,0 +1,127 @@
+import Foundation
+
+/// A content-addressed store of validated pictures, shared by every worksheet and run on the machine
+/// (and by CI jobs that restore it): `v1/png/<ab>/<sha256>.png`, named by a SHA-256 of everything that
+/// determines the picture. Files go in whole (temporary, then rename) and read-only; pictures are
+/// copied out, never linked, so editing one in an images folder cannot change the cache. Oldest
+/// first eviction beyond a size limit, under a lock. A cache that cannot be used means no cache.
+public struct PictureCache: Sendable {
+    public let root: String
+    /// Bytes kept at most.
+    public let limit: Int
+
+    public static let defaultLimit = 2 << 30
+
+    public init(root: String, limit: Int = PictureCache.defaultLimit) {
+        self.root = root
+        self.limit = limit
+    }
+
+    /// `--cache-dir`, else `WSIMG_CACHE_DIR`, else `$XDG_CACHE_HOME/wsimg` (when absolute), else
+    /// `~/.cache/wsimg`; nil with `--no-cache` or without a home.
+    public static func location(option: String?, disabled: Bool, environment: [String: String]) -> String? {
+        guard !disabled else { return nil }
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let option { return Paths.absolute(option) }
+        if let configured = value("WSIMG_CACHE_DIR") { return Paths.absolute(configured) }
+        if let xdg = value("XDG_CACHE_HOME"), xdg.hasPrefix("/") { return xdg + "/wsimg" }
+        return value("HOME").map { $0 + "/.cache/wsimg" }
+    }
+
+    /// The name of a picture in the cache: SHA-256 of its key fields (length-prefixed, so fields cannot run together).
+    public static func contentKey(_ fields: [String]) -> String {
+        SHA256.hex(fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|"))
+    }
+
+    func path(for contentKey: String) -> String { "\(root)/v1/png/\(contentKey.prefix(2))/\(contentKey).png" }
+
+    /// Creates the cache's folders and its `CACHEDIR.TAG` (so backup tools skip it); false if it cannot.
+    public func prepare() -> Bool {
+        do {
+            try FileManager.default.createDirectory(atPath: root + "/v1/tmp", withIntermediateDirectories: true)
+            let tag = root + "/CACHEDIR.TAG"
+            if !FileManager.default.fileExists(atPath: tag) {
+                try AtomicFile.write(Array("Signature: 8a477f597d28d172789f06886806bc55\n# wsimg's picture cache: safe to delete.\n".utf8), to: tag)
+            }
+            return access(root + "/v1/tmp", W_OK) == 0
+        } catch {
+            return false
+        }
+    }
+
+    /// Copies the cached picture for `contentKey`, if there is a whole one of that size, to `destination`.
+    public func fetch(_ contentKey: String, to destination: String, width: Int, height: Int) -> Bool {
+        let cached = path(for: contentKey)
+        guard PNGValidator.quickCheck(fileAt: cached, width: width, height: height),
+            let bytes = try? RegularFile.read(cached, limit: 256 << 20),
+            (try? AtomicFile.write(bytes, to: destination, durable: false)) != nil
+        else { return false }
+        utimes(cached, nil)  // last use, for eviction
+        return true
+    }
+
+    /// Keeps a copy of the validated picture at `file`, read-only.
+    public func put(_ file: String, contentKey: String) {
+        let cached = path(for: contentKey)
+        guard !FileManager.default.fileExists(atPath: cached), let bytes = try? RegularFile.read(file, limit: 256 << 20) else { return }
+        try? FileManager.default.createDirectory(atPath: Paths.folder(of: cached), withIntermediateDirectories: true)
+        guard let (fd, temporary) = AtomicFile.createTemporary(in: root + "/v1/tmp") else { return }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { AtomicFile.writeAll($0, to: fd) } == nil
+        if written, fchmod(fd, 0o444) == 0, rename(temporary, cached) == 0 { return }
+        unlink(temporary)
+    }
+
+    /// Deletes the least recently used pictures until the cache holds at most `limit` bytes; one
+    /// process at a time (a lock file that is never deleted), each file checked again before it goes.
+    public func evict() {
+        let lockPath = root + "/v1/lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, AtomicFile.newFileMode)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }  // another run is evicting
+        AtomicFile.removeStaleTemporaries(in: root + "/v1/tmp")
+        var files: [(path: String, size: Int, used: Double)] = []
+        let base = root + "/v1/png"
+        for folder in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + folder)) ?? [] where name.hasSuffix(".png") {
+                let path = base + "/" + folder + "/" + name
+                var info = stat()
+                guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+                files.append((path, Int(info.st_size), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9))
+            }
+        }
+        var total = files.reduce(0) { $0 + $1.size }
+        for file in files.sorted(by: { $0.used < $1.used }) where total > limit {
+            var info = stat()
+            // Used again since it was listed: keep it.
+            guard lstat(file.path, &info) == 0, Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9 <= file.used else { continue }
+            if unlink(file.path) == 0 { total -= file.size }
+        }
+    }
+}
+
+extension GenerationPlan {
+    /// Takes every missing picture the cache has (copied into the images folder, no request).
+    /// Returns the plan with those as present, and how many there were.
+    public func fillingFromCache(_ cache: PictureCache, provider: any ImageProvider, store: ImageStore) -> (GenerationPlan, Int) {
+        var plan = self
+        var filled = 0
+        for index in plan.entries.indices where plan.entries[index].decision == .generate {
+            let entry = plan.entries[index]
+            guard let request = entry.request, let key = entry.key else { continue }
+            let destination = store.path(id: entry.placeholder.id, key: key)
+            guard
+                cache.fetch(
+                    PictureCache.contentKey(provider.cacheKeyFields(for: request)), to: destination,
+                    width: request.width, height: request.height)
+            else { continue }
+            var present = GenerationPlan.Entry(placeholder: entry.placeholder, request: request, key: key, decision: .upToDate)
+            present.existingFile = destination
+            present.supersededKey = entry.supersededKey
+            plan.entries[index] = present
+            filled += 1
+        }
+        return (plan, filled)
+    }
+}
