@@ -1,5 +1,6 @@
 import FakeUpstream
 import Foundation
+import Synchronization
 import WsimgCore
 
 // `make bench`: runs the release wsimg against a loopback fake of Together and prints, per scenario,
@@ -14,6 +15,10 @@ struct Scenario {
     var rateLimit: Int?
     /// Run on the previous scenario's folder (everything already generated).
     var reuse = false
+    /// wsimg processes at once, each on its own worksheet of `images / processes` pictures, one key.
+    var processes = 1
+    /// Whether those processes share their pace (one state folder) or each keeps its own (as before 0.2).
+    var sharedPace = true
 
     var ideal: Double {
         if let rateLimit { return Double(images) / Double(rateLimit) }
@@ -56,11 +61,11 @@ func measure(_ arguments: [String], in folder: String, environment: [String: Str
     return Measurement(wall: wall, cpu: cpu, peakRSS: peak, exitCode: process.terminationStatus)
 }
 
-func worksheet(images: Int, sizes: [(Int, Int)]) -> String {
+func worksheet(images: Int, sizes: [(Int, Int)], tag: String = "") -> String {
     var elements: [String] = []
     for i in 0..<images {
         let (w, h) = sizes[i % sizes.count]
-        elements.append(#"{"type":"image-placeholder","properties":{"imagePrompt":"Benchmark picture number \#(i) of a friendly animal","caption":"Picture \#(i)","width":\#(w),"height":\#(h)}}"#)
+        elements.append(#"{"type":"image-placeholder","properties":{"imagePrompt":"Benchmark picture number \#(i)\#(tag) of a friendly animal","caption":"Picture \#(i)","width":\#(w),"height":\#(h)}}"#)
     }
     var pages: [String] = []
     for start in stride(from: 0, to: elements.count, by: 10) {
@@ -79,6 +84,11 @@ var scenarios = [
     Scenario(name: "5. limit 6/s, 60 images", images: 60, concurrency: 4, latency: 0.25, sizes: [(512, 512)], rateLimit: 6),
     // Against 3: peak memory must not grow with the number of images.
     Scenario(name: "6. 100 at 1024², 20 ms", images: 100, concurrency: 16, latency: 0.02),
+    // Three runs at once on one key (as `make -j3`), sharing the pace, and each pacing alone.
+    Scenario(name: "7. 3 runs, 6/s, shared", images: 120, concurrency: 4, latency: 0.25, sizes: [(512, 512)], rateLimit: 6, processes: 3),
+    Scenario(
+        name: "8. 3 runs, 6/s, alone", images: 120, concurrency: 4, latency: 0.25, sizes: [(512, 512)], rateLimit: 6, processes: 3,
+        sharedPace: false),
 ]
 if CommandLine.arguments.count > 1 {
     let wanted = CommandLine.arguments.dropFirst().compactMap(Int.init)
@@ -95,8 +105,11 @@ var folder = ""
 for scenario in scenarios {
     if !scenario.reuse {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("wsimg-bench-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try worksheet(images: scenario.images, sizes: scenario.sizes).write(toFile: folder + "/bench.json", atomically: true, encoding: .utf8)
+        for run in 0..<scenario.processes {
+            try FileManager.default.createDirectory(atPath: folder + "/run\(run)", withIntermediateDirectories: true)
+            try worksheet(images: scenario.images / scenario.processes, sizes: scenario.sizes, tag: scenario.processes > 1 ? " run \(run)" : "")
+                .write(toFile: folder + "/run\(run)/bench.json", atomically: true, encoding: .utf8)
+        }
     }
     let upstream = try FakeTogether(
         latency: scenario.latency,
@@ -104,11 +117,33 @@ for scenario in scenarios {
     // Make the fake's answers before timing, so its own encoding does not count.
     for (w, h) in scenario.sizes { _ = FakeTogether.realisticBody(width: SizeRules.normalise(w), height: SizeRules.normalise(h)) }
     let verbose = ProcessInfo.processInfo.environment["WSIMG_BENCH_VERBOSE"] != nil
-    _ = FileManager.default.createFile(atPath: folder + "/stderr.log", contents: nil)
-    let result = measure(
-        [binary, "generate", folder + "/bench.json", "-j", String(scenario.concurrency), verbose ? "-v" : "--no-progress"], in: folder,
-        environment: ["TOGETHER_API_KEY": "bench-key", "TOGETHER_BASE_URL": upstream.baseURL, "PATH": "/usr/bin:/bin"],
-        tag: "." + scenario.name.prefix(while: \.isNumber))
+    // All runs at once; their pace state in the scenario's folder (shared) or in each run's own.
+    let scenarioFolder = folder
+    let runs = (0..<scenario.processes).map { scenarioFolder + "/run\($0)" }
+    let measurements = Mutex<[Measurement]>([])
+    // A thread each (concurrentPerform would run only as many at once as there are cores).
+    let group = DispatchGroup()
+    for index in runs.indices {
+        group.enter()
+        Thread {
+            defer { group.leave() }
+            let run = runs[index]
+            _ = FileManager.default.createFile(atPath: run + "/stderr.log", contents: nil)
+            let result = measure(
+                [binary, "generate", run + "/bench.json", "-j", String(scenario.concurrency), verbose ? "-v" : "--no-progress"], in: run,
+                environment: [
+                    "TOGETHER_API_KEY": "bench-key", "TOGETHER_BASE_URL": upstream.baseURL, "PATH": "/usr/bin:/bin",
+                    "XDG_RUNTIME_DIR": scenario.sharedPace ? scenarioFolder : run,
+                ],
+                tag: "." + scenario.name.prefix(while: \.isNumber) + (runs.count > 1 ? "-\(index)" : ""))
+            measurements.withLock { $0.append(result) }
+        }.start()
+    }
+    group.wait()
+    let all = measurements.withLock { $0 }
+    let result = Measurement(
+        wall: all.map(\.wall).max() ?? 0, cpu: all.reduce(0) { $0 + $1.cpu }, peakRSS: all.map(\.peakRSS).max() ?? 0,
+        exitCode: all.map(\.exitCode).max() ?? 0)
     upstream.stop()
     let row = [
         scenario.name, String(scenario.images), String(scenario.concurrency), "\(Int(scenario.latency * 1000)) ms",
@@ -117,8 +152,8 @@ for scenario in scenarios {
         String(upstream.requestCount), String(upstream.connectionCount), String(upstream.rateLimitedCount), String(result.exitCode),
     ]
     print(zip(row, widths).map { pad($0, $1) }.joined(separator: " "))
-    if verbose { print("  log: \(folder)/stderr.log") }
-    if result.exitCode != 0, let log = try? String(contentsOfFile: folder + "/stderr.log", encoding: .utf8) {
+    if verbose { print("  log: \(runs[0])/stderr.log") }
+    if result.exitCode != 0, let log = try? String(contentsOfFile: runs[0] + "/stderr.log", encoding: .utf8) {
         print("  wsimg said: " + log.split(separator: "\n").suffix(3).joined(separator: " | "))
     }
 }

@@ -119,9 +119,15 @@ public struct GenerateCommand {
             write: { Console.err($0) })
         if provider.name == "together", !plan.jobs.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.note("warning: \(warning)") }
         let stop = GenerationEngine.StopSignal()
+        let sharedPace = provider.paceIdentity.flatMap { identity in
+            SharedPace.open(folder: SharedPace.folder(environment: environment), identity: identity)
+        }
+        if provider.paceIdentity != nil, sharedPace == nil, !plan.jobs.isEmpty {
+            display.note("warning: cannot share the rate limit's pace with other wsimg runs here (no lockable state folder); this run paces alone")
+        }
         let engine = GenerationEngine(
             provider: provider, store: layout.store, concurrency: options.concurrency,
-            policy: options.retryPolicy, events: { display.handle($0) })
+            policy: options.retryPolicy, sharedPace: sharedPace, events: { display.handle($0) })
         let results = await run(engine, jobs: plan.jobs, stop: stop, display: display)
         let interrupted = Task.isCancelled
         let outcome = WorksheetUpdate(

@@ -41,11 +41,14 @@ public struct GenerationEngine: Sendable {
     public let concurrency: Int
     public let policy: RetryPolicy
     public let events: @Sendable (RunEvent) -> Void
+    /// The pace shared with other processes using the same key, if any.
+    public let sharedPace: SharedPace?
 
     public init(
         provider: any ImageProvider, store: ImageStore, concurrency: Int, policy: RetryPolicy,
-        events: @escaping @Sendable (RunEvent) -> Void
+        sharedPace: SharedPace? = nil, events: @escaping @Sendable (RunEvent) -> Void
     ) {
+        self.sharedPace = sharedPace
         self.provider = provider
         self.store = store
         self.concurrency = concurrency
@@ -89,7 +92,7 @@ public struct GenerationEngine: Sendable {
     }
 
     public func run(_ jobs: [GenerationJob], stop: StopSignal = StopSignal()) async -> [GenerationResult] {
-        let gate = RequestGate(maxInFlight: concurrency)
+        let gate = RequestGate(maxInFlight: concurrency, shared: sharedPace)
         let queue = JobQueue(jobs)
         let batchSize = max(1, provider.batchSize)
         // Twice as many workers as requests allowed in flight: while one worker checks and stores the

@@ -12,6 +12,8 @@ public protocol ImageProvider: Sendable {
     var batchSize: Int { get }
     /// Everything besides the request's id that determines the picture; hashed into the file name.
     func cacheKeyFields(for request: ImageRequest) -> [String]
+    /// What shares one rate limit with other processes (an endpoint and the key used there); nil for none.
+    var paceIdentity: String? { get }
     /// One call for `requests`: throws when the whole call failed, else one answer per request, in order.
     func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>]
 }
@@ -32,6 +34,8 @@ extension SingleImageProvider {
 }
 
 extension ImageProvider {
+    public var paceIdentity: String? { nil }
+
     public func cacheKey(for request: ImageRequest) -> String {
         CacheKey.make(cacheKeyFields(for: request))
     }

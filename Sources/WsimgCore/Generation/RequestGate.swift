@@ -20,6 +20,8 @@ public actor RequestGate {
     /// When a request was let through; handed back on release.
     public struct Ticket: Sendable {
         let startedAt: ContinuousClock.Instant
+        /// The same moment on the wall clock, which other processes share.
+        var startedWall = 0.0
     }
 
     public let maxInFlight: Int
@@ -58,8 +60,12 @@ public actor RequestGate {
     /// Set by `close`: no more starts, every waiter leaves.
     private var closed = false
     private var lastSuccessAt: ContinuousClock.Instant
+    /// The pace shared with other processes using the same key; it replaces this gate's own start
+    /// pacing (the limit on requests in flight and Retry-After pauses stay).
+    private let shared: SharedPace?
 
-    public init(maxInFlight: Int) {
+    public init(maxInFlight: Int, shared: SharedPace? = nil) {
+        self.shared = shared
         self.maxInFlight = maxInFlight
         self.limit = Double(maxInFlight)
         self.nextStartAt = clock.now
@@ -92,8 +98,19 @@ public actor RequestGate {
                 await sleepUntilWoken()
             } else if let resumeAt, now < resumeAt {
                 await sleepUntilWoken(orUntil: resumeAt)
-            } else if rate != nil, now < nextStartAt {
+            } else if shared == nil, rate != nil, now < nextStartAt {
                 await sleepUntilWoken(orUntil: nextStartAt)
+            } else if let shared {
+                // The slot is ours once reserved: wait for it, then start (an interruption wastes it).
+                let startAt = now + .seconds(shared.reserve())
+                while clock.now < startAt {
+                    try Task.checkCancellation()
+                    if closed { throw CancellationError() }
+                    await sleepUntilWoken(orUntil: startAt)
+                }
+                var ticket = start(at: clock.now)
+                ticket.startedWall = shared.now()
+                return ticket
             } else {
                 return start(at: now)
             }
@@ -140,6 +157,7 @@ public actor RequestGate {
         let now = clock.now
         switch outcome {
         case .succeeded:
+            shared?.succeeded()
             lastSuccessAt = now
             consecutiveRateLimits = 0
             limit = min(Double(maxInFlight), limit + 1 / limit)
@@ -150,6 +168,7 @@ public actor RequestGate {
             let took = ticket.startedAt.duration(to: now).seconds
             latency = latency.map { $0 * 0.8 + took * 0.2 } ?? took
         case .rateLimited(let retryAfter):
+            shared?.rateLimited(startedAt: ticket.startedWall, retryAfter: retryAfter)
             rateLimitedCount += 1
             consecutiveRateLimits += 1
             recentRefusedStarts.removeAll { $0.duration(to: now) > Self.window }

@@ -39,6 +39,7 @@ public struct TogetherProvider: SingleImageProvider {
     }
 
     public var name: String { "together" }
+    public var paceIdentity: String? { endpoint.string + "\n" + apiKey }
 
     public func cacheKeyFields(for request: ImageRequest) -> [String] {
         ["together", model, request.promptToSend, "\(request.width)x\(request.height)", "steps=\(steps)", "seed=\(request.seed)"]
