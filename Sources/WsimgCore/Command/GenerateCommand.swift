@@ -83,20 +83,13 @@ public struct GenerateCommand {
         var extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
         var lock: RunLock?
         if !plan.jobs.isEmpty || extracting || redo.changed {
+            guard let (claimed, waited) = claimImagesFolder(layout) else { return ExitCode.usage }
+            lock = claimed
             do {
-                switch try lockImagesFolder(layout) {
-                case .acquired(let acquired, let waited):
-                    lock = acquired
-                    // The run before us may have rewritten the worksheet: start from its version.
-                    if waited, let input = layout.input {
-                        worksheet = try readWorksheet(input)
-                        snapshot = WorksheetFile.snapshot(of: input, bytes: worksheet.source)
-                    }
-                case .busy(let pid):
-                    reportError("another wsimg run (pid \(pid ?? "?")) is generating into \(layout.store.directory); without --no-wait this run would wait for it")
-                    return ExitCode.usage
-                case .unsupported(let reason):
-                    reportError("warning: cannot lock \(layout.store.directory) (\(reason)); runs on this worksheet at the same time may pay for the same pictures")
+                // The run before us may have rewritten the worksheet: start from its version.
+                if waited, let input = layout.input {
+                    worksheet = try readWorksheet(input)
+                    snapshot = WorksheetFile.snapshot(of: input, bytes: worksheet.source)
                 }
                 // What the run before us made is there now: plan again.
                 plan = makePlan()
@@ -143,15 +136,7 @@ public struct GenerateCommand {
             code = outcome.generatedCount > 0 || error == .changedDuringRun(path: options.worksheet) ? ExitCode.someFailed : ExitCode.usage
         }
         let duration = Date().timeIntervalSince(started)
-        if let cache {
-            let made = results.filter { $0.status == .generated }
-            for result in made {
-                cache.put(
-                    layout.store.path(id: result.job.request.id, key: result.job.key),
-                    contentKey: PictureCache.contentKey(provider.cacheKeyFields(for: result.job.request)))
-            }
-            if !made.isEmpty { cache.evict() }
-        }
+        cache?.keep(results, provider: provider, store: layout.store)
         let summary = RunSummary(
             outcome: outcome, duration: duration, interrupted: interrupted, destination: destination(layout),
             fromCache: fromCache)
@@ -161,10 +146,8 @@ public struct GenerateCommand {
             let report = RunReport(
                 version: CLI.version, provider: provider.name, interrupted: interrupted,
                 duration: duration, records: outcome.records)
-            do {
-                try AtomicFile.write(Array(Secrets.redact(report.json()).utf8), to: Paths.absolute(path))
-            } catch {
-                display.error("\(error)")
+            if let problem = report.write(to: Paths.absolute(path)) {
+                display.error(problem)
                 if code == ExitCode.success { code = ExitCode.someFailed }
             }
         }
@@ -214,12 +197,32 @@ public struct GenerateCommand {
     }
 
     /// One run at a time per images folder; a second one waits (saying so) unless `--no-wait`. While
-    /// it waits it has nothing to save, so Ctrl-C ends it at once.
-    func lockImagesFolder(_ layout: Layout) throws(OutputError) -> RunLock.Outcome {
+    /// it waits it has nothing to save, so Ctrl-C ends it at once. Returns the lock (nil where the
+    /// filesystem cannot lock) and whether another run went first; nil, having said why, when this
+    /// run cannot go on.
+    func claimImagesFolder(_ layout: Layout) -> (RunLock?, waited: Bool)? {
         Interruption.exitsAtOnce.store(true, ordering: .relaxed)
         defer { Interruption.exitsAtOnce.store(false, ordering: .relaxed) }
-        return try RunLock.acquire(in: layout.store.directory, wait: !options.noWait) { pid in
-            reportError("waiting for another wsimg run (pid \(pid ?? "?")) generating into \(layout.store.directory)…")
+        let folder = layout.store.directory
+        do {
+            switch try RunLock.acquire(
+                in: folder, wait: !options.noWait,
+                waiting: { pid in
+                    reportError("waiting for another wsimg run (pid \(pid ?? "?")) generating into \(folder)…")
+                })
+            {
+            case .acquired(let lock, let waited):
+                return (lock, waited)
+            case .busy(let pid):
+                reportError("another wsimg run (pid \(pid ?? "?")) is generating into \(folder); without --no-wait this run would wait for it")
+                return nil
+            case .unsupported(let reason):
+                reportError("warning: cannot lock \(folder) (\(reason)); runs on this worksheet at the same time may pay for the same pictures")
+                return (nil, false)
+            }
+        } catch {
+            reportError("\(error)")
+            return nil
         }
     }
 

@@ -101,6 +101,19 @@ public struct PictureCache: Sendable {
     }
 }
 
+extension PictureCache {
+    /// Keeps a copy of every picture a run generated, then trims the cache to its limit.
+    public func keep(_ results: [GenerationResult], provider: any ImageProvider, store: ImageStore) {
+        let made = results.filter { $0.status == .generated }
+        for result in made {
+            put(
+                store.path(id: result.job.request.id, key: result.job.key),
+                contentKey: PictureCache.contentKey(provider.cacheKeyFields(for: result.job.request)))
+        }
+        if !made.isEmpty { evict() }
+    }
+}
+
 extension GenerationPlan {
     /// Takes every missing picture the cache has (copied into the images folder, no request).
     /// Returns the plan with those as present, and how many there were.

@@ -15,6 +15,16 @@ public struct RunReport {
         self.records = records
     }
 
+    /// Writes the report atomically, with every registered secret redacted; returns what went wrong, if anything did.
+    public func write(to path: String) -> String? {
+        do {
+            try AtomicFile.write(Array(Secrets.redact(json()).utf8), to: path)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
     public func json() -> String {
         func count(_ status: WorksheetUpdate.Record.Status) -> Int { records.filter { $0.status == status }.count }
         let images = records.map { record in
