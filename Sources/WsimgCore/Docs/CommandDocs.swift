@@ -105,6 +105,8 @@ public enum Docs {
         ("WSIMG_PRICE_PER_MP", "dollars per megapixel for the cost estimate"),
         ("WSIMG_CACHE_DIR", "the picture cache shared by all worksheets and runs; like --cache-dir (default $XDG_CACHE_HOME/wsimg, else ~/.cache/wsimg)"),
         ("WSIMG_CACHE_SIZE", "the cache's size limit in MiB (default 2048); the least recently used pictures go first"),
+        ("XDG_CACHE_HOME", "the cache goes to $XDG_CACHE_HOME/wsimg when set (absolute), else ~/.cache/wsimg"),
+        ("XDG_RUNTIME_DIR", "where runs that share a key share their pace ($XDG_RUNTIME_DIR/wsimg/pace), else the cache folder"),
         ("COLUMNS", "width of the progress line"),
         ("TERM=dumb", "plain log lines even on a terminal"),
         ("NO_COLOR", "honoured: wsimg never prints colour codes"),
