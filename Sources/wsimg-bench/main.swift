@@ -19,6 +19,8 @@ struct Scenario {
     var processes = 1
     /// Whether those processes share their pace (one state folder) or each keeps its own (as before 0.2).
     var sharedPace = true
+    /// Worksheets one process runs at once; half of each one's prompts are the same in all of them.
+    var worksheets = 1
 
     var ideal: Double {
         if let rateLimit { return Double(images) / Double(rateLimit) }
@@ -62,10 +64,14 @@ func measure(_ arguments: [String], in folder: String, environment: [String: Str
 }
 
 func worksheet(images: Int, sizes: [(Int, Int)], tag: String = "") -> String {
+    worksheet(prompts: (0..<images).map { "Benchmark picture number \($0)\(tag) of a friendly animal" }, sizes: sizes)
+}
+
+func worksheet(prompts: [String], sizes: [(Int, Int)]) -> String {
     var elements: [String] = []
-    for i in 0..<images {
+    for (i, prompt) in prompts.enumerated() {
         let (w, h) = sizes[i % sizes.count]
-        elements.append(#"{"type":"image-placeholder","properties":{"imagePrompt":"Benchmark picture number \#(i)\#(tag) of a friendly animal","caption":"Picture \#(i)","width":\#(w),"height":\#(h)}}"#)
+        elements.append(#"{"type":"image-placeholder","properties":{"imagePrompt":\#(JSONWriter.quoted(prompt)),"caption":"Picture \#(i)","width":\#(w),"height":\#(h)}}"#)
     }
     var pages: [String] = []
     for start in stride(from: 0, to: elements.count, by: 10) {
@@ -89,6 +95,8 @@ var scenarios = [
     Scenario(
         name: "8. 3 runs, 6/s, alone", images: 120, concurrency: 4, latency: 0.25, sizes: [(512, 512)], rateLimit: 6, processes: 3,
         sharedPace: false),
+    // Three worksheets in one run, half of each one's 40 prompts the same in all: 80 requests for 120 pictures.
+    Scenario(name: "9. 3 sheets, half shared", images: 120, concurrency: 16, latency: 0.25, sizes: [(512, 512)], worksheets: 3),
 ]
 if CommandLine.arguments.count > 1 {
     let wanted = CommandLine.arguments.dropFirst().compactMap(Int.init)
@@ -107,8 +115,16 @@ for scenario in scenarios {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("wsimg-bench-\(UUID().uuidString)").path
         for run in 0..<scenario.processes {
             try FileManager.default.createDirectory(atPath: folder + "/run\(run)", withIntermediateDirectories: true)
-            try worksheet(images: scenario.images / scenario.processes, sizes: scenario.sizes, tag: scenario.processes > 1 ? " run \(run)" : "")
-                .write(toFile: folder + "/run\(run)/bench.json", atomically: true, encoding: .utf8)
+            guard scenario.worksheets > 1 else {
+                try worksheet(images: scenario.images / scenario.processes, sizes: scenario.sizes, tag: scenario.processes > 1 ? " run \(run)" : "")
+                    .write(toFile: folder + "/run\(run)/bench.json", atomically: true, encoding: .utf8)
+                continue
+            }
+            let each = scenario.images / scenario.worksheets
+            for sheet in 0..<scenario.worksheets {
+                let prompts = (0..<each).map { $0 < each / 2 ? "Shared benchmark picture \($0)" : "Benchmark picture \($0) of sheet \(sheet)" }
+                try worksheet(prompts: prompts, sizes: scenario.sizes).write(toFile: folder + "/run\(run)/sheet\(sheet).json", atomically: true, encoding: .utf8)
+            }
         }
     }
     let upstream = try FakeTogether(
@@ -130,7 +146,8 @@ for scenario in scenarios {
             let run = runs[index]
             _ = FileManager.default.createFile(atPath: run + "/stderr.log", contents: nil)
             let result = measure(
-                [binary, "generate", run + "/bench.json", "-j", String(scenario.concurrency), verbose ? "-v" : "--no-progress"], in: run,
+                [binary, "generate"] + (scenario.worksheets > 1 ? (0..<scenario.worksheets).map { run + "/sheet\($0).json" } : [run + "/bench.json"])
+                    + ["-j", String(scenario.concurrency), verbose ? "-v" : "--no-progress"], in: run,
                 environment: [
                     "TOGETHER_API_KEY": "bench-key", "TOGETHER_BASE_URL": upstream.baseURL, "PATH": "/usr/bin:/bin",
                     "XDG_RUNTIME_DIR": scenario.sharedPace ? scenarioFolder : run,

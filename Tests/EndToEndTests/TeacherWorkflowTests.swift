@@ -274,3 +274,50 @@ import WsimgCore
         #expect(upstream.requestCount == 6)
     }
 }
+
+@Suite struct ManyWorksheetsTests {
+    func sheet(_ prompts: [String]) -> String {
+        let elements = prompts.map { #"{"type":"image-placeholder","properties":{"imagePrompt":\#(JSONWriter.quoted($0)),"width":256,"height":256}}"# }
+        return #"{"pages":[{"elements":[\#(elements.joined(separator: ","))]}]}"#
+    }
+
+    @Test func severalWorksheetsRunAsOneJobAndShareIdenticalRequests() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path + "/lessons", withIntermediateDirectories: true)
+        scratch.write("lessons/a.json", sheet(["owl", "cat", "sun"]))
+        scratch.write("lessons/b.json", sheet(["owl", "cat", "moon"]))
+        let env = ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+        let run = try await Wsimg.run(["generate", "lessons", "--report", "r.json"], in: scratch.path, environment: env)
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(upstream.requestCount == 4)
+        for name in ["a", "b"] {
+            let validate = try await Wsimg.run(["validate", "--worksheet", "lessons/\(name).json"], in: scratch.path)
+            #expect(validate.code == 0, "\(validate.stdout)")
+            #expect(run.stderr.contains("→ lessons/\(name).json, lessons/\(name)_images/"))
+        }
+        let report = scratch.read("r.json")
+        #expect(report.contains(#""worksheet": "lessons/a.json""#) && report.contains(#""worksheet": "lessons/b.json""#))
+        #expect(report.contains(#""total": 6"#))
+    }
+
+    @Test func badInputFailsThatWorksheetAloneAndOutputDirCollectsTheRest() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("good.json", sheet(["owl"]))
+        scratch.write("bad.json", "{ not json")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/out", withIntermediateDirectories: true)
+        let env = ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+        let run = try await Wsimg.run(["generate", "good.json", "bad.json", "--output-dir", "out"], in: scratch.path, environment: env)
+        #expect(run.code == 2)
+        #expect(run.stderr.contains("bad.json"))
+        #expect(try scratch.worksheet("out/good.json").placeholders.first?.url?.hasPrefix("good_images/") == true)
+        #expect(scratch.files(in: "out/good_images").count == 1)
+        #expect(!scratch.exists("out/bad.json"))
+        let refused = try await Wsimg.run(["generate", "good.json", "bad.json", "-o", "x.json"], in: scratch.path, environment: env)
+        #expect(refused.code == 2)
+        #expect(refused.stderr.contains("--output-dir"))
+    }
+}

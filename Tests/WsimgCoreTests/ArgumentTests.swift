@@ -66,7 +66,7 @@ import Testing
         (["w.json", "--timeout", "0"], "--timeout must be a number of seconds (at least 0.1), not '0'"),
         (["w.json", "--provider", "togther"], "Unknown provider 'togther': use together, remote or placeholder. Did you mean together?"),
         ([], "Missing WORKSHEET: wsimg generate WORKSHEET [options]"),
-        (["a.json", "b.json"], "Expected one worksheet, got 2: a.json b.json"),
+        (["a.json", "b.json", "-o", "x.json"], "-o names one output; for several worksheets use --output-dir DIR"),
     ])
     func rejectsBadValues(arguments: [String], message: String) {
         #expect(throws: UsageError(message)) { try options(arguments) }

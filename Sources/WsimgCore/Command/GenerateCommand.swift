@@ -54,109 +54,37 @@ public struct GenerateCommand {
         if options.dryRun { return printPlan { $0.dryRunText() } }
         // From here on an interruption stops the run cleanly: what is done is kept and linked.
         Interruption.exitsAtOnce.store(false, ordering: .relaxed)
-        let started = Date()
-        var worksheet: Worksheet
-        var snapshot: WorksheetFile.Snapshot?
-        let layout: Layout
-        let provider: any ImageProvider
-        let transport: CurlMultiClient?
-        let redo: RedoSelection
-        do {
-            layout = resolveLayout()
-            worksheet = try readWorksheet(layout.input)
-            snapshot = layout.input.flatMap { WorksheetFile.snapshot(of: $0, bytes: worksheet.source) }
-            try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.map { Paths.absolute($0) })
-            (provider, transport) = try makeProvider(planning: false, spoolDirectory: layout.store.directory)
-            redo = try RedoSelection(worksheet: worksheet, folder: layout.store.directory, ids: options.redo, options: options.requestOptions)
-        } catch {
-            reportError("\(error)")
+        let commands = perWorksheet()
+        guard !commands.isEmpty else {
+            reportError("no worksheets (*.json) in \(options.worksheets.joined(separator: " "))")
             return ExitCode.usage
         }
-        defer { transport?.shutdown() }
+        return await BatchRun(commands: commands, environment: environment, terminal: terminal).run()
+    }
 
-        func makePlan() -> GenerationPlan {
-            GenerationPlan(
-                worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
-                store: layout.store, force: options.force, inputFolder: layout.inputFolder)
+    /// One command per worksheet: a folder among the worksheets means its `*.json` files; with
+    /// `--output-dir`, each is written there under its own name.
+    func perWorksheet() -> [GenerateCommand] {
+        let names = options.worksheets.isEmpty ? [options.worksheet] : options.worksheets
+        let worksheets = names.flatMap { name -> [String] in
+            var isFolder: ObjCBool = false
+            guard name != "-", FileManager.default.fileExists(atPath: name, isDirectory: &isFolder), isFolder.boolValue else { return [name] }
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: name)) ?? [])
+                .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+            return files.map { (name.hasSuffix("/") ? name : name + "/") + $0 }
         }
-        var plan = makePlan()
-        var extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
-        var lock: RunLock?
-        if !plan.jobs.isEmpty || extracting || redo.changed {
-            guard let (claimed, waited) = claimImagesFolder(layout) else { return ExitCode.usage }
-            lock = claimed
-            do {
-                // The run before us may have rewritten the worksheet: start from its version.
-                if waited, let input = layout.input {
-                    worksheet = try readWorksheet(input)
-                    snapshot = WorksheetFile.snapshot(of: input, bytes: worksheet.source)
-                }
-                // What the run before us made is there now: plan again.
-                plan = makePlan()
-                extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
-                try layout.store.prepare()
-                if redo.changed { try redo.manifest.write(to: layout.store.directory) }
-            } catch {
-                reportError("\(error)")
-                return ExitCode.usage
-            }
+        return worksheets.map { worksheet in
+            var each = options
+            each.worksheet = worksheet
+            each.worksheets = worksheets
+            if let folder = options.outputDir { each.output = (folder.hasSuffix("/") ? folder : folder + "/") + (worksheet as NSString).lastPathComponent }
+            return GenerateCommand(options: each, environment: environment, terminal: terminal)
         }
-        defer { withExtendedLifetime(lock) {} }
-        if extracting { plan = plan.extractingEmbedded(into: layout.store) }
-        let cache = pictureCache(provider)
-        var fromCache = 0
-        if let cache, !plan.jobs.isEmpty { (plan, fromCache) = plan.fillingFromCache(cache, provider: provider, store: layout.store) }
-        let display = ProgressDisplay(
-            style: terminal.progressStyle(options.verbosity), total: plan.jobs.count,
-            verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
-            write: { Console.err($0) })
-        if provider.name == "together", !plan.jobs.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.note("warning: \(warning)") }
-        let stop = GenerationEngine.StopSignal()
-        let sharedPace = provider.paceIdentity.flatMap { identity in
-            SharedPace.open(folder: SharedPace.folder(environment: environment), identity: identity)
-        }
-        if provider.paceIdentity != nil, sharedPace == nil, !plan.jobs.isEmpty {
-            display.note("warning: cannot share the rate limit's pace with other wsimg runs here (no lockable state folder); this run paces alone")
-        }
-        let engine = GenerationEngine(
-            provider: provider, store: layout.store, concurrency: options.concurrency,
-            policy: options.retryPolicy, sharedPace: sharedPace, events: { display.handle($0) })
-        let results = await run(engine, jobs: plan.jobs, stop: stop, display: display)
-        let interrupted = Task.isCancelled
-        let outcome = WorksheetUpdate(
-            plan: plan, results: results, store: layout.store, embed: options.embed,
-            unfinishedReason: stop.current.map { "not finished: \($0)" } ?? "not started (interrupted)",
-            runWideReason: stop.current.map { "\($0)" })
-        var code = Self.exitCode(interrupted: interrupted, stop: stop.current, outcome: outcome)
-        do {
-            try writeWorksheet(outcome, read: worksheet, snapshot: snapshot, layout: layout, display: display)
-            outcome.removeSupersededFiles()
-        } catch {
-            display.error("\(error)")
-            code = outcome.generatedCount > 0 || error == .changedDuringRun(path: options.worksheet) ? ExitCode.someFailed : ExitCode.usage
-        }
-        let duration = Date().timeIntervalSince(started)
-        cache?.keep(results, provider: provider, store: layout.store)
-        let summary = RunSummary(
-            outcome: outcome, duration: duration, interrupted: interrupted, destination: destination(layout),
-            fromCache: fromCache)
-        summary.problemLines.forEach(display.error)
-        display.finish(summary: summary.line)
-        if let path = options.report {
-            let report = RunReport(
-                version: CLI.version, provider: provider.name, interrupted: interrupted,
-                duration: duration, records: outcome.records)
-            if let problem = report.write(to: Paths.absolute(path)) {
-                display.error(problem)
-                if code == ExitCode.success { code = ExitCode.someFailed }
-            }
-        }
-        return code
     }
 
     /// Runs the engine, cancelling it when the `--deadline` passes or the user interrupts, with a
     /// ticker that keeps the progress display alive meanwhile.
-    private func run(
+    func run(
         _ engine: GenerationEngine, jobs: [GenerationJob], stop: GenerationEngine.StopSignal,
         display: ProgressDisplay
     ) async -> [GenerationResult] {
@@ -355,7 +283,12 @@ public struct GenerateCommand {
         try WorksheetFile.replace(target, with: outcome.apply(to: base))
     }
 
-    private func reportError(_ message: String) {
+    /// Errors about one worksheet name it when there are several.
+    func reportWorksheetError(_ message: String) {
+        reportError(options.worksheets.count > 1 && !message.contains(options.worksheet) ? "\(options.worksheet): \(message)" : message)
+    }
+
+    func reportError(_ message: String) {
         Console.err(TerminalText.line("wsimg: \(message)") + "\n")
     }
 }

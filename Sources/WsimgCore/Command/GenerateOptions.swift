@@ -43,6 +43,7 @@ public struct GenerateOptions: Sendable, Equatable {
 
     public static let specs: [OptionSpec] = [
         OptionSpec(["-o", "--output"], value: "FILE", help: "write the updated worksheet here ('-' for stdout); default: update WORKSHEET in place", kind: .file),
+        OptionSpec(["--output-dir"], value: "DIR", help: "with several worksheets: write each to DIR under its own name (default: in place)", kind: .folder),
         OptionSpec(["--images-dir"], value: "DIR", help: "folder for the PNGs; default: <worksheet name>_images beside the output", kind: .folder),
         OptionSpec(["--embed"], help: "put data:image/png;base64 URLs in the worksheet instead of file paths"),
         OptionSpec(["--force"], help: "regenerate every image, and replace URLs wsimg did not make"),
@@ -79,6 +80,11 @@ public struct GenerateOptions: Sendable, Equatable {
         self.worksheet = worksheet
     }
 
+    /// Every worksheet (or folder of them) named; `worksheet` is the first.
+    public var worksheets: [String] = []
+    /// `--output-dir`: where the worksheets go, each under its own name (default: in place).
+    public var outputDir: String?
+
     /// `-` as the worksheet: read it from stdin.
     public var readsStdin: Bool { worksheet == "-" }
 
@@ -87,12 +93,16 @@ public struct GenerateOptions: Sendable, Equatable {
             throw UsageError("There is no --api-key option: a key on the command line ends up in shell history and process lists. Set TOGETHER_API_KEY, or TOGETHER_API_KEY_FILE to a file holding the key.")
         }
         guard let worksheet = parsed.positionals.first else { throw UsageError("Missing WORKSHEET: wsimg generate WORKSHEET [options]") }
-        guard parsed.positionals.count == 1 else {
-            throw UsageError("Expected one worksheet, got \(parsed.positionals.count): \(parsed.positionals.joined(separator: " "))")
-        }
         self.init(worksheet: worksheet)
+        worksheets = parsed.positionals
         output = parsed.value("--output")
         imagesDir = parsed.value("--images-dir")
+        outputDir = parsed.value("--output-dir")
+        if worksheets.count > 1 || outputDir != nil {
+            if worksheets.contains("-") { throw UsageError("A worksheet from stdin ('-') goes alone: wsimg generate - -o FILE") }
+            if output != nil { throw UsageError("-o names one output; for several worksheets use --output-dir DIR") }
+            if imagesDir != nil { throw UsageError("--images-dir is for one worksheet; with several, each gets <name>_images beside its output") }
+        }
         if readsStdin, imagesDir == nil, output == nil || output == "-" {
             throw UsageError("Reading the worksheet from stdin ('-') needs -o FILE, or --images-dir DIR to write the worksheet to stdout")
         }

@@ -33,10 +33,11 @@ public enum Docs {
     public static let tagline = "generate the pictures of a worksheet with FLUX.1-schnell"
 
     public static let generate = CommandDoc(
-        name: "generate", synopsis: "wsimg generate WORKSHEET [options]",
+        name: "generate", synopsis: "wsimg generate WORKSHEET… [options]",
         summary: "generate missing pictures and link them from the worksheet",
         description: [
-            "Reads WORKSHEET (JSON with pages[].elements[], or '-' for stdin), generates a PNG for every image-placeholder element's imagePrompt, and sets each element's properties.url. Pictures already present for the same request are not generated again; elements without a prompt are skipped."
+            "Reads WORKSHEET (JSON with pages[].elements[], or '-' for stdin), generates a PNG for every image-placeholder element's imagePrompt, and sets each element's properties.url. Pictures already present for the same request are not generated again; elements without a prompt are skipped.",
+            "Several worksheets, or folders of them (*.json), run as one job: one progress display, one rate budget, and a picture several of them ask for is made once.",
         ],
         options: GenerateOptions.specs, operand: .worksheet,
         examples: [
@@ -45,6 +46,7 @@ public enum Docs {
             ("wsimg generate lesson.json --redo 1-2", "a new picture for element 1-2, kept by later runs"),
             ("wsimg generate lesson.json --dry-run", "what would be made and what it costs; nothing sent"),
             ("wsimg generate lesson.json --provider placeholder", "offline pictures of the right sizes"),
+            ("wsimg generate worksheets/ --output-dir build", "every worksheet of the folder, into build/"),
         ])
 
     public static let prompts = CommandDoc(
@@ -55,7 +57,7 @@ public enum Docs {
             "It accepts the generate options that change what is generated (--provider, --model, --steps, --seed, --no-enhance, --endpoint, --images-dir, -o), so the statuses match the run you plan.",
         ],
         options: [OptionSpec(["--json"], help: "print JSON instead of text")]
-            + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key", "--redo", "--no-wait", "--no-cache", "--cache-dir"].contains($0.longName) },
+            + GenerateOptions.specs.filter { !["--report", "--dry-run", "--api-key", "--redo", "--no-wait", "--no-cache", "--cache-dir", "--output-dir"].contains($0.longName) },
         operand: .worksheet,
         examples: [("wsimg prompts lesson.json --steps 8", "statuses and cost for 8 steps")])
 

@@ -5,6 +5,10 @@ import Synchronization
 public struct GenerationJob: Sendable {
     public let request: ImageRequest
     public let key: String
+    /// Which worksheet of a run asked for it (ids repeat across worksheets).
+    public var owner = 0
+    /// Its worksheet's images folder; nil for the engine's.
+    public var store: ImageStore?
 
     public init(request: ImageRequest, key: String) {
         self.request = request
@@ -219,7 +223,7 @@ public struct GenerationEngine: Sendable {
             case .failure(let invalid): return retryOrFail(item, .invalidImage(invalid), queue: queue)
             }
             do {
-                try store.store(picture, id: request.id, key: item.job.key)
+                try (item.job.store ?? store).store(picture, id: request.id, key: item.job.key)
             } catch let output {
                 await halt(.output(output), gate: gate, stop: stop)
                 return finished(item, .failed(output.description))

@@ -6,13 +6,19 @@ public struct RunReport {
     public let interrupted: Bool
     public let duration: Double
     public let records: [WorksheetUpdate.Record]
+    /// With several worksheets: each one's name and records (`records` is then empty).
+    public let worksheets: [(name: String, records: [WorksheetUpdate.Record])]
 
-    public init(version: String, provider: String, interrupted: Bool, duration: Double, records: [WorksheetUpdate.Record]) {
+    public init(
+        version: String, provider: String, interrupted: Bool, duration: Double, records: [WorksheetUpdate.Record],
+        worksheets: [(name: String, records: [WorksheetUpdate.Record])] = []
+    ) {
         self.version = version
         self.provider = provider
         self.interrupted = interrupted
         self.duration = duration
         self.records = records
+        self.worksheets = worksheets
     }
 
     /// Writes the report atomically, with every registered secret redacted; returns what went wrong, if anything did.
@@ -26,21 +32,20 @@ public struct RunReport {
     }
 
     public func json() -> String {
-        func count(_ status: WorksheetUpdate.Record.Status) -> Int { records.filter { $0.status == status }.count }
-        let images = records.map { record in
-            var fields = [
-                #""id": \#(JSONWriter.quoted(record.id))"#,
-                #""caption": \#(record.caption.map(JSONWriter.quoted) ?? "null")"#,
-                #""status": "\#(record.status.rawValue)""#,
-                #""file": \#(record.file.map(JSONWriter.quoted) ?? "null")"#,
-                #""width": \#(record.width.map(String.init) ?? "null")"#,
-                #""height": \#(record.height.map(String.init) ?? "null")"#,
-                #""attempts": \#(record.attempts)"#,
-                #""duration": \#(Int((record.duration * 1000).rounded()))"#,
-            ]
-            fields.append(#""error": \#(record.error.map(JSONWriter.quoted) ?? "null")"#)
-            if let note = record.note { fields.append(#""note": \#(JSONWriter.quoted(note))"#) }
-            return "    {" + fields.joined(separator: ", ") + "}"
+        let everything = records + worksheets.flatMap(\.records)
+        func count(_ status: WorksheetUpdate.Record.Status) -> Int { everything.filter { $0.status == status }.count }
+        func images(_ records: [WorksheetUpdate.Record], indent: String) -> String {
+            records.map { indent + Self.json($0) }.joined(separator: ",\n")
+        }
+        let body: String
+        if worksheets.isEmpty {
+            body = "  \"images\": [\n" + images(records, indent: "    ") + "\n  ]"
+        } else {
+            body =
+                "  \"worksheets\": [\n"
+                + worksheets.map { sheet in
+                    "    {\"worksheet\": \(JSONWriter.quoted(sheet.name)), \"images\": [\n" + images(sheet.records, indent: "      ") + "\n    ]}"
+                }.joined(separator: ",\n") + "\n  ]"
         }
         return """
             {
@@ -48,12 +53,26 @@ public struct RunReport {
               "version": \(JSONWriter.quoted(version)),
               "provider": \(JSONWriter.quoted(provider)),
               "interrupted": \(interrupted),
-              "stats": {"total": \(records.count), "successful": \(count(.ok)), "failed": \(count(.failed)), "skipped": \(count(.skipped)), "duration": \(Int((duration * 1000).rounded()))},
-              "images": [
-            \(images.joined(separator: ",\n"))
-              ]
+              "stats": {"total": \(everything.count), "successful": \(count(.ok)), "failed": \(count(.failed)), "skipped": \(count(.skipped)), "duration": \(Int((duration * 1000).rounded()))},
+            \(body)
             }
 
             """
+    }
+
+    static func json(_ record: WorksheetUpdate.Record) -> String {
+        var fields = [
+            #""id": \#(JSONWriter.quoted(record.id))"#,
+            #""caption": \#(record.caption.map(JSONWriter.quoted) ?? "null")"#,
+            #""status": "\#(record.status.rawValue)""#,
+            #""file": \#(record.file.map(JSONWriter.quoted) ?? "null")"#,
+            #""width": \#(record.width.map(String.init) ?? "null")"#,
+            #""height": \#(record.height.map(String.init) ?? "null")"#,
+            #""attempts": \#(record.attempts)"#,
+            #""duration": \#(Int((record.duration * 1000).rounded()))"#,
+        ]
+        fields.append(#""error": \#(record.error.map(JSONWriter.quoted) ?? "null")"#)
+        if let note = record.note { fields.append(#""note": \#(JSONWriter.quoted(note))"#) }
+        return "{" + fields.joined(separator: ", ") + "}"
     }
 }

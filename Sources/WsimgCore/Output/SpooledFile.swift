@@ -63,7 +63,14 @@ public final class SpooledFile: @unchecked Sendable {
     /// Renames the finished file to `destination` (same folder, so atomic).
     public func move(to destination: String) throws(OutputError) {
         guard finish() else { throw .cannotWrite(path: destination, reason: failure ?? "write failed") }
-        guard rename(path, destination) == 0 else { throw .cannotWrite(path: destination, reason: AtomicFile.lastError()) }
+        if rename(path, destination) != 0 {
+            // Spooled into another worksheet's folder on another filesystem: copy it over.
+            guard errno == EXDEV, let bytes = try? RegularFile.read(path, limit: 1 << 30) else {
+                throw .cannotWrite(path: destination, reason: AtomicFile.lastError())
+            }
+            try AtomicFile.write(bytes, to: destination, durable: false)
+            unlink(path)
+        }
         moved = true
         close(descriptor)
         descriptor = -1

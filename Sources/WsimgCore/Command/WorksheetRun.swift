@@ -1,0 +1,104 @@
+import Foundation
+
+/// One worksheet of a run: read, checked and planned before the engine starts, written after it.
+extension GenerateCommand {
+    struct Prepared {
+        let layout: Layout
+        var worksheet: Worksheet
+        var snapshot: WorksheetFile.Snapshot?
+        var plan: GenerationPlan
+        let lock: RunLock?
+        let fromCache: Int
+    }
+
+    /// The worksheet as read, before any key or request is needed.
+    struct Loaded {
+        let layout: Layout
+        let worksheet: Worksheet
+        let snapshot: WorksheetFile.Snapshot?
+    }
+
+    /// Reads and checks the worksheet and its outputs; reports its own errors (nil then).
+    func load() -> Loaded? {
+        let layout = resolveLayout()
+        do {
+            let worksheet = try readWorksheet(layout.input)
+            let snapshot = layout.input.flatMap { WorksheetFile.snapshot(of: $0, bytes: worksheet.source) }
+            try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.map { Paths.absolute($0) })
+            return Loaded(layout: layout, worksheet: worksheet, snapshot: snapshot)
+        } catch {
+            reportWorksheetError("\(error)")
+            return nil
+        }
+    }
+
+    /// Everything else before generating: the images folder claimed, the plan made (with pictures
+    /// from an embedded copy or the cache). Reports its own errors; nil when this worksheet cannot go on.
+    func prepare(_ loaded: Loaded, provider: any ImageProvider, cache: PictureCache?) -> Prepared? {
+        let layout = loaded.layout
+        var worksheet = loaded.worksheet
+        var snapshot = loaded.snapshot
+        let redo: RedoSelection
+        do {
+            redo = try RedoSelection(worksheet: worksheet, folder: layout.store.directory, ids: options.redo, options: options.requestOptions)
+        } catch {
+            reportWorksheetError("\(error)")
+            return nil
+        }
+        func makePlan() -> GenerationPlan {
+            GenerationPlan(
+                worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
+                store: layout.store, force: options.force, inputFolder: layout.inputFolder)
+        }
+        var plan = makePlan()
+        var extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
+        var lock: RunLock?
+        if !plan.jobs.isEmpty || extracting || redo.changed {
+            guard let (claimed, waited) = claimImagesFolder(layout) else { return nil }
+            lock = claimed
+            do {
+                // The run before us may have rewritten the worksheet: start from its version.
+                if waited, let input = layout.input {
+                    worksheet = try readWorksheet(input)
+                    snapshot = WorksheetFile.snapshot(of: input, bytes: worksheet.source)
+                }
+                // What the run before us made is there now: plan again.
+                plan = makePlan()
+                extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
+                try layout.store.prepare()
+                if redo.changed { try redo.manifest.write(to: layout.store.directory) }
+            } catch {
+                reportWorksheetError("\(error)")
+                return nil
+            }
+        }
+        if extracting { plan = plan.extractingEmbedded(into: layout.store) }
+        var fromCache = 0
+        if let cache, !plan.jobs.isEmpty { (plan, fromCache) = plan.fillingFromCache(cache, provider: provider, store: layout.store) }
+        return Prepared(layout: layout, worksheet: worksheet, snapshot: snapshot, plan: plan, lock: lock, fromCache: fromCache)
+    }
+
+    /// Everything after generating: the worksheet written, replaced pictures removed; returns the
+    /// exit code, the outcome and the summary for this worksheet.
+    func finish(
+        _ prepared: Prepared, results: [GenerationResult], stop: GenerationEngine.StopReason?, interrupted: Bool,
+        duration: Double, display: ProgressDisplay
+    ) -> (code: Int32, outcome: WorksheetUpdate, summary: RunSummary) {
+        let outcome = WorksheetUpdate(
+            plan: prepared.plan, results: results, store: prepared.layout.store, embed: options.embed,
+            unfinishedReason: stop.map { "not finished: \($0)" } ?? "not started (interrupted)",
+            runWideReason: stop.map { "\($0)" })
+        var code = Self.exitCode(interrupted: interrupted, stop: stop, outcome: outcome)
+        do {
+            try writeWorksheet(outcome, read: prepared.worksheet, snapshot: prepared.snapshot, layout: prepared.layout, display: display)
+            outcome.removeSupersededFiles()
+        } catch {
+            display.error("\(error)")
+            code = outcome.generatedCount > 0 || error == .changedDuringRun(path: options.worksheet) ? ExitCode.someFailed : ExitCode.usage
+        }
+        let summary = RunSummary(
+            outcome: outcome, duration: duration, interrupted: interrupted, destination: destination(prepared.layout),
+            fromCache: prepared.fromCache)
+        return (code, outcome, summary)
+    }
+}
