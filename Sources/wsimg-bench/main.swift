@@ -21,6 +21,9 @@ struct Scenario {
     var sharedPace = true
     /// Worksheets one process runs at once; half of each one's prompts are the same in all of them.
     var worksheets = 1
+    /// `generate` or `prompts`, and options beyond `-j`.
+    var command = "generate"
+    var extra: [String] = []
 
     var ideal: Double {
         if let rateLimit { return Double(images) / Double(rateLimit) }
@@ -97,10 +100,18 @@ var scenarios = [
         sharedPace: false),
     // Three worksheets in one run, half of each one's 40 prompts the same in all: 80 requests for 120 pictures.
     Scenario(name: "9. 3 sheets, half shared", images: 120, concurrency: 16, latency: 0.25, sizes: [(512, 512)], worksheets: 3),
+    // The web app's form: 100 embedded 1024² pictures (a worksheet of about 330 MiB), then a run with
+    // nothing to do and `prompts` on it. Memory here still grows with the embedded data (issue 12).
+    Scenario(name: "10. 100 embedded 1024²", images: 100, concurrency: 16, latency: 0.02, extra: ["--embed"]),
+    Scenario(name: "11. same, nothing to do", images: 100, concurrency: 16, latency: 0.02, reuse: true, extra: ["--embed"]),
+    Scenario(name: "12. prompts on it", images: 100, concurrency: 16, latency: 0.02, reuse: true, command: "prompts"),
 ]
 if CommandLine.arguments.count > 1 {
     let wanted = CommandLine.arguments.dropFirst().compactMap(Int.init)
-    scenarios = scenarios.enumerated().filter { wanted.contains($0.offset + 1) || (wanted.contains($0.offset) && $0.element.reuse) }.map(\.element)
+    // A scenario that reuses the one before it comes with it.
+    var keep = Set(wanted)
+    for (index, scenario) in scenarios.enumerated() where scenario.reuse && keep.contains(index) { keep.insert(index + 1) }
+    scenarios = scenarios.enumerated().filter { keep.contains($0.offset + 1) }.map(\.element)
 }
 
 func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
@@ -146,8 +157,9 @@ for scenario in scenarios {
             let run = runs[index]
             _ = FileManager.default.createFile(atPath: run + "/stderr.log", contents: nil)
             let result = measure(
-                [binary, "generate"] + (scenario.worksheets > 1 ? (0..<scenario.worksheets).map { run + "/sheet\($0).json" } : [run + "/bench.json"])
-                    + ["-j", String(scenario.concurrency), verbose ? "-v" : "--no-progress"], in: run,
+                [binary, scenario.command] + (scenario.worksheets > 1 ? (0..<scenario.worksheets).map { run + "/sheet\($0).json" } : [run + "/bench.json"])
+                    + (scenario.command == "generate" ? ["-j", String(scenario.concurrency), verbose ? "-v" : "--no-progress"] : []) + scenario.extra,
+                in: run,
                 environment: [
                     "TOGETHER_API_KEY": "bench-key", "TOGETHER_BASE_URL": upstream.baseURL, "PATH": "/usr/bin:/bin",
                     "XDG_RUNTIME_DIR": scenario.sharedPace ? scenarioFolder : run,

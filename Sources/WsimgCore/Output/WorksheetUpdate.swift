@@ -109,6 +109,8 @@ public struct WorksheetUpdate {
         guard let key = entry.key, !entry.onlyEmbedded else { return nil }
         let file = entry.existingFile ?? store.path(id: entry.placeholder.id, key: key)
         guard embed else { return store.url(forFile: file) }
+        // Already embedded, and its mark says it is this very picture: nothing to read or encode.
+        if let current = entry.placeholder.url, PictureMark.key(inDataURL: current) == key { return current }
         guard let data = try? RegularFile.read(file) else { return nil }
         return EmbeddedImage.url(for: data)
     }
