@@ -117,6 +117,10 @@ import Testing
         ("line\nbreak\ttab", #""line\nbreak\ttab""#),
         ("\u{01}", #""\u0001""#),
         ("Сова 🦉", "\"Сова 🦉\""),
+        ("data:image/png;base64,iVBORw0KGgo+/=", "\"data:image/png;base64,iVBORw0KGgo+/=\""),
+        ("ascii \u{7F} del", "\"ascii \u{7F} del\""),
+        ("tail quote\"", #""tail quote\"""#),
+        ("\u{1F}", #""\u001f""#),
     ])
     func quotesStrings(text: String, expected: String) throws {
         #expect(JSONWriter.quoted(text) == expected)

@@ -61,6 +61,10 @@ public struct JSONEditor {
 public enum JSONWriter {
     /// `text` as a JSON string literal. Non-ASCII characters are written as UTF-8, not escaped.
     public static func quoted(_ text: String) -> String {
+        // Plain ASCII with nothing to escape (a data: URL's megabytes of base64): as it is.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {
