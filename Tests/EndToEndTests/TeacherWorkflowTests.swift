@@ -289,6 +289,9 @@ import WsimgCore
         scratch.write("lessons/a.json", sheet(["owl", "cat", "sun"]))
         scratch.write("lessons/b.json", sheet(["owl", "cat", "moon"]))
         let env = ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+        let plans = try await Wsimg.run(["prompts", "lessons"], in: scratch.path)
+        #expect(plans.stdout.contains("== lessons/a.json\n") && plans.stdout.contains("== lessons/b.json\n"))
+        #expect(plans.stdout.components(separatedBy: "3 images: 0 present, 3 to generate").count == 3)
         let run = try await Wsimg.run(["generate", "lessons", "--report", "r.json"], in: scratch.path, environment: env)
         #expect(run.code == 0, "\(run.stderr)")
         #expect(upstream.requestCount == 4)

@@ -30,8 +30,25 @@ public struct GenerateCommand {
         var inputFolder: String { input.map(Paths.folder) ?? FileManager.default.currentDirectoryPath }
     }
 
-    /// Prints the plan (`wsimg prompts`, `generate --dry-run`) without a key, network or any write.
+    /// Prints the plan (`wsimg prompts`, `generate --dry-run`) without a key, network or any write;
+    /// with several worksheets, each one's under its name.
     public func printPlan(_ render: (PlanListing) -> String) -> Int32 {
+        let commands = options.worksheets.count > 1 || options.worksheets.contains(where: Self.isFolder) ? perWorksheet() : [self]
+        guard commands.count > 1 else { return commands.first?.printOnePlan(render) ?? ExitCode.usage }
+        var code = ExitCode.success
+        for command in commands {
+            Console.out("== \(TerminalText.line(command.options.worksheet))\n")
+            code = max(code, command.printOnePlan(render))
+        }
+        return code
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var folder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
+    }
+
+    func printOnePlan(_ render: (PlanListing) -> String) -> Int32 {
         do {
             let layout = resolveLayout()
             let worksheet = try readWorksheet(layout.input)
