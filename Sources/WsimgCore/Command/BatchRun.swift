@@ -46,6 +46,7 @@ struct BatchRun {
                 tagged.owner = owner
                 tagged.store = entry.run.layout.store
                 let content = PictureCache.contentKey(provider.cacheKeyFields(for: job.request))
+                tagged.contentKey = content
                 if let primary = firstByContent[content] {
                     duplicates.append((tagged, primary))
                 } else {
@@ -70,7 +71,7 @@ struct BatchRun {
             policy: options.retryPolicy, sharedPace: sharedPace, events: { display.handle($0) })
         let results = await first.run(engine, jobs: unique, stop: stop, display: display)
         let interrupted = Task.isCancelled
-        cache?.keep(results, provider: provider)
+        cache?.keep(results)
         let all = results + Self.shared(duplicates, unique: unique, results: results)
         let duration = Date().timeIntervalSince(started)
         var lines: [String] = []

@@ -33,7 +33,7 @@ public struct GenerateCommand {
     /// Prints the plan (`wsimg prompts`, `generate --dry-run`) without a key, network or any write;
     /// with several worksheets, each one's under its name.
     public func printPlan(_ render: (PlanListing) -> String) -> Int32 {
-        let commands = options.worksheets.count > 1 || options.worksheets.contains(where: Self.isFolder) ? perWorksheet() : [self]
+        let commands = options.worksheets.count > 1 || options.worksheets.contains(where: Paths.isFolder) ? perWorksheet() : [self]
         guard commands.count > 1 else { return commands.first?.printOnePlan(render) ?? ExitCode.usage }
         var code = ExitCode.success
         for command in commands {
@@ -41,11 +41,6 @@ public struct GenerateCommand {
             code = max(code, command.printOnePlan(render))
         }
         return code
-    }
-
-    static func isFolder(_ path: String) -> Bool {
-        var folder: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
     }
 
     func printOnePlan(_ render: (PlanListing) -> String) -> Int32 {
@@ -84,8 +79,7 @@ public struct GenerateCommand {
     func perWorksheet() -> [GenerateCommand] {
         let names = options.worksheets.isEmpty ? [options.worksheet] : options.worksheets
         let worksheets = names.flatMap { name -> [String] in
-            var isFolder: ObjCBool = false
-            guard name != "-", FileManager.default.fileExists(atPath: name, isDirectory: &isFolder), isFolder.boolValue else { return [name] }
+            guard name != "-", Paths.isFolder(name) else { return [name] }
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: name)) ?? [])
                 .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
             return files.map { (name.hasSuffix("/") ? name : name + "/") + $0 }

@@ -20,6 +20,12 @@ enum Paths {
         return "/" + parts.joined(separator: "/")
     }
 
+    /// Whether `path` names an existing folder (following links).
+    static func isFolder(_ path: String) -> Bool {
+        var folder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
+    }
+
     static func folder(of path: String) -> String {
         let folder = (path as NSString).deletingLastPathComponent
         return folder.isEmpty ? "/" : folder

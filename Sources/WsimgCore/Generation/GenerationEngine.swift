@@ -9,6 +9,8 @@ public struct GenerationJob: Sendable {
     public var owner = 0
     /// Its worksheet's images folder; nil for the engine's.
     public var store: ImageStore?
+    /// Its name in the picture cache (`PictureCache.contentKey`), when the run worked it out.
+    public var contentKey: String?
 
     public init(request: ImageRequest, key: String) {
         self.request = request

@@ -103,13 +103,11 @@ public struct PictureCache: Sendable {
 
 extension PictureCache {
     /// Keeps a copy of every picture a run generated, then trims the cache to its limit.
-    public func keep(_ results: [GenerationResult], provider: any ImageProvider) {
+    public func keep(_ results: [GenerationResult]) {
         let made = results.filter { $0.status == .generated }
         for result in made {
-            guard let store = result.job.store else { continue }
-            put(
-                store.path(id: result.job.request.id, key: result.job.key),
-                contentKey: PictureCache.contentKey(provider.cacheKeyFields(for: result.job.request)))
+            guard let store = result.job.store, let contentKey = result.job.contentKey else { continue }
+            put(store.path(id: result.job.request.id, key: result.job.key), contentKey: contentKey)
         }
         if !made.isEmpty { evict() }
     }

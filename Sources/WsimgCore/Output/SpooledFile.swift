@@ -55,12 +55,12 @@ public final class SpooledFile: @unchecked Sendable {
 
     /// The first `count` bytes written (after `finish`).
     public func head(_ count: Int) -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        return Array((try? handle.read(upToCount: count)) ?? Data())
+        // The file is still open (and locked) for writing: read through the same descriptor.
+        descriptor >= 0 ? RegularFile.read(descriptor, count: count, at: 0) : []
     }
 
-    /// Renames the finished file to `destination` (same folder, so atomic).
+    /// Renames the finished file to `destination` (the same folder, so atomic; another worksheet's
+    /// folder on another filesystem is copied).
     public func move(to destination: String) throws(OutputError) {
         guard finish() else { throw .cannotWrite(path: destination, reason: failure ?? "write failed") }
         if rename(path, destination) != 0 {

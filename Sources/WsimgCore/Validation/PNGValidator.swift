@@ -149,10 +149,13 @@ public enum PNGValidator {
         }
     }
 
+    /// What a file that is not a PNG seems to be, for the error message.
     static func describeFormat(_ prefix: [UInt8]) -> String {
-        if prefix.starts(with: [0xFF, 0xD8, 0xFF]) { return "JPEG data" }
-        if prefix.starts(with: Array("GIF8".utf8)) { return "GIF data" }
-        if prefix.starts(with: Array("RIFF".utf8)) { return "RIFF/WebP data" }
+        switch ImageFormat.sniff(prefix) {
+        case .jpeg: return "JPEG data"
+        case .unsupported(let format): return "\(format) data"
+        case .png, .unknown: break
+        }
         if let first = prefix.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "<") { return "text" }
         return "unknown data"
     }

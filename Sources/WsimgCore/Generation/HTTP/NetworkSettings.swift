@@ -31,7 +31,7 @@ public struct NetworkSettings: Sendable, Equatable {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let bundle = value("CURL_CA_BUNDLE").map { ("CURL_CA_BUNDLE", $0) } ?? value("SSL_CERT_FILE").map { ("SSL_CERT_FILE", $0) }
         if let (name, path) = bundle, !Self.isReadableFile(path) { throw .missingCertificates(variable: name, path: path) }
-        if let folder = value("SSL_CERT_DIR"), !Self.isFolder(folder) { throw .missingCertificates(variable: "SSL_CERT_DIR", path: folder) }
+        if let folder = value("SSL_CERT_DIR"), !Paths.isFolder(folder) { throw .missingCertificates(variable: "SSL_CERT_DIR", path: folder) }
         let userNoProxy = value("NO_PROXY") ?? value("no_proxy")
         self.init(
             caBundle: bundle?.1, caFolder: value("SSL_CERT_DIR"),
@@ -39,12 +39,6 @@ public struct NetworkSettings: Sendable, Equatable {
     }
 
     static func isReadableFile(_ path: String) -> Bool {
-        var isFolder: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && !isFolder.boolValue && access(path, R_OK) == 0
-    }
-
-    static func isFolder(_ path: String) -> Bool {
-        var isFolder: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+        FileManager.default.fileExists(atPath: path) && !Paths.isFolder(path) && access(path, R_OK) == 0
     }
 }
