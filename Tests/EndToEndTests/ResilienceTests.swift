@@ -122,7 +122,7 @@ import WsimgCore
             guard index >= 1 else { return .none }
             // The second request may leave while the first picture is still being checked: hold it
             // until that picture is in place, so the kill comes after exactly one is written.
-            scratch.holdUntilFile(in: "w_images", startingWith: "0-0-")
+            scratch.holdUntilPicture(in: "w_images")
             secondRequestArrived.signal()
             return .hang
         }

@@ -115,10 +115,11 @@ final class Scratch: Sendable {
 
     func worksheet(_ name: String) throws -> Worksheet { try Worksheet(source: bytes(name)) }
 
-    /// For a fake's handler thread: returns once a file named `prefix…` is in `folder` (at most 10 s).
-    /// The engine may send the next request while the last picture is still being checked and stored.
-    func holdUntilFile(in folder: String, startingWith prefix: String) {
-        for _ in 0..<1000 where !files(in: folder).contains(where: { $0.hasPrefix(prefix) }) { usleep(10_000) }
+    /// For a fake's handler thread: returns once a finished picture is in `folder` (at most 10 s). The
+    /// engine may send the next request while the last picture is still being checked and stored, and
+    /// which image goes first among its workers is not fixed.
+    func holdUntilPicture(in folder: String) {
+        for _ in 0..<1000 where !files(in: folder).contains(where: { !$0.hasPrefix(".") && $0.hasSuffix(".png") }) { usleep(10_000) }
     }
 }
 
