@@ -78,15 +78,21 @@ func fuzzAnswer(_ input: [UInt8]) {
     }
 }
 
+/// The streaming reader, fed in chunks of a size the input picks, must agree with the tree parser
+/// (errors word for word, placeholders field by field); linking every placeholder must give valid
+/// JSON with the same placeholders, each pointing at its link.
 func fuzzWorksheet(_ bytes: [UInt8]) {
-    guard let sheet = try? Worksheet(source: bytes) else { return }
-    var editor = JSONEditor(source: bytes)
-    for placeholder in sheet.placeholders {
-        editor.set("url", to: JSONWriter.quoted("w_images/\(placeholder.id)-0123456789ab.png"), in: placeholder.properties)
+    let chunkSize = 1 + Int(bytes.first ?? 0) % 17
+    let reference = ReferenceWorksheet.read(bytes)
+    let streamed = ReferenceWorksheet.streamed(bytes, chunkSize: chunkSize)
+    guard reference.agrees(with: streamed) else { fatalError("the streaming reader disagrees: \(streamed) against \(reference)") }
+    guard let sheet = try? Worksheet(source: bytes, chunkSize: chunkSize) else { return }
+    let links = Dictionary(uniqueKeysWithValues: sheet.placeholders.map { ($0.id, "w_images/\($0.id)-0123456789ab.png") })
+    guard let edited = try? WorksheetWriter.edited(sheet, urls: links) else { fatalError("linking a valid worksheet failed") }
+    guard case .placeholders(let again) = ReferenceWorksheet.read(edited) else { fatalError("linking a valid worksheet made invalid JSON") }
+    guard again.map(\.id) == sheet.placeholders.map(\.id), again.allSatisfy({ $0.url == links[$0.id] }) else {
+        fatalError("linking changed the placeholders")
     }
-    let edited = editor.apply()
-    guard let again = try? Worksheet(source: edited) else { fatalError("editing a valid worksheet made invalid JSON") }
-    guard again.placeholders.map(\.id) == sheet.placeholders.map(\.id) else { fatalError("editing changed the placeholders") }
 }
 
 func fuzzImage(_ bytes: [UInt8]) {

@@ -34,7 +34,7 @@ struct DiskFullTests {
         #expect(!files.isEmpty)
         #expect(!files.contains { $0.hasPrefix(".wsimg-") })
         let sheet = try scratch.worksheet("w.json")
-        let linked = sheet.placeholders.compactMap(\.url)
+        let linked = sheet.placeholders.compactMap(sheet.link)
         #expect(linked.count == files.count)
         for url in linked {
             let header = try PNGValidator.header(of: scratch.bytes(url))

@@ -24,7 +24,7 @@ import WsimgCore
         let sheet = try scratch.worksheet("lesson.json")
         let sizes = [(400, 304), (512, 384), (608, 400), (256, 256)]
         for (index, placeholder) in sheet.placeholders.enumerated() {
-            let url = try #require(placeholder.url)
+            let url = try #require(sheet.link(placeholder))
             #expect(url.hasPrefix("lesson_images/\(placeholder.id)-") && url.hasSuffix(".png"))
             let png = scratch.bytes(url)
             try PNGValidator.validate(png, width: sizes[index].0, height: sizes[index].1)
@@ -119,7 +119,7 @@ import WsimgCore
         #expect(run.code == 0, "\(run.stderr)")
         let sheet = try Worksheet(source: run.stdoutBytes)
         for placeholder in sheet.placeholders {
-            let url = try #require(placeholder.url)
+            let url = try #require(sheet.link(placeholder))
             #expect(url.hasPrefix("data:image/png;base64,"))
             let png = try #require(Base64.decode(url.dropFirst("data:image/png;base64,".count)))
             #expect(try PNGValidator.header(of: png).width >= 256)

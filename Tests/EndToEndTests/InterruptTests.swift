@@ -33,7 +33,7 @@ import WsimgCore
         #expect(linked.count == 1, "\(run.stderr)")
         let done = try #require(linked.first)
         try PNGValidator.validate(
-            scratch.bytes(try #require(done.url)), width: SizeRules.normalise(done.width),
+            scratch.bytes(try #require(sheet.link(done))), width: SizeRules.normalise(done.width),
             height: SizeRules.normalise(done.height))
         #expect(scratch.files(in: "w_images").count == 1)
         #expect(!scratch.files(in: ".").contains { $0.hasPrefix(".wsimg-") })

@@ -24,7 +24,7 @@ import WsimgCore
         let sheet = try scratch.worksheet("w.json")
         #expect(sheet.placeholders.map(\.id) == ["0-0", "0-2", "1-0", "1-2"])
         for placeholder in sheet.placeholders {
-            let url = try #require(placeholder.url)
+            let url = try #require(sheet.link(placeholder))
             #expect(url.hasPrefix("w_images/\(placeholder.id)-"))
             try PNGValidator.validate(
                 scratch.bytes(url), width: SizeRules.normalise(placeholder.width),

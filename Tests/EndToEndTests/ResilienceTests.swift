@@ -108,7 +108,7 @@ import WsimgCore
         let sheet = try scratch.worksheet("w.json")
         #expect(sheet.placeholders.count == 100)
         for placeholder in sheet.placeholders {
-            let url = try #require(placeholder.url)
+            let url = try #require(sheet.link(placeholder))
             try PNGValidator.validate(scratch.bytes(url), width: SizeRules.normalise(placeholder.width), height: SizeRules.normalise(placeholder.height))
         }
         #expect(scratch.files(in: "w_images").count == 100)

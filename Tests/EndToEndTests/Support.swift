@@ -150,5 +150,7 @@ enum Sheets {
 }
 
 extension Worksheet {
-    func url(_ id: String) -> String? { placeholders.first { $0.id == id }?.url }
+    func url(_ id: String) -> String? { placeholders.first { $0.id == id }.flatMap(link) }
+    /// An element's url, whole (read from the file when it is a long `data:` URL).
+    func link(_ placeholder: Placeholder) -> String? { placeholder.url.flatMap { source.string($0) } }
 }

@@ -18,7 +18,7 @@ import WsimgCore
         #expect(try await Wsimg.run(["generate", "w.json", "--embed"], in: scratch.path, environment: env(upstream)).code == 0)
         let embedded = try scratch.worksheet("w.json")
         for placeholder in embedded.placeholders {
-            let url = try #require(placeholder.url)
+            let url = try #require(embedded.link(placeholder))
             let file = try #require(scratch.files(in: "w_images").first { $0.hasPrefix(placeholder.id + "-") })
             #expect(PictureMark.key(inDataURL: url) == String(file.dropFirst(placeholder.id.count + 1).dropLast(4)))
         }

@@ -14,7 +14,7 @@ import WsimgCore
         let sheet = try scratch.worksheet("w.json")
         #expect(sheet.placeholders.compactMap(\.url).count == count, sourceLocation: sourceLocation)
         for placeholder in sheet.placeholders {
-            let url = try #require(placeholder.url, sourceLocation: sourceLocation)
+            let url = try #require(sheet.link(placeholder), sourceLocation: sourceLocation)
             try PNGValidator.validate(
                 scratch.bytes(url), width: SizeRules.normalise(placeholder.width),
                 height: SizeRules.normalise(placeholder.height))

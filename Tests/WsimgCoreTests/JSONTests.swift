@@ -76,41 +76,7 @@ import Testing
     }
 }
 
-@Suite struct JSONEditorTests {
-    func edit(_ text: String, _ body: (inout JSONEditor, JSONNode) throws -> Void) throws -> String {
-        let bytes = Array(text.utf8)
-        var editor = JSONEditor(source: bytes)
-        try body(&editor, try JSONParser.parse(bytes))
-        return String(decoding: editor.apply(), as: UTF8.self)
-    }
-
-    @Test func replacesAnExistingValueAndNothingElse() throws {
-        let text = "{\n  \"n\": 1.0,\n  \"url\": \"old\",\n  \"s\": \"\\u00e9\"\n}"
-        let result = try edit(text) { editor, root in editor.set("url", to: "\"new\"", in: root) }
-        #expect(result == "{\n  \"n\": 1.0,\n  \"url\": \"new\",\n  \"s\": \"\\u00e9\"\n}")
-    }
-
-    @Test func appendsAMemberWithTheSiblingsLayout() throws {
-        let pretty = "{\n    \"a\": 1,\n    \"b\": 2\n}"
-        #expect(try edit(pretty) { e, r in e.set("url", to: "\"x\"", in: r) } == "{\n    \"a\": 1,\n    \"b\": 2,\n    \"url\": \"x\"\n}")
-        let compact = #"{"a":1,"b":2}"#
-        #expect(try edit(compact) { e, r in e.set("url", to: "\"x\"", in: r) } == #"{"a":1,"b":2,"url":"x"}"#)
-        let single = #"{"a": 1}"#
-        #expect(try edit(single) { e, r in e.set("url", to: "\"x\"", in: r) } == #"{"a": 1, "url": "x"}"#)
-        let empty = "{}"
-        #expect(try edit(empty) { e, r in e.set("url", to: "\"x\"", in: r) } == #"{"url": "x"}"#)
-    }
-
-    @Test func appliesSeveralEditsInSourceOrder() throws {
-        let text = #"[{"a": 1}, {"b": 2}]"#
-        let result = try edit(text) { editor, root in
-            let items = try #require(root.arrayValue)
-            editor.set("url", to: "\"2\"", in: items[1])
-            editor.set("url", to: "\"1\"", in: items[0])
-        }
-        #expect(result == #"[{"a": 1, "url": "1"}, {"b": 2, "url": "2"}]"#)
-    }
-
+@Suite struct JSONWriterTests {
     @Test(arguments: [
         ("plain", "\"plain\""),
         ("quote \" and \\ backslash", #""quote \" and \\ backslash""#),

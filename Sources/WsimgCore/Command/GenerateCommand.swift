@@ -207,7 +207,7 @@ public struct GenerateCommand {
 
     func readWorksheet(_ path: String?) throws(WorksheetError) -> Worksheet {
         guard let path else {
-            return try Worksheet(source: Array(FileHandle.standardInput.readDataToEndOfFile()))
+            return try Worksheet.fromStandardInput()
         }
         return try Worksheet(contentsOf: path, shownAs: options.worksheet)
     }
@@ -268,30 +268,29 @@ public struct GenerateCommand {
     }
 
     /// Writes the updated worksheet: to stdout, a new file, or over the input — through a symlink to its
-    /// target, keeping mode and owner, and only if nobody changed it meanwhile. When they did, the new
-    /// links go into their version, as long as its image elements are the ones this run generated for.
-    func writeWorksheet(
-        _ outcome: WorksheetUpdate, read worksheet: Worksheet, snapshot: WorksheetFile.Snapshot?,
-        layout: Layout, display: ProgressDisplay
-    ) throws(OutputError) {
+    /// target, keeping mode and owner, and only from the bytes that were read (the copy is hashed).
+    /// When someone changed the worksheet meanwhile, the new links go into their version, as long as
+    /// its image elements are the ones this run generated for.
+    func writeWorksheet(_ outcome: WorksheetUpdate, read worksheet: Worksheet, layout: Layout, display: ProgressDisplay) throws(OutputError) {
         guard let output = layout.output else {
-            Console.out(bytes: outcome.apply(to: worksheet))
+            try outcome.write(worksheet, to: STDOUT_FILENO, path: "stdout")
             return
         }
         let target = WorksheetFile.target(of: output)
         AtomicFile.removeStaleTemporaries(in: Paths.folder(of: target))
-        var base = worksheet
-        if output == layout.input {
-            guard outcome.changedAny else { return }
-            if let snapshot, WorksheetFile.snapshot(of: target) != snapshot {
-                guard let edited = try? Worksheet(contentsOf: target, shownAs: options.worksheet), outcome.sameImages(as: edited) else {
-                    throw .changedDuringRun(path: options.worksheet)
-                }
-                display.note("\(options.worksheet) was edited during the run; the new pictures were linked into the edited version")
-                base = edited
+        if output == layout.input, !outcome.changedAny { return }
+        do {
+            try WorksheetFile.replace(target) { (fd) throws(OutputError) in try outcome.write(worksheet, to: fd, path: output) }
+        } catch .changedWhileWriting {
+            guard let input = layout.input, let edited = try? Worksheet(contentsOf: input, shownAs: options.worksheet), outcome.sameImages(as: edited)
+            else { throw .changedDuringRun(path: options.worksheet) }
+            display.note("\(options.worksheet) was edited during the run; the new pictures were linked into the edited version")
+            do {
+                try WorksheetFile.replace(target) { (fd) throws(OutputError) in try outcome.write(edited, to: fd, path: output) }
+            } catch .changedWhileWriting {
+                throw .changedDuringRun(path: options.worksheet)
             }
         }
-        try WorksheetFile.replace(target, with: outcome.apply(to: base))
     }
 
     /// Errors about one worksheet name it when there are several.

@@ -96,8 +96,12 @@ public struct ValidateCommand {
                 continue
             }
             let request = ImageRequest(placeholder, options: RequestOptions())
-            guard let url = placeholder.url, !url.isEmpty else {
+            guard let text = placeholder.url, !text.isEmpty else {
                 problems.append("\(label): no picture (no url)")
+                continue
+            }
+            guard let url = sheet.source.string(text) else {
+                problems.append("\(label): the embedded picture is larger than 64 MiB")
                 continue
             }
             let problem: String?

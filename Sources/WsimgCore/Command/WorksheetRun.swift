@@ -5,7 +5,6 @@ extension GenerateCommand {
     struct Prepared {
         let layout: Layout
         var worksheet: Worksheet
-        var snapshot: WorksheetFile.Snapshot?
         var plan: GenerationPlan
         let lock: RunLock?
         let fromCache: Int
@@ -15,7 +14,6 @@ extension GenerateCommand {
     struct Loaded {
         let layout: Layout
         let worksheet: Worksheet
-        let snapshot: WorksheetFile.Snapshot?
     }
 
     /// Reads and checks the worksheet and its outputs; reports its own errors (nil then).
@@ -23,9 +21,8 @@ extension GenerateCommand {
         let layout = resolveLayout()
         do {
             let worksheet = try readWorksheet(layout.input)
-            let snapshot = layout.input.flatMap { WorksheetFile.snapshot(of: $0, bytes: worksheet.source) }
             try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.map { Paths.absolute($0) })
-            return Loaded(layout: layout, worksheet: worksheet, snapshot: snapshot)
+            return Loaded(layout: layout, worksheet: worksheet)
         } catch {
             reportWorksheetError("\(error)")
             return nil
@@ -37,7 +34,6 @@ extension GenerateCommand {
     func prepare(_ loaded: Loaded, provider: any ImageProvider, cache: PictureCache?) -> Prepared? {
         let layout = loaded.layout
         var worksheet = loaded.worksheet
-        var snapshot = loaded.snapshot
         let redo: RedoSelection
         do {
             redo = try RedoSelection(worksheet: worksheet, folder: layout.store.directory, ids: options.redo, options: options.requestOptions)
@@ -60,7 +56,6 @@ extension GenerateCommand {
                 // The run before us may have rewritten the worksheet: start from its version.
                 if waited, let input = layout.input {
                     worksheet = try readWorksheet(input)
-                    snapshot = WorksheetFile.snapshot(of: input, bytes: worksheet.source)
                 }
                 // What the run before us made is there now: plan again.
                 plan = makePlan()
@@ -72,10 +67,10 @@ extension GenerateCommand {
                 return nil
             }
         }
-        if extracting { plan = plan.extractingEmbedded(into: layout.store) }
+        if extracting { plan = plan.extractingEmbedded(from: worksheet.source, into: layout.store) }
         var fromCache = 0
         if let cache, !plan.jobs.isEmpty { (plan, fromCache) = plan.fillingFromCache(cache, provider: provider, store: layout.store) }
-        return Prepared(layout: layout, worksheet: worksheet, snapshot: snapshot, plan: plan, lock: lock, fromCache: fromCache)
+        return Prepared(layout: layout, worksheet: worksheet, plan: plan, lock: lock, fromCache: fromCache)
     }
 
     /// Everything after generating: the worksheet written, replaced pictures removed; returns the
@@ -90,7 +85,7 @@ extension GenerateCommand {
             runWideReason: stop.map { "\($0)" })
         var code = Self.exitCode(interrupted: interrupted, stop: stop, outcome: outcome)
         do {
-            try writeWorksheet(outcome, read: prepared.worksheet, snapshot: prepared.snapshot, layout: prepared.layout, display: display)
+            try writeWorksheet(outcome, read: prepared.worksheet, layout: prepared.layout, display: display)
             outcome.removeSupersededFiles()
         } catch {
             display.error("\(error)")

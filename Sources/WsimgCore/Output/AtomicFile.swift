@@ -20,13 +20,26 @@ public enum AtomicFile {
     /// folder after), so the file survives a power cut whole; pictures skip it (see `SpooledFile.finish`).
     /// An existing file keeps its permissions and, where allowed, its owner and group.
     public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(OutputError) {
+        try write(to: path, durable: durable) { (fd) throws(OutputError) in
+            if let failure = bytes.withUnsafeBytes({ writeAll($0, to: fd) }) { throw .cannotWrite(path: path, reason: failure) }
+        }
+    }
+
+    /// As `write(_:to:durable:)`, with the content written to the temporary's descriptor by `body`
+    /// (streamed); when `body` throws, the temporary is removed and the old file left as it was.
+    public static func write(to path: String, durable: Bool = true, writing body: (Int32) throws(OutputError) -> Void) throws(OutputError) {
         let folder = Paths.folder(of: path)
         guard let (fd, temporary) = createTemporary(in: folder) else {
             throw .cannotWrite(path: path, reason: lastError())
         }
         defer { close(fd) }
-        var failure = bytes.withUnsafeBytes { writeAll($0, to: fd) }
-        if failure == nil { failure = copyOwnership(from: path, to: fd) }
+        do {
+            try body(fd)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        var failure = copyOwnership(from: path, to: fd)
         if failure == nil, durable, fsync(fd) != 0 { failure = lastError() }
         if failure == nil, rename(temporary, path) != 0 { failure = lastError() }
         if let failure {

@@ -55,7 +55,7 @@ public struct GenerationPlan: Sendable {
             }
             let request = ImageRequest(placeholder, options: options)
             let key = provider.cacheKey(for: request)
-            var entry = Self.decide(placeholder, request: request, key: key, store: store, force: force)
+            var entry = Self.decide(placeholder, request: request, key: key, store: store, force: force, source: worksheet.source)
             if entry.decision == .upToDate, !entry.onlyEmbedded { entry.existingFile = store.path(id: placeholder.id, key: key) }
             if entry.decision == .keptForeign, let inputFolder, inputFolder != store.linkBase {
                 entry = Self.relink(entry, from: inputFolder, store: store)
@@ -66,18 +66,20 @@ public struct GenerationPlan: Sendable {
 
     /// What to do with one element. Embedded pictures are recognised by their mark whether or not this
     /// run embeds: an edited prompt is generated again, a current one is kept (or linked as a file).
-    static func decide(_ placeholder: Placeholder, request: ImageRequest, key: String, store: ImageStore, force: Bool) -> Entry {
+    static func decide(
+        _ placeholder: Placeholder, request: ImageRequest, key: String, store: ImageStore, force: Bool, source: WorksheetSource
+    ) -> Entry {
         func entry(_ decision: Decision) -> Entry { Entry(placeholder: placeholder, request: request, key: key, decision: decision) }
         let id = placeholder.id
-        let url = placeholder.url ?? ""
-        let embeddedKey = PictureMark.key(inDataURL: url)
+        let url = placeholder.url
+        let embeddedKey = url.flatMap { PictureMark.key(inDataURL: $0.head) }
         if force {
             var regenerate = entry(.generate)
             regenerate.supersededKey = embeddedKey
             return regenerate
         }
         let haveFile = PNGValidator.quickCheck(fileAt: store.path(id: id, key: key), width: request.width, height: request.height)
-        if url.isEmpty || store.key(inURL: url, id: id) != nil {
+        if url?.isEmpty ?? true || url?.text.map({ store.key(inURL: $0, id: id) != nil }) == true {
             return entry(haveFile ? .upToDate : .generate)
         }
         if let embeddedKey {
@@ -86,10 +88,10 @@ public struct GenerationPlan: Sendable {
             if embeddedKey != key { ours.supersededKey = embeddedKey }
             return ours
         }
-        if url.hasPrefix(EmbeddedImage.prefix) {
+        if let url, url.hasPrefix(EmbeddedImage.prefix) {
             // Pictures embedded before wsimg marked them: recognised by comparing with the images folder.
             if haveFile { return entry(.upToDate) }
-            return entry(EmbeddedImage.isOneOfOurs(url, id: id, store: store) ? .generate : .keptForeign)
+            return entry(EmbeddedImage.isOneOfOurs(url, in: source, id: id, store: store) ? .generate : .keptForeign)
         }
         return entry(.keptForeign)
     }
@@ -98,7 +100,7 @@ public struct GenerationPlan: Sendable {
     /// this very request is used where it is; one for an older request is generated again; any other
     /// existing file keeps being linked, from the output's folder.
     static func relink(_ entry: Entry, from inputFolder: String, store: ImageStore) -> Entry {
-        guard let url = entry.placeholder.url, let request = entry.request, let key = entry.key,
+        guard let url = entry.placeholder.url?.text, let request = entry.request, let key = entry.key,
             !url.isEmpty, !url.contains(":"), !url.hasPrefix("/")
         else { return entry }
         let file = Paths.absolute(url, base: inputFolder)

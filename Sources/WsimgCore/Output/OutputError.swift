@@ -3,11 +3,14 @@ public enum OutputError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     /// The worksheet was edited during the run, and its image elements with it: nothing was written.
     case changedDuringRun(path: String)
+    /// The worksheet's bytes were not the ones scanned when they were copied into the new version.
+    case changedWhileWriting
 
     public var description: String {
         switch self {
         case .cannotCreateFolder(let path, let reason): "cannot create folder \(path): \(reason)"
         case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"
+        case .changedWhileWriting: "the worksheet changed while its new version was written"
         case .changedDuringRun(let path):
             "\(path) was changed while wsimg ran, image elements included, so it was not written; the new pictures are kept in the images folder: run the same command again to link them"
         }

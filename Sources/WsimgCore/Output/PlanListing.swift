@@ -56,7 +56,7 @@ public struct PlanListing {
         var lines: [String] = []
         if let estimate, !plan.jobs.isEmpty { lines.append("To generate: " + estimate.line) }
         let linkedElsewhere = plan.entries.filter { entry in
-            entry.decision == .generate && entry.placeholder.url.map { store.key(inURL: $0, id: entry.placeholder.id) != nil } == true
+            entry.decision == .generate && entry.placeholder.url?.text.map { store.key(inURL: $0, id: entry.placeholder.id) != nil } == true
         }.count
         if !providerNote.isEmpty {
             lines.append(

@@ -22,13 +22,14 @@ public struct PreviewPage {
     /// Finds each element's picture: a `data:` URL, or a file relative to `folder`, fully validated.
     public init(worksheet: Worksheet, folder: String, title: String) {
         self.title = title
-        items = worksheet.placeholders.map { Item(placeholder: $0, picture: Self.picture(for: $0, folder: folder)) }
+        items = worksheet.placeholders.map { Item(placeholder: $0, picture: Self.picture(for: $0, in: worksheet.source, folder: folder)) }
     }
 
-    static func picture(for placeholder: Placeholder, folder: String) -> Picture {
+    static func picture(for placeholder: Placeholder, in source: WorksheetSource, folder: String) -> Picture {
         if let reason = placeholder.skipReason { return .skipped(reason) }
         if let problem = placeholder.problem { return .invalid(problem) }
-        guard let url = placeholder.url, !url.isEmpty else { return .missing("not generated yet") }
+        guard let text = placeholder.url, !text.isEmpty else { return .missing("not generated yet") }
+        guard let url = source.string(text) else { return .invalid("the embedded picture is larger than 64 MiB") }
         let bytes: [UInt8]
         if url.hasPrefix("data:") {
             guard let comma = url.firstIndex(of: ","), let decoded = Base64.decode(url[url.index(after: comma)...]) else {

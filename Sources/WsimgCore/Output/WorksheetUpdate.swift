@@ -37,12 +37,17 @@ public struct WorksheetUpdate {
     public private(set) var skippedCount = 0
     public private(set) var failures: [Failure] = []
     public private(set) var records: [Record] = []
-    /// Element id → the URL it gets.
-    private var newURLs: [String: String] = [:]
+    /// Element id → the URL it gets (none: it stays as it is).
+    private var newURLs: [String: WorksheetWriter.Link] = [:]
 
     public var total: Int { plan.entries.count }
     public var changedAny: Bool {
-        plan.entries.contains { entry in newURLs[entry.placeholder.id].map { $0 != entry.placeholder.url } ?? false }
+        plan.entries.contains { entry in newURLs[entry.placeholder.id].map { Self.differs($0, from: entry.placeholder.url) } ?? false }
+    }
+
+    private static func differs(_ link: WorksheetWriter.Link, from current: WorksheetText?) -> Bool {
+        guard case .text(let text) = link else { return true }
+        return current?.text != text
     }
 
     /// `unfinishedReason` is what to say of images whose generation was cut short; `runWideReason`, the
@@ -71,7 +76,7 @@ public struct WorksheetUpdate {
                 error = problem
             case .keptForeign:
                 keptCount += 1
-                if let rebased = entry.rebasedURL { newURLs[id] = rebased }
+                if let rebased = entry.rebasedURL { newURLs[id] = .text(rebased) }
             case .upToDate:
                 upToDateCount += 1
                 newURLs[id] = url(for: entry)
@@ -104,27 +109,23 @@ public struct WorksheetUpdate {
             duration: result?.duration ?? 0, error: error)
     }
 
-    /// The element's new URL; nil leaves it as it is (a current picture that is only embedded).
-    private func url(for entry: GenerationPlan.Entry) -> String? {
+    /// The element's new URL; nil leaves it as it is (a current picture that is only embedded, or
+    /// embedded already: its mark says it is this very picture, so there is nothing to read or encode).
+    private func url(for entry: GenerationPlan.Entry) -> WorksheetWriter.Link? {
         guard let key = entry.key, !entry.onlyEmbedded else { return nil }
         let file = entry.existingFile ?? store.path(id: entry.placeholder.id, key: key)
-        guard embed else { return store.url(forFile: file) }
-        // Already embedded, and its mark says it is this very picture: nothing to read or encode.
-        if let current = entry.placeholder.url, PictureMark.key(inDataURL: current) == key { return current }
-        guard let data = try? RegularFile.read(file) else { return nil }
-        return EmbeddedImage.url(for: data)
+        guard embed else { return .text(store.url(forFile: file)) }
+        if let current = entry.placeholder.url, PictureMark.key(inDataURL: current.head) == key { return nil }
+        return access(file, R_OK) == 0 ? .embedded(file: file) : nil
     }
 
-    /// The worksheet's bytes with the new URLs; `worksheet` may be a later version of the one planned
-    /// (see `sameImages(as:)`): elements are found there by id.
-    public func apply(to worksheet: Worksheet) -> [UInt8] {
-        var editor = JSONEditor(source: worksheet.source)
+    /// Writes the worksheet with the new URLs to `fd` (`path` names it in errors), streaming; `worksheet`
+    /// may be a later version of the one planned (see `sameImages(as:)`): elements are found there by id.
+    public func write(_ worksheet: Worksheet, to fd: Int32, path: String) throws(OutputError) {
         let byID = Dictionary(worksheet.placeholders.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for entry in plan.entries {
-            guard let url = newURLs[entry.placeholder.id], let placeholder = byID[entry.placeholder.id], url != placeholder.url else { continue }
-            editor.set("url", to: JSONWriter.quoted(url), in: placeholder.properties)
-        }
-        return editor.apply()
+        var links: [String: WorksheetWriter.Link] = [:]
+        for (id, link) in newURLs where byID[id].map({ Self.differs(link, from: $0.url) }) == true { links[id] = link }
+        try WorksheetWriter(worksheet: worksheet, links: links).write(to: fd, path: path)
     }
 
     /// Whether `worksheet` (edited during the run) asks for exactly the pictures this run planned for.
@@ -142,7 +143,7 @@ public struct WorksheetUpdate {
     public func removeSupersededFiles() {
         for entry in plan.entries {
             guard let old = entry.placeholder.url, let key = entry.key, newURLs[entry.placeholder.id] != nil else { continue }
-            store.removeSuperseded(url: old, id: entry.placeholder.id, current: key)
+            if let old = old.text { store.removeSuperseded(url: old, id: entry.placeholder.id, current: key) }
             if let superseded = entry.supersededKey, superseded != key { unlink(store.path(id: entry.placeholder.id, key: superseded)) }
         }
     }

@@ -70,23 +70,43 @@ public enum Base64 {
         return (i, o)
     }
 
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
     public static func encode(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 3 <= bytes.count {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
-            i += 3
-        }
-        let rest = bytes.count - i
-        if rest > 0 {
-            let n = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)]]
-            out += rest == 2 ? [alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")] : [UInt8(ascii: "="), UInt8(ascii: "=")]
-        }
+        var out = [UInt8](repeating: 0, count: encodedCount(bytes.count))
+        bytes.withUnsafeBytes { input in out.withUnsafeMutableBytes { _ = encode(input, into: $0) } }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    static func encodedCount(_ count: Int) -> Int { (count + 2) / 3 * 4 }
+
+    /// Encodes `input` into `output` (at least `encodedCount(input.count)` bytes), with padding;
+    /// returns how many bytes it wrote. Streams encode in pieces whose length is a multiple of 3.
+    static func encode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
+        precondition(output.count >= encodedCount(input.count))
+        return alphabet.withUnsafeBufferPointer { table in
+            var i = 0
+            var o = 0
+            while i + 3 <= input.count {
+                let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                output[o] = table[Int(n >> 18 & 63)]
+                output[o + 1] = table[Int(n >> 12 & 63)]
+                output[o + 2] = table[Int(n >> 6 & 63)]
+                output[o + 3] = table[Int(n & 63)]
+                i += 3
+                o += 4
+            }
+            let rest = input.count - i
+            if rest > 0 {
+                let n = UInt32(input[i]) << 16 | (rest == 2 ? UInt32(input[i + 1]) << 8 : 0)
+                output[o] = table[Int(n >> 18 & 63)]
+                output[o + 1] = table[Int(n >> 12 & 63)]
+                output[o + 2] = rest == 2 ? table[Int(n >> 6 & 63)] : UInt8(ascii: "=")
+                output[o + 3] = UInt8(ascii: "=")
+                o += 4
+            }
+            return o
+        }
     }
 }
 

@@ -1,37 +1,68 @@
-/// A worksheet file: its bytes, its parsed tree and the image placeholders found in it.
-public struct Worksheet: Sendable {
-    public let source: [UInt8]
-    public let root: JSONNode
-    public let placeholders: [Placeholder]
+import Foundation
 
-    public init(source: [UInt8]) throws(WorksheetError) {
-        let root: JSONNode
+/// A worksheet: where its bytes are, the image placeholders found in them, and a hash of them. It is
+/// read in chunks and never held whole, so a worksheet with hundreds of megabytes of embedded
+/// pictures costs a scan, not its size in memory.
+public struct Worksheet: Sendable {
+    public let source: WorksheetSource
+    public let placeholders: [Placeholder]
+    /// XXH64 of the bytes as scanned: writing from `source` checks they are still the same, so an
+    /// edit made during the run is noticed (mtime alone misses one in the same tick, and raises a false
+    /// alarm on a mere touch).
+    public let contentHash: UInt64
+
+    /// A worksheet from bytes in memory, scanned `chunkSize` bytes at a time.
+    public init(source bytes: [UInt8], chunkSize: Int = WorksheetSource.chunkSize) throws(WorksheetError) {
+        source = WorksheetSource(bytes: bytes, chunkSize: chunkSize)
+        (placeholders, contentHash) = try Self.scan(source, shownAs: "-")
+    }
+
+    /// Reads the worksheet at `path` (only a regular file: a FIFO or device is refused, not read).
+    /// `shownAs` is how errors name it (the path as the user wrote it).
+    public init(contentsOf path: String, shownAs: String) throws(WorksheetError) {
+        let opened: (descriptor: Int32, size: Int)
         do {
-            root = try JSONParser.parse(source)
+            opened = try RegularFile.open(path)
+        } catch {
+            throw .unreadable(path: shownAs, reason: error.description)
+        }
+        defer { close(opened.descriptor) }
+        source = WorksheetSource(path: path)
+        (placeholders, contentHash) = try Self.scan(WorksheetSource(descriptor: opened.descriptor), shownAs: shownAs)
+    }
+
+    /// Copies standard input into a private temporary file (unlinked at once), then scans that.
+    public static func fromStandardInput() throws(WorksheetError) -> Worksheet {
+        guard let spool = WorksheetSource.spooling(STDIN_FILENO) else {
+            throw .unreadable(path: "-", reason: String(cString: strerror(errno)))
+        }
+        return try Worksheet(spooled: spool)
+    }
+
+    private init(spooled: WorksheetSource) throws(WorksheetError) {
+        source = spooled
+        (placeholders, contentHash) = try Self.scan(spooled, shownAs: "-")
+    }
+
+    private static func scan(_ source: WorksheetSource, shownAs: String) throws(WorksheetError) -> ([Placeholder], UInt64) {
+        var scanner = JSONScanner()
+        var events = WorksheetScan()
+        var hash = XXHash64()
+        let failure: String?
+        do {
+            failure = try source.forEachChunk { (chunk) throws(JSONSyntaxError) in
+                hash.update(chunk)
+                try scanner.feed(chunk, into: &events)
+            }
+            if failure == nil { try scanner.finish(into: &events) }
         } catch {
             throw .notJSON(error)
         }
-        guard root.isObject else { throw .notAWorksheet("the top level is \(root.typeName), not an object") }
-        // The web app's generator answers {"success":…, "data":{"worksheet":{…}}}: the worksheet inside it.
-        let sheet = root["pages"] == nil ? root["data"]?["worksheet"] ?? root : root
-        guard let pages = sheet["pages"] else { throw .notAWorksheet("it has no \"pages\" array") }
-        guard let pageList = pages.arrayValue else { throw .notAWorksheet("\"pages\" is \(pages.typeName), not an array") }
-        self.source = source
-        self.root = root
-        self.placeholders = Self.findPlaceholders(in: pageList)
-    }
-
-    private static func findPlaceholders(in pages: [JSONNode]) -> [Placeholder] {
-        var found: [Placeholder] = []
-        for (pageIndex, page) in pages.enumerated() {
-            guard let elements = page["elements"]?.arrayValue else { continue }
-            for (elementIndex, element) in elements.enumerated() where element["type"]?.stringValue == "image-placeholder" {
-                if let placeholder = Placeholder(element: element, page: pageIndex, index: elementIndex) {
-                    found.append(placeholder)
-                }
-            }
+        if let failure { throw .unreadable(path: shownAs, reason: failure) }
+        switch events.result() {
+        case .success(let placeholders): return (placeholders, hash.finish())
+        case .failure(let error): throw error
         }
-        return found
     }
 }
 
@@ -41,41 +72,48 @@ public struct Placeholder: Sendable, Equatable {
 
     /// `"<pageIndex>-<elementIndex>"`, as the web app names it.
     public let id: String
-    public let properties: JSONNode
     public let prompt: String
     public let caption: String?
     /// The size the worksheet asks for, before the generator's size rules.
     public let width: Int
     public let height: Int
-    public let url: String?
+    public let url: WorksheetText?
     /// Why this element cannot be generated, if it cannot; it then fails on its own.
     public let problem: String?
     /// Why this element asks for no picture (an empty, null or missing `imagePrompt`), as the web app's
     /// route skips it: neither generated nor failed.
     public let skipReason: String?
+    /// Where its properties object is in the worksheet, to set its `url`.
+    let properties: PropertiesDraft
 
-    /// Returns nil for an element without a properties object (nothing to link a picture from).
-    init?(element: JSONNode, page: Int, index: Int) {
-        id = "\(page)-\(index)"
-        guard let properties = element["properties"], properties.isObject else { return nil }
+    init(_ properties: PropertiesDraft, id: String) {
+        self.id = id
         self.properties = properties
-        caption = properties["caption"]?.stringValue
-        url = properties["url"]?.stringValue
+        if case .scalar(.string(let text?))? = properties["caption"] { caption = text.text ?? text.head } else { caption = nil }
+        if case .scalar(.string(let text?))? = properties["url"], let range = properties.values["url"]?.range {
+            url = WorksheetText(text, range: range)
+        } else {
+            url = nil
+        }
         var problems: [String] = []
         var skip: String?
-        let promptNode = properties["imagePrompt"]
-        switch promptNode?.value {
-        case .string(let text) where !text.trimmingWhitespace().isEmpty:
-            prompt = text
-        case .string:
-            prompt = ""
-            skip = "imagePrompt is empty"
-        case nil, .null?:
+        switch properties["imagePrompt"] {
+        case .scalar(.string(let text?))?:
+            if let whole = text.text, !whole.trimmingWhitespace().isEmpty {
+                prompt = whole
+            } else if text.text == nil {
+                prompt = ""
+                problems.append("imagePrompt is longer than \(JSONScanner.textLimit >> 10) KiB")
+            } else {
+                prompt = ""
+                skip = "imagePrompt is empty"
+            }
+        case nil, .scalar(.null)?:
             prompt = ""
             skip = "no imagePrompt"
-        case _?:
+        case let other?:
             prompt = ""
-            problems.append("imagePrompt is \(promptNode?.typeName ?? ""), not text")
+            problems.append("imagePrompt is \(other.typeName), not text")
         }
         skipReason = skip
         let width = Self.side(properties["width"], name: "width")
@@ -87,9 +125,11 @@ public struct Placeholder: Sendable, Equatable {
     }
 
     /// Missing, null or 0 mean the default, as `width || 512` does in the web app.
-    private static func side(_ node: JSONNode?, name: String) -> (value: Int, problem: String?) {
-        guard let node, node.value != .null else { return (defaultSide, nil) }
-        guard let number = node.numberValue else { return (defaultSide, "\(name) is \(node.typeName), not a number") }
+    private static func side(_ value: PropertiesDraft.Value?, name: String) -> (value: Int, problem: String?) {
+        guard let value, value != .scalar(.null) else { return (defaultSide, nil) }
+        guard case .scalar(.number(let text)) = value, let number = Double(text) else {
+            return (defaultSide, "\(name) is \(value.typeName), not a number")
+        }
         guard number.isFinite else { return (defaultSide, "\(name) is too large") }
         guard number >= 0 else { return (defaultSide, "\(name) must not be negative") }
         if number == 0 { return (defaultSide, nil) }
@@ -104,19 +144,5 @@ extension String {
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return Substring(scalars[first...last])
-    }
-}
-
-extension Worksheet {
-    /// Reads the worksheet at `path` (only a regular file: a FIFO or device is refused, not read).
-    /// `shownAs` is how errors name it (the path as the user wrote it).
-    public init(contentsOf path: String, shownAs: String) throws(WorksheetError) {
-        let bytes: [UInt8]
-        do {
-            bytes = try RegularFile.read(path)
-        } catch {
-            throw .unreadable(path: shownAs, reason: error.description)
-        }
-        try self.init(source: bytes)
     }
 }

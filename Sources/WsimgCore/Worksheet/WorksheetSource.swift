@@ -1,0 +1,147 @@
+import Foundation
+
+/// Where a worksheet's bytes are, read a chunk at a time: a file (opened again for each pass, so a
+/// writer checks the hash of what it copies), a private spool of standard input, or bytes in memory.
+public final class WorksheetSource: Sendable {
+    public static let chunkSize = 1 << 20
+
+    private enum Origin {
+        case path(String)
+        case descriptor(Int32, owned: Bool)
+        case bytes([UInt8])
+    }
+
+    private let origin: Origin
+    let chunkSize: Int
+
+    init(bytes: [UInt8], chunkSize: Int = WorksheetSource.chunkSize) {
+        origin = .bytes(bytes)
+        self.chunkSize = max(1, chunkSize)
+    }
+
+    init(path: String) {
+        origin = .path(path)
+        chunkSize = Self.chunkSize
+    }
+
+    /// Reads through `descriptor` (not closed here).
+    init(descriptor: Int32) {
+        origin = .descriptor(descriptor, owned: false)
+        chunkSize = Self.chunkSize
+    }
+
+    private init(owning descriptor: Int32) {
+        origin = .descriptor(descriptor, owned: true)
+        chunkSize = Self.chunkSize
+    }
+
+    deinit {
+        if case .descriptor(let fd, owned: true) = origin { close(fd) }
+    }
+
+    /// Copies everything readable from `input` into a temporary file that is unlinked at once, so it
+    /// disappears with the process whatever happens. Nil when it cannot (errno says why).
+    static func spooling(_ input: Int32) -> WorksheetSource? {
+        let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        guard let (fd, path) = AtomicFile.createTemporary(in: folder) else { return nil }
+        unlink(path)
+        let spool = WorksheetSource(owning: fd)
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Foundation.read(input, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            if count < 0 { return nil }
+            if count == 0 { return spool }
+            if buffer.withUnsafeBytes({ AtomicFile.writeAll(UnsafeRawBufferPointer(rebasing: $0[..<count]), to: fd) }) != nil { return nil }
+        }
+    }
+
+    /// Calls `body` with the bytes in order, `chunkSize` at a time; returns why they could not all be
+    /// read, if they could not.
+    func forEachChunk<Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Void) throws(Failure) -> String? {
+        switch origin {
+        case .bytes(let bytes):
+            var failure: Failure?
+            bytes.withUnsafeBytes { all in
+                var start = 0
+                repeat {
+                    let end = min(all.count, start + chunkSize)
+                    do {
+                        try body(UnsafeRawBufferPointer(rebasing: all[start..<end]))
+                    } catch {
+                        failure = error as? Failure
+                        return
+                    }
+                    start = end
+                } while start < all.count
+            }
+            if let failure { throw failure }
+            return nil
+        case .descriptor(let fd, _):
+            return try Self.forEachChunk(of: fd, size: chunkSize, body)
+        case .path(let path):
+            let fd: Int32
+            do {
+                fd = try RegularFile.open(path).descriptor
+            } catch {
+                return error.description
+            }
+            defer { close(fd) }
+            return try Self.forEachChunk(of: fd, size: chunkSize, body)
+        }
+    }
+
+    private static func forEachChunk<Failure: Error>(
+        of fd: Int32, size: Int, _ body: (UnsafeRawBufferPointer) throws(Failure) -> Void
+    ) throws(Failure) -> String? {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset = 0
+        while true {
+            let count = pread(fd, buffer.baseAddress, size, off_t(offset))
+            if count < 0, errno == EINTR { continue }
+            if count < 0 { return String(cString: strerror(errno)) }
+            if count == 0 { return nil }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            offset += count
+        }
+    }
+
+    /// The bytes in `range` (a few, or one picture's worth: the caller bounds it), or nil if they
+    /// cannot be read.
+    func bytes(in range: Range<Int>) -> [UInt8]? {
+        switch origin {
+        case .bytes(let bytes):
+            guard range.upperBound <= bytes.count else { return nil }
+            return Array(bytes[range])
+        case .descriptor(let fd, _):
+            return Self.read(fd, range)
+        case .path(let path):
+            guard let fd = try? RegularFile.open(path).descriptor else { return nil }
+            defer { close(fd) }
+            return Self.read(fd, range)
+        }
+    }
+
+    private static func read(_ fd: Int32, _ range: Range<Int>) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: range.count)
+        var done = 0
+        while done < range.count {
+            let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, range.count - done, off_t(range.lowerBound + done)) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            done += count
+        }
+        return bytes
+    }
+}
+
+extension WorksheetSource {
+    /// The whole of a worksheet string: kept already when short, else read from the file when it is at
+    /// most `limit` bytes (one picture, never the worksheet). Nil when longer or unreadable.
+    public func string(_ text: WorksheetText, limit: Int = 64 << 20) -> String? {
+        if let whole = text.text { return whole }
+        guard text.range.count <= limit, text.range.count >= 2, let bytes = bytes(in: text.range) else { return nil }
+        return StringBytes.decode(Array(bytes.dropFirst().dropLast()))
+    }
+}

@@ -1,0 +1,27 @@
+/// A string of the worksheet that wsimg reads (an element's `url`): a short one whole, a long one
+/// (a `data:` URL of megabytes) as its first characters and its place in the file.
+public struct WorksheetText: Sendable, Equatable {
+    let scanned: ScannedString
+    /// The JSON string in the worksheet, quotes included.
+    public let range: Range<Int>
+
+    init(_ scanned: ScannedString, range: Range<Int>) {
+        self.scanned = scanned
+        self.range = range
+    }
+
+    /// The whole text, when it is short enough to have been kept.
+    public var text: String? { scanned.text }
+    /// Its first characters (at least the first 200 of a long one).
+    public var head: String { scanned.head }
+    public var isEmpty: Bool { scanned.length == 0 }
+    public var isLong: Bool { scanned.text == nil }
+
+    public func hasPrefix(_ prefix: String) -> Bool { head.hasPrefix(prefix) }
+
+    /// Whether `text` is this text (for a long one: its length and digest).
+    public func equals(_ other: String) -> Bool { text == other }
+
+    /// Same text, wherever it is in the file.
+    public static func == (a: WorksheetText, b: WorksheetText) -> Bool { a.scanned == b.scanned }
+}
