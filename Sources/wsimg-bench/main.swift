@@ -100,11 +100,15 @@ var scenarios = [
         sharedPace: false),
     // Three worksheets in one run, half of each one's 40 prompts the same in all: 80 requests for 120 pictures.
     Scenario(name: "9. 3 sheets, half shared", images: 120, concurrency: 16, latency: 0.25, sizes: [(512, 512)], worksheets: 3),
-    // The web app's form: 100 embedded 1024² pictures (a worksheet of about 330 MiB), then a run with
-    // nothing to do and `prompts` on it. Memory here still grows with the embedded data (issue 12).
+    // The web app's form: 100 embedded 1024² pictures (a worksheet of about 220 MiB), then a run with
+    // nothing to do and `prompts` on it; then three times as many (about 670 MiB). The worksheet is
+    // streamed, so peak memory must stay the same for both sizes (and far under 128 MiB).
     Scenario(name: "10. 100 embedded 1024²", images: 100, concurrency: 16, latency: 0.02, extra: ["--embed"]),
     Scenario(name: "11. same, nothing to do", images: 100, concurrency: 16, latency: 0.02, reuse: true, extra: ["--embed"]),
     Scenario(name: "12. prompts on it", images: 100, concurrency: 16, latency: 0.02, reuse: true, command: "prompts"),
+    Scenario(name: "13. 300 embedded 1024²", images: 300, concurrency: 16, latency: 0.02, extra: ["--embed"]),
+    Scenario(name: "14. same, nothing to do", images: 300, concurrency: 16, latency: 0.02, reuse: true, extra: ["--embed"]),
+    Scenario(name: "15. prompts on it", images: 300, concurrency: 16, latency: 0.02, reuse: true, command: "prompts"),
 ]
 if CommandLine.arguments.count > 1 {
     let wanted = CommandLine.arguments.dropFirst().compactMap(Int.init)

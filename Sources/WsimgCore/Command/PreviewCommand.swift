@@ -32,16 +32,17 @@ struct PreviewCommand {
         }
         let page = PreviewPage(worksheet: sheet, folder: Paths.folder(of: input), title: Paths.stem(of: input))
         let destination = output ?? Paths.folder(of: input) + "/" + Paths.stem(of: input) + ".preview.html"
-        if destination == "-" {
-            Console.out(page.html)
-        } else {
-            do {
-                try OutputPreflight.checkWritable(Paths.absolute(destination))
-                try AtomicFile.write(Array(page.html.utf8), to: Paths.absolute(destination))
-            } catch {
-                Console.err(TerminalText.line("wsimg: \(error)") + "\n")
-                return ExitCode.usage
+        do {
+            if destination == "-" {
+                try page.write(to: STDOUT_FILENO, path: "stdout")
+            } else {
+                let path = Paths.absolute(destination)
+                try OutputPreflight.checkWritable(path)
+                try AtomicFile.write(to: path) { (fd) throws(OutputError) in try page.write(to: fd, path: path) }
             }
+        } catch {
+            Console.err(TerminalText.line("wsimg: \(error)") + "\n")
+            return ExitCode.usage
         }
         if !quiet {
             let (shown, missing) = page.counts

@@ -3,12 +3,21 @@ import Foundation
 /// `wsimg preview`: one self-contained HTML page (no external assets, works from file://) showing
 /// every image element in worksheet order, grouped by page: the picture, or a clear box saying why
 /// there is none, with its id, caption, size and prompt.
+///
+/// Pictures are checked one at a time and read again as the page is written, so a worksheet with
+/// hundreds of embedded pictures costs one picture's memory, not the page's.
 public struct PreviewPage {
     public enum Picture: Equatable {
-        case png([UInt8])
+        /// A valid picture, from an element's `data:` URL or from a file.
+        case png(width: Int, height: Int, from: Origin)
         case missing(String)
         case invalid(String)
         case skipped(String)
+    }
+
+    public enum Origin: Equatable {
+        case embedded(WorksheetText)
+        case file(String)
     }
 
     public struct Item {
@@ -18,10 +27,12 @@ public struct PreviewPage {
 
     public let title: String
     public let items: [Item]
+    let source: WorksheetSource
 
     /// Finds each element's picture: a `data:` URL, or a file relative to `folder`, fully validated.
     public init(worksheet: Worksheet, folder: String, title: String) {
         self.title = title
+        source = worksheet.source
         items = worksheet.placeholders.map { Item(placeholder: $0, picture: Self.picture(for: $0, in: worksheet.source, folder: folder)) }
     }
 
@@ -30,29 +41,55 @@ public struct PreviewPage {
         if let problem = placeholder.problem { return .invalid(problem) }
         guard let text = placeholder.url, !text.isEmpty else { return .missing("not generated yet") }
         guard let url = source.string(text) else { return .invalid("the embedded picture is larger than 64 MiB") }
-        let bytes: [UInt8]
+        let origin: Origin
         if url.hasPrefix("data:") {
-            guard let comma = url.firstIndex(of: ","), let decoded = Base64.decode(url[url.index(after: comma)...]) else {
-                return .invalid("the data: URL is not valid base64")
-            }
-            bytes = decoded
+            origin = .embedded(text)
         } else if url.contains("://") {
             return .missing("\(url) is not on this machine, so this offline page cannot show it")
         } else {
-            do {
-                bytes = try RegularFile.read(Paths.absolute(url, base: folder), limit: 64 << 20)
-            } catch {
-                return .missing("\(url): \(error)")
-            }
+            origin = .file(Paths.absolute(url, base: folder))
         }
         do {
-            let png = try ImageConverter.png(from: bytes)
+            let png = try png(from: origin, in: source)
             let header = try PNGValidator.header(of: png)
             try PNGValidator.validate(png, width: header.width, height: header.height)
-            return .png(png)
+            return .png(width: header.width, height: header.height, from: origin)
+        } catch let problem as PictureProblem {
+            return problem.picture(url: url)
         } catch {
             return .invalid("\(url.hasPrefix("data:") ? "the embedded picture" : url): \(error)")
         }
+    }
+
+    private enum PictureProblem: Error {
+        case notBase64
+        case unreadable(String)
+
+        func picture(url: String) -> Picture {
+            switch self {
+            case .notBase64: .invalid("the data: URL is not valid base64")
+            case .unreadable(let why): .missing("\(url): \(why)")
+            }
+        }
+    }
+
+    /// The picture's bytes as a PNG (a JPEG is converted).
+    private static func png(from origin: Origin, in source: WorksheetSource) throws -> [UInt8] {
+        let bytes: [UInt8]
+        switch origin {
+        case .embedded(let text):
+            guard let url = source.string(text), let comma = url.firstIndex(of: ","), let decoded = Base64.decode(url[url.index(after: comma)...]) else {
+                throw PictureProblem.notBase64
+            }
+            bytes = decoded
+        case .file(let path):
+            do {
+                bytes = try RegularFile.read(path, limit: 64 << 20)
+            } catch {
+                throw PictureProblem.unreadable(error.description)
+            }
+        }
+        return try ImageConverter.png(from: bytes)
     }
 
     public var counts: (shown: Int, missing: Int) {
@@ -61,54 +98,68 @@ public struct PreviewPage {
         return (shown, items.count - shown - skipped)
     }
 
-    public var html: String {
-        var pages: [(Int, [Item])] = []
-        for item in items {
-            let page = Int(item.placeholder.id.prefix(while: { $0 != "-" })) ?? 0
-            if pages.last?.0 == page { pages[pages.count - 1].1.append(item) } else { pages.append((page, [item])) }
+    /// Writes the page to `fd`, a card at a time; `path` names it in errors.
+    public func write(to fd: Int32, path: String) throws(OutputError) {
+        func put(_ text: String) throws(OutputError) {
+            if let failure = Array(text.utf8).withUnsafeBytes({ AtomicFile.writeAll($0, to: fd) }) { throw .cannotWrite(path: path, reason: failure) }
         }
-        let body = pages.map { page, items in
-            "<section><h2>Page \(page + 1)</h2>\n" + items.map(card).joined(separator: "\n") + "\n</section>"
-        }.joined(separator: "\n")
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(Self.escape(title)) — pictures</title>
-            <style>
-            body{font-family:system-ui,sans-serif;margin:2rem;background:#f6f6f4;color:#222}
-            section{margin-bottom:2rem}
-            .card{display:flex;gap:1rem;background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem;margin:.75rem 0}
-            .card img{max-width:360px;height:auto;border:1px solid #ccc}
-            .box{width:360px;min-height:120px;display:flex;align-items:center;justify-content:center;text-align:center;
-            border:2px dashed #c33;color:#a22;padding:.5rem;box-sizing:border-box}
-            .box.skipped{border-color:#999;color:#666}
-            .meta code{background:#eee;padding:0 .25rem}
-            .prompt{white-space:pre-wrap;color:#444}
-            </style></head>
-            <body>
-            <h1>\(Self.escape(title))</h1>
-            <p id="summary">\(counts.shown) of \(items.count) pictures\(counts.missing > 0 ? ", \(counts.missing) missing or invalid" : "")</p>
-            \(body)
-            <script>
-            addEventListener('load', function () {
-              var images = Array.prototype.slice.call(document.querySelectorAll('img'));
-              var rendered = images.filter(function (img) { return img.complete && img.naturalWidth > 0; }).length;
-              document.body.setAttribute('data-rendered', rendered + '/' + images.length);
-            });
-            </script>
-            </body></html>
-
-            """
+        try put(head)
+        var page: Int?
+        for item in items {
+            let number = Int(item.placeholder.id.prefix(while: { $0 != "-" })) ?? 0
+            if number != page {
+                try put((page == nil ? "" : "\n</section>\n") + "<section><h2>Page \(number + 1)</h2>\n")
+                page = number
+            }
+            try put(card(item) + "\n")
+        }
+        try put((page == nil ? "" : "</section>\n") + Self.tail)
     }
+
+    private var head: String {
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(Self.escape(title)) — pictures</title>
+        <style>
+        body{font-family:system-ui,sans-serif;margin:2rem;background:#f6f6f4;color:#222}
+        section{margin-bottom:2rem}
+        .card{display:flex;gap:1rem;background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem;margin:.75rem 0}
+        .card img{max-width:360px;height:auto;border:1px solid #ccc}
+        .box{width:360px;min-height:120px;display:flex;align-items:center;justify-content:center;text-align:center;
+        border:2px dashed #c33;color:#a22;padding:.5rem;box-sizing:border-box}
+        .box.skipped{border-color:#999;color:#666}
+        .meta code{background:#eee;padding:0 .25rem}
+        .prompt{white-space:pre-wrap;color:#444}
+        </style></head>
+        <body>
+        <h1>\(Self.escape(title))</h1>
+        <p id="summary">\(counts.shown) of \(items.count) pictures\(counts.missing > 0 ? ", \(counts.missing) missing or invalid" : "")</p>
+
+        """
+    }
+
+    private static let tail = """
+        <script>
+        addEventListener('load', function () {
+          var images = Array.prototype.slice.call(document.querySelectorAll('img'));
+          var rendered = images.filter(function (img) { return img.complete && img.naturalWidth > 0; }).length;
+          document.body.setAttribute('data-rendered', rendered + '/' + images.length);
+        });
+        </script>
+        </body></html>
+
+        """
 
     func card(_ item: Item) -> String {
         let placeholder = item.placeholder
         let picture: String
         switch item.picture {
-        case .png(let png):
-            let header = try? PNGValidator.header(of: png)
-            picture = #"<img alt="\#(Self.escape(placeholder.caption ?? placeholder.prompt))" width="\#(header?.width ?? 0)" height="\#(header?.height ?? 0)" src="data:image/png;base64,\#(Base64.encode(png))">"#
+        case .png(let width, let height, let origin):
+            // Read again here, so only this one picture is in memory.
+            let png = (try? Self.png(from: origin, in: source)) ?? []
+            picture = #"<img alt="\#(Self.escape(placeholder.caption ?? placeholder.prompt))" width="\#(width)" height="\#(height)" src="data:image/png;base64,\#(Base64.encode(png))">"#
         case .missing(let why): picture = #"<div class="box">missing: \#(Self.escape(why))</div>"#
         case .invalid(let why): picture = #"<div class="box">invalid: \#(Self.escape(why))</div>"#
         case .skipped(let why): picture = #"<div class="box skipped">no picture: \#(Self.escape(why))</div>"#
