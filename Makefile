@@ -76,10 +76,12 @@ run: release
 	.build/release/wsimg generate Samples/worksheet.json -o $(SAMPLE_OUT)/worksheet.json --provider $$provider; \
 	code=$$?; [ $$code -eq 0 ] && echo "Wrote $(SAMPLE_OUT)/worksheet.json and $(SAMPLE_OUT)/worksheet_images/"; exit $$code
 
-# Benchmarks against a loopback fake upstream; prints a table (see README, "Performance").
+# Benchmarks against a loopback fake upstream; prints a table (see DESIGN.md, "Performance").
+# SCENARIOS="10 13" runs only those (and the ones that reuse their worksheets).
+SCENARIOS ?=
 bench: release
 	@command -v /usr/bin/time >/dev/null || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq time >/dev/null; }
-	.build/release/wsimg-bench
+	.build/release/wsimg-bench $(SCENARIOS)
 
 # libFuzzer with AddressSanitizer over the worksheet reader/editor, the image path (raw bytes, and
 # structure-aware PNGs of every kind) and Together's streamed answers, FUZZ_SECONDS each.

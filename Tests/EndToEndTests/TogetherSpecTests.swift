@@ -45,7 +45,7 @@ import WsimgCore
         #expect(run.code == 0, "\(run.stderr)")
         #expect(upstream.requestCount == 6)
         try expectValidPictures(scratch, count: 6)
-        #expect(scratch.files(in: "w_images").allSatisfy { $0.hasSuffix(".png") && !$0.hasPrefix(".") })
+        #expect(scratch.files(in: "w_images").allSatisfy { $0.hasSuffix(".png") && !$0.hasPrefix(".") }, "\(scratch.files(in: "w_images"))")
     }
 
     /// The documented default: `data[].url` on another host. Downloaded with a User-Agent (the CDN

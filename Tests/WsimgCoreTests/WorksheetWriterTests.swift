@@ -53,7 +53,7 @@ import Testing
         for size in [0, 1, 2, 3, 196_607, 196_608, 196_609, 500_000] {
             let picture = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) }
             let file = folder + "/p.png"
-            FileManager.default.createFile(atPath: file, contents: Data(picture))
+            _ = FileManager.default.createFile(atPath: file, contents: Data(picture))
             let worksheet = try Worksheet(source: Array(sheet(#"{"imagePrompt": "a", "url": "old"}"#).utf8), chunkSize: chunkSize)
             let out = folder + "/out.json"
             try AtomicFile.write(to: out) { (fd) throws(OutputError) in
@@ -70,9 +70,9 @@ import Testing
     @Test func noticesTheWorksheetChangedSinceItWasRead() throws {
         let path = FileManager.default.temporaryDirectory.path + "/wsimg-cas-\(UUID().uuidString).json"
         defer { unlink(path) }
-        FileManager.default.createFile(atPath: path, contents: Data(sheet(#"{"imagePrompt": "a"}"#).utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(sheet(#"{"imagePrompt": "a"}"#).utf8))
         let worksheet = try Worksheet(contentsOf: path, shownAs: path)
-        FileManager.default.createFile(atPath: path, contents: Data(sheet(#"{"imagePrompt": "b"}"#).utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(sheet(#"{"imagePrompt": "b"}"#).utf8))
         #expect(throws: OutputError.changedWhileWriting) { try WorksheetWriter.edited(worksheet, urls: ["0-0": "x"]) }
     }
 }

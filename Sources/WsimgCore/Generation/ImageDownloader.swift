@@ -17,6 +17,16 @@ struct ImageDownloader: Sendable {
             throw .unusableAnswer("the picture's URL (\(ServiceEndpoints.safeDisplay(text))) cannot be fetched: \(error)")
         }
         let sink = spoolDirectory.map { FileSink(directory: $0, mark: mark) }
+        do {
+            return try await fetch(url, sink: sink)
+        } catch {
+            // A failed download's partial picture goes now, not when the transfer is released.
+            sink?.file?.discard()
+            throw error
+        }
+    }
+
+    private func fetch(_ url: ServiceURL, sink: FileSink?) async throws(GenerationError) -> ImagePayload {
         var request = HTTPRequest(url: url.string, body: nil, timeout: timeout, sink: sink)
         request.followRedirects = true
         request.allowHTTPRedirects = allowInsecureHTTP

@@ -56,6 +56,16 @@ public struct TogetherProvider: SingleImageProvider {
     public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
         let mark = PictureMark.chunk(key: cacheKey(for: request))
         let spool = spoolDirectory.map { Base64FieldSpool(field: "b64_json", directory: $0, mark: mark) }
+        do {
+            return try await generate(request, mark: mark, spool: spool)
+        } catch {
+            // A failed answer's partial picture goes now, not when the transfer is released.
+            spool?.spooled?.discard()
+            throw error
+        }
+    }
+
+    private func generate(_ request: ImageRequest, mark: [UInt8], spool: Base64FieldSpool?) async throws(GenerationError) -> ImagePayload {
         let http = HTTPRequest(
             url: endpoint.string, headers: ["Authorization: Bearer \(apiKey)"],
             body: Array(body(for: request).utf8), timeout: timeout, sink: spool)

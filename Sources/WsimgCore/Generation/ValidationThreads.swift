@@ -25,10 +25,14 @@ enum ValidationThreads {
             try PNGValidator.validate(png, width: width, height: height)
             return .bytes(png)
         case .spooled(let file):
+            // Whatever is not stored as it is goes now (a converted JPEG, a refused picture).
+            var keep = false
+            defer { if !keep { file.discard() } }
             guard file.finish() else { throw .notPNG("the picture could not be saved: \(file.failure ?? "write failed")") }
             switch ImageFormat.sniff(file.head(16)) {
             case .png, .unknown:
                 try PNGValidator.validate(fileAt: file.path, width: width, height: height)
+                keep = true
                 return payload
             case .unsupported(let format):
                 throw .unsupportedFormat(format)

@@ -76,6 +76,16 @@ public final class SpooledFile: @unchecked Sendable {
         descriptor = -1
     }
 
+    /// Deletes the file now, rather than when the last reference goes: a reference held by a finished
+    /// transfer may outlive the run (the process exits without running deinit), leaving it behind.
+    public func discard() {
+        guard !moved else { return }
+        moved = true
+        unlink(path)
+        if descriptor >= 0 { close(descriptor) }
+        descriptor = -1
+    }
+
     private func flush() {
         guard !buffer.isEmpty, descriptor >= 0, failure == nil else { return }
         failure = buffer.withUnsafeBytes { AtomicFile.writeAll($0, to: descriptor) }

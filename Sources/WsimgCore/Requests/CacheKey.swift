@@ -13,9 +13,6 @@ public enum StableHash {
         return hash
     }
 
-    /// FNV-1a over raw bytes (a file's content, to notice it changed).
-    public static func fnv1a64Bytes(_ bytes: some Sequence<UInt8>) -> UInt64 { mix(bytes, into: offsetBasis) }
-
     static func mix(_ bytes: some Sequence<UInt8>, into start: UInt64) -> UInt64 {
         var hash = start
         for byte in bytes {

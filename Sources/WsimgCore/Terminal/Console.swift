@@ -7,7 +7,6 @@ public enum Console {
     private static let brokenPipe = Atomic<Bool>(false)
 
     public static func out(_ text: String) { write(Array(text.utf8), to: STDOUT_FILENO) }
-    public static func out(bytes: [UInt8]) { write(bytes, to: STDOUT_FILENO) }
     public static func err(_ text: String) { write(Array(text.utf8), to: STDERR_FILENO) }
 
     static func write(_ bytes: [UInt8], to descriptor: Int32) {

@@ -19,9 +19,6 @@ public struct WorksheetText: Sendable, Equatable {
 
     public func hasPrefix(_ prefix: String) -> Bool { head.hasPrefix(prefix) }
 
-    /// Whether `text` is this text (for a long one: its length and digest).
-    public func equals(_ other: String) -> Bool { text == other }
-
     /// Same text, wherever it is in the file.
     public static func == (a: WorksheetText, b: WorksheetText) -> Bool { a.scanned == b.scanned }
 }
