@@ -56,10 +56,12 @@ test: test-deps dist
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests
 
-# The image paths under AddressSanitizer: PNG decoding of every colour type and bit depth, JPEG
-# conversion, the fuzz corpus replayed, and the wsimg binary (built with ASan too) end to end on every
-# answer form Together's spec allows. LeakSanitizer is off: Foundation's own caches read as leaks.
-ASAN_TESTS = PNGKindsTests|PNGValidatorTests|ImageConverterTests|Base64|Base64FieldSpool|FuzzCorpusTests|TogetherSpecTests|RemoteTests
+# The image paths and the worksheet scanner and writer under AddressSanitizer: PNG decoding of every
+# colour type and bit depth, JPEG conversion, the streaming JSON scanner (raw eight-byte loads) and
+# the splicing writer in every chunk size, the fuzz corpus replayed, and the wsimg binary (built with
+# ASan too) end to end on every answer form Together's spec allows and on long embedded pictures.
+# LeakSanitizer is off: Foundation's own caches read as leaks.
+ASAN_TESTS = PNGKindsTests|PNGValidatorTests|ImageConverterTests|Base64|Base64FieldSpool|FuzzCorpusTests|TogetherSpecTests|RemoteTests|WorksheetScanTests|JSONScannerPositionTests|WorksheetWriterTests|XXHash64Tests|LargeEmbeddedTests
 check: test-deps
 	$(SWIFT) build --build-tests --scratch-path .build-asan -Xswiftc -sanitize=address -Xcc -fsanitize=address -Xswiftc -use-ld=lld
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --scratch-path .build-asan --filter '$(ASAN_TESTS)'
