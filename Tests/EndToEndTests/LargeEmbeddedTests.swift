@@ -69,18 +69,11 @@ import WsimgCore
         defer { upstream.stop() }
         let scratch = try Scratch()
         _ = try await embeddedSheet(upstream, in: scratch)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Wsimg.binary)
-        process.arguments = ["generate", "-", "--images-dir", "w_images", "--embed", "-q"]
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-        process.environment = env(upstream)
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: scratch.path + "/w.json"))
-        let output = Pipe()
-        process.standardOutput = output
-        let exited = try Wsimg.launch(process)
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        #expect(await exited.value == 0)
-        #expect(Array(printed) == scratch.bytes("w.json"))
+        let run = try await Wsimg.run(
+            ["generate", "-", "--images-dir", "w_images", "--embed", "-q"], in: scratch.path, environment: env(upstream),
+            stdin: scratch.path + "/w.json")
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(run.stdoutBytes == scratch.bytes("w.json"))
         #expect(upstream.requestCount == 3)
     }
 }

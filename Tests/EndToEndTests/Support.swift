@@ -32,8 +32,9 @@ struct Wsimg {
         let exited: Task<Int32, Never>
     }
 
-    /// Starts wsimg, so a test can act while it runs (send a signal, say).
-    static func start(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> Started {
+    /// Starts wsimg, so a test can act while it runs (send a signal, say). `stdin`: a file to read
+    /// standard input from (none: /dev/null).
+    static func start(_ arguments: [String], in folder: String, environment: [String: String] = [:], stdin: String? = nil) throws -> Started {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -49,7 +50,7 @@ struct Wsimg {
         _ = FileManager.default.createFile(atPath: err, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = try stdin.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
         return Started(process: process, stdoutPath: out, stderrPath: err, exited: try launch(process))
     }
 
@@ -81,8 +82,8 @@ struct Wsimg {
             stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: Array(stdout))
     }
 
-    static func run(_ arguments: [String], in folder: String, environment: [String: String] = [:]) async throws -> Run {
-        await finish(try start(arguments, in: folder, environment: environment))
+    static func run(_ arguments: [String], in folder: String, environment: [String: String] = [:], stdin: String? = nil) async throws -> Run {
+        await finish(try start(arguments, in: folder, environment: environment, stdin: stdin))
     }
 }
 

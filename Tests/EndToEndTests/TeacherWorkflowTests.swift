@@ -88,18 +88,10 @@ import WsimgCore
         let refused = try await Wsimg.run(["generate", "-"], in: scratch.path, environment: env(upstream))
         #expect(refused.code == 2)
         #expect(refused.stderr.contains("needs -o FILE"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Wsimg.binary)
-        process.arguments = ["generate", "-", "--images-dir", "pics", "-q"]
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-        process.environment = env(upstream)
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: scratch.path + "/in.json"))
-        let output = Pipe()
-        process.standardOutput = output
-        let exited = try Wsimg.launch(process)
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        #expect(await exited.value == 0)
-        let sheet = try Worksheet(source: Array(printed))
+        let run = try await Wsimg.run(
+            ["generate", "-", "--images-dir", "pics", "-q"], in: scratch.path, environment: env(upstream), stdin: scratch.path + "/in.json")
+        #expect(run.code == 0, "\(run.stderr)")
+        let sheet = try Worksheet(source: run.stdoutBytes)
         #expect(sheet.placeholders.first?.url?.hasPrefix("pics/0-0-") == true)
         #expect(scratch.files(in: "pics").count == 1)
     }
