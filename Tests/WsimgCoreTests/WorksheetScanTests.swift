@@ -49,6 +49,7 @@ import Testing
             #"{"pages": [{"elements": [{"type": "image-placeholder", "properties": {"imagePrompt": "escaped", "url": "data:image\/png;base64,\#(long.replacingOccurrences(of: "/", with: "\\/"))=="}}]}]}"#,
             #"{"data": {"worksheet": {"pages": [{"elements": [{"type": "image-placeholder", "properties": {"imagePrompt": "env"}}]}]}}, "pages": [{"elements": [{"type": "image-placeholder", "properties": {"imagePrompt": "root"}}]}]}"#,
             #"{"data": {"worksheet": {"pages": [1]}}, "data": {"other": 1}}"#,
+            #"{"pages": [{"elements": [{"type": "image-placeholder", "properties": {"imagePrompt": "n", "width": 0.\#(String(repeating: "0", count: 300))1, "height": 4\#(String(repeating: "0", count: 300))}}]}]}"#,
         ]
         for sheet in sheets { expectAgreement(Array(sheet.utf8)) }
     }

@@ -14,7 +14,7 @@ protocol JSONScanEvents {
 enum ScannedScalar: Equatable {
     /// A string's text, or a string nobody asked for (nil).
     case string(ScannedString?)
-    /// A number as spelled (empty when nobody asked for it; "1e999" stands for one too long to keep).
+    /// A number as spelled (empty when nobody asked for it; "1e999", too large, stands for one longer than `JSONScanner.textLimit`).
     case number(String)
     case bool(Bool)
     case null

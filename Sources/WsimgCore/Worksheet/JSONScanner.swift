@@ -214,7 +214,7 @@ struct JSONScanner {
 
     private mutating func endNumber<Events: JSONScanEvents>(at position: Int, events: inout Events) {
         token = .none
-        let text = capturing ? (rawLength > 64 ? "1e999" : String(decoding: raw, as: UTF8.self)) : ""
+        let text = capturing ? (rawLength > Self.textLimit ? "1e999" : String(decoding: raw, as: UTF8.self)) : ""
         events.scalar(.number(text), range: tokenStart..<position)
         valueEnded()
     }
