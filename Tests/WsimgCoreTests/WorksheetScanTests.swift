@@ -111,3 +111,29 @@ import Testing
         }
     }
 }
+
+@Suite struct EmbeddedImageDecodeTests {
+    func sheet(url: String) throws -> Worksheet {
+        try Worksheet(source: Array(#"{"pages": [{"elements": [{"type": "image-placeholder", "properties": {"imagePrompt": "a", "url": "\#(url)"}}]}]}"#.utf8), chunkSize: 4096)
+    }
+
+    /// A long `data:` URL is decoded from the file's bytes, escaped slashes (PHP's `json_encode`) included.
+    @Test(arguments: [false, true])
+    func decodesLongDataURLsFromTheFile(escapedSlashes: Bool) throws {
+        let picture = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 9) }
+        var url = EmbeddedImage.url(for: picture)
+        if escapedSlashes { url = url.replacingOccurrences(of: "/", with: "\\/") }
+        let worksheet = try sheet(url: url)
+        let text = try #require(worksheet.placeholders.first?.url)
+        #expect(text.isLong && text.hasPrefix(EmbeddedImage.prefix))
+        #expect(EmbeddedImage.decode(text, in: worksheet.source) == .picture(picture))
+    }
+
+    @Test func refusesWhatIsNotBase64() throws {
+        let worksheet = try sheet(url: "data:image/png;base64,@@@@" + String(repeating: "A", count: 100_000))
+        let text = try #require(worksheet.placeholders.first?.url)
+        #expect(EmbeddedImage.decode(text, in: worksheet.source) == .notBase64)
+        let noComma = try sheet(url: "data:image/png;base64" + String(repeating: "A", count: 100_000))
+        #expect(EmbeddedImage.decode(try #require(noComma.placeholders.first?.url), in: noComma.source) == .notBase64)
+    }
+}

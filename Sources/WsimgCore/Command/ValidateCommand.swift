@@ -100,23 +100,22 @@ public struct ValidateCommand {
                 problems.append("\(label): no picture (no url)")
                 continue
             }
-            guard let url = sheet.source.string(text) else {
-                problems.append("\(label): the embedded picture is larger than 64 MiB")
-                continue
-            }
             let problem: String?
-            if url.hasPrefix("data:") {
-                let encoded = url.firstIndex(of: ",").map { url[url.index(after: $0)...] } ?? ""
-                problem =
-                    Base64.decode(encoded).map { Self.check(bytes: $0, width: request.width, height: request.height) }
-                    ?? "the data: url is not valid base64"
-            } else if url.contains("://") {
+            if text.hasPrefix("data:") {
+                switch EmbeddedImage.decode(text, in: sheet.source) {
+                case .picture(let bytes): problem = Self.check(bytes: bytes, width: request.width, height: request.height)
+                case .tooLarge: problem = "the embedded picture is larger than 64 MiB"
+                case .notBase64: problem = "the data: url is not valid base64"
+                }
+            } else if let url = text.text, url.contains("://") {
                 problem = "\(url) is not a local file, so it cannot be checked"
-            } else {
+            } else if let url = text.text {
                 let file = Paths.absolute(url, base: folder)
                 problem =
                     FileManager.default.fileExists(atPath: file)
                     ? Self.check(file: file, width: request.width, height: request.height) : "\(url) does not exist"
+            } else {
+                problem = "the url is longer than \(JSONScanner.textLimit >> 10) KiB and not a data: URL"
             }
             if let problem { problems.append("\(label): \(problem)") }
         }

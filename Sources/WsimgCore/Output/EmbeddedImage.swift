@@ -6,20 +6,30 @@ public enum EmbeddedImage {
 
     public static func url(for png: [UInt8]) -> String { prefix + Base64.encode(png) }
 
+    public enum Decoded: Equatable {
+        case picture([UInt8])
+        case tooLarge
+        case notBase64
+    }
+
+    /// The picture in a `data:` URL (any media type), decoded from its bytes: a long URL is read
+    /// from the worksheet file and never becomes a Swift string. Pictures over 64 MiB are refused.
+    public static func decode(_ url: WorksheetText, in source: WorksheetSource) -> Decoded {
+        guard let bytes = source.contentBytes(url) else { return .tooLarge }
+        guard let comma = bytes.firstIndex(of: UInt8(ascii: ",")),
+            let picture = bytes[(comma + 1)...].withUnsafeBytes({ Base64.decode($0) })
+        else { return .notBase64 }
+        return .picture(picture)
+    }
+
     /// Whether an embedded picture is one wsimg wrote for element `id` (its bytes match one of the store's files).
     static func isOneOfOurs(_ url: WorksheetText, in source: WorksheetSource, id: String, store: ImageStore) -> Bool {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: store.directory) else { return false }
         let candidates = names.filter { $0.hasPrefix(id + "-") && $0.hasSuffix(".png") }
-        guard !candidates.isEmpty, let whole = source.string(url) else { return false }
-        let embedded = whole.dropFirst(prefix.count)
-        for name in candidates {
-            if let data = FileManager.default.contents(atPath: store.directory + "/" + name),
-                Base64.encode(Array(data)) == embedded
-            {
-                return true
-            }
+        guard !candidates.isEmpty, case .picture(let embedded) = decode(url, in: source) else { return false }
+        return candidates.contains { name in
+            FileManager.default.contents(atPath: store.directory + "/" + name).map { Array($0) == embedded } ?? false
         }
-        return false
     }
 }
 
@@ -31,7 +41,7 @@ extension GenerationPlan {
         for index in plan.entries.indices where plan.entries[index].onlyEmbedded {
             let entry = plan.entries[index]
             guard let key = entry.key, let request = entry.request, let url = entry.placeholder.url else { continue }
-            if let whole = source.string(url), let png = Base64.decode(whole.dropFirst(EmbeddedImage.prefix.count)), (try? PNGValidator.validate(png, width: request.width, height: request.height)) != nil,
+            if case .picture(let png) = EmbeddedImage.decode(url, in: source), (try? PNGValidator.validate(png, width: request.width, height: request.height)) != nil,
                 (try? store.write(png, id: entry.placeholder.id, key: key)) != nil
             {
                 plan.entries[index].onlyEmbedded = false

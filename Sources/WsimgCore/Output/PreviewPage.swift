@@ -40,10 +40,12 @@ public struct PreviewPage {
         if let reason = placeholder.skipReason { return .skipped(reason) }
         if let problem = placeholder.problem { return .invalid(problem) }
         guard let text = placeholder.url, !text.isEmpty else { return .missing("not generated yet") }
-        guard let url = source.string(text) else { return .invalid("the embedded picture is larger than 64 MiB") }
         let origin: Origin
-        if url.hasPrefix("data:") {
+        let url = text.text ?? text.head
+        if text.hasPrefix("data:") {
             origin = .embedded(text)
+        } else if text.isLong {
+            return .invalid("the url is longer than \(JSONScanner.textLimit >> 10) KiB and not a data: URL")
         } else if url.contains("://") {
             return .missing("\(url) is not on this machine, so this offline page cannot show it")
         } else {
@@ -63,11 +65,13 @@ public struct PreviewPage {
 
     private enum PictureProblem: Error {
         case notBase64
+        case tooLarge
         case unreadable(String)
 
         func picture(url: String) -> Picture {
             switch self {
             case .notBase64: .invalid("the data: URL is not valid base64")
+            case .tooLarge: .invalid("the embedded picture is larger than 64 MiB")
             case .unreadable(let why): .missing("\(url): \(why)")
             }
         }
@@ -78,10 +82,11 @@ public struct PreviewPage {
         let bytes: [UInt8]
         switch origin {
         case .embedded(let text):
-            guard let url = source.string(text), let comma = url.firstIndex(of: ","), let decoded = Base64.decode(url[url.index(after: comma)...]) else {
-                throw PictureProblem.notBase64
+            switch EmbeddedImage.decode(text, in: source) {
+            case .picture(let decoded): bytes = decoded
+            case .tooLarge: throw PictureProblem.tooLarge
+            case .notBase64: throw PictureProblem.notBase64
             }
-            bytes = decoded
         case .file(let path):
             do {
                 bytes = try RegularFile.read(path, limit: 64 << 20)

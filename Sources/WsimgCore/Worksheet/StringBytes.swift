@@ -27,9 +27,12 @@ enum StringBytes {
     /// Decodes a string's bytes as written between the quotes (already checked by the scanner). With
     /// `truncated`, an escape cut off at the end is dropped, as is a cut UTF-8 sequence.
     static func decode(_ raw: [UInt8], truncated: Bool = false) -> String {
-        guard raw.contains(0x5C) else {
-            return truncated ? String(decoding: raw.prefix(completeUTF8Prefix(raw)), as: UTF8.self) : String(decoding: raw, as: UTF8.self)
-        }
+        String(decoding: decodeBytes(raw, truncated: truncated), as: UTF8.self)
+    }
+
+    /// As `decode`, as UTF-8 bytes (a string without escapes is returned as it is).
+    static func decodeBytes(_ raw: [UInt8], truncated: Bool = false) -> [UInt8] {
+        guard raw.contains(0x5C) else { return truncated ? Array(raw.prefix(completeUTF8Prefix(raw))) : raw }
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var index = 0
@@ -71,7 +74,7 @@ enum StringBytes {
             default: out.append(escape)
             }
         }
-        return String(decoding: out.prefix(truncated ? completeUTF8Prefix(out) : out.count), as: UTF8.self)
+        return truncated ? Array(out.prefix(completeUTF8Prefix(out))) : out
     }
 
     /// The length of `bytes` without a UTF-8 sequence cut off at its end.

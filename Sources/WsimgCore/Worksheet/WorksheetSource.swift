@@ -137,11 +137,17 @@ public final class WorksheetSource: Sendable {
 }
 
 extension WorksheetSource {
-    /// The whole of a worksheet string: kept already when short, else read from the file when it is at
-    /// most `limit` bytes (one picture, never the worksheet). Nil when longer or unreadable.
-    public func string(_ text: WorksheetText, limit: Int = 64 << 20) -> String? {
-        if let whole = text.text { return whole }
+    /// The whole of a worksheet string, as UTF-8 (escapes decoded): kept already when short, else read
+    /// from the file when it is at most `limit` bytes (one picture, never the worksheet). Nil when
+    /// longer or unreadable.
+    public func contentBytes(_ text: WorksheetText, limit: Int = 64 << 20) -> [UInt8]? {
+        if let whole = text.text { return Array(whole.utf8) }
         guard text.range.count <= limit, text.range.count >= 2, let bytes = bytes(in: text.range) else { return nil }
-        return StringBytes.decode(Array(bytes.dropFirst().dropLast()))
+        return StringBytes.decodeBytes(Array(bytes.dropFirst().dropLast()))
+    }
+
+    /// As `contentBytes`, as text.
+    public func string(_ text: WorksheetText, limit: Int = 64 << 20) -> String? {
+        contentBytes(text, limit: limit).map { String(decoding: $0, as: UTF8.self) }
     }
 }
