@@ -2,8 +2,8 @@ import FakeUpstream
 import Foundation
 import WsimgCore
 
-// Fuzz harnesses for what reads untrusted bytes: the worksheet JSON reader (and the editor that writes
-// URLs back), the image path (base64, PNG header, full libpng decode), and the streaming reader of
+// Fuzz harnesses for what reads untrusted bytes: the streaming worksheet reader (held to the tree parser,
+// and the writer that splices URLs in), the image path (base64, PNG header, full libpng decode), and the streaming reader of
 // Together's answers, checked against the in-memory one.
 //
 // Built by `make fuzz` with `-sanitize=fuzzer -D FUZZING`, it is a libFuzzer binary. Built normally,
