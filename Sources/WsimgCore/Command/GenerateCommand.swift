@@ -279,14 +279,17 @@ public struct GenerateCommand {
         let target = WorksheetFile.target(of: output)
         AtomicFile.removeStaleTemporaries(in: Paths.folder(of: target))
         if output == layout.input, !outcome.changedAny { return }
+        func replace(from base: Worksheet) throws(OutputError) {
+            try WorksheetFile.replace(target) { (fd) throws(OutputError) in try outcome.write(base, to: fd, path: output) }
+        }
         do {
-            try WorksheetFile.replace(target) { (fd) throws(OutputError) in try outcome.write(worksheet, to: fd, path: output) }
+            try replace(from: worksheet)
         } catch .changedWhileWriting {
             guard let input = layout.input, let edited = try? Worksheet(contentsOf: input, shownAs: options.worksheet), outcome.sameImages(as: edited)
             else { throw .changedDuringRun(path: options.worksheet) }
             display.note("\(options.worksheet) was edited during the run; the new pictures were linked into the edited version")
             do {
-                try WorksheetFile.replace(target) { (fd) throws(OutputError) in try outcome.write(edited, to: fd, path: output) }
+                try replace(from: edited)
             } catch .changedWhileWriting {
                 throw .changedDuringRun(path: options.worksheet)
             }

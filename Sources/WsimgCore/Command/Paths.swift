@@ -21,6 +21,11 @@ enum Paths {
     }
 
     /// Whether `path` names an existing folder (following links).
+    /// `$TMPDIR` when set, else /tmp.
+    static func temporaryFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    }
+
     static func isFolder(_ path: String) -> Bool {
         var folder: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue

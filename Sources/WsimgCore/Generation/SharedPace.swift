@@ -61,7 +61,7 @@ public final class SharedPace: Sendable {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let runtime = value("XDG_RUNTIME_DIR"), runtime.hasPrefix("/") { return runtime + "/wsimg/pace" }
         if let cache = PictureCache.location(option: nil, disabled: false, environment: environment) { return cache + "/pace" }
-        return (value("TMPDIR") ?? "/tmp") + "/wsimg-\(getuid())/pace"
+        return Paths.temporaryFolder(environment: environment) + "/wsimg-\(getuid())/pace"
     }
 
     /// The pace for `identity` (an endpoint and the key used there); nil (pace alone) if its file

@@ -71,10 +71,16 @@ public enum RegularFile {
         return Array(bytes.prefix(offset))
     }
 
-    /// Up to `count` bytes at `offset`.
+    /// Up to `count` bytes at `offset` (fewer only at the end of the file or on an error).
     static func read(_ fd: Int32, count: Int, at offset: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: max(0, count))
-        let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
-        return Array(bytes.prefix(max(0, read)))
+        var done = 0
+        while done < bytes.count {
+            let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(offset + done)) }
+            if read < 0, errno == EINTR { continue }
+            guard read > 0 else { break }
+            done += read
+        }
+        return Array(bytes.prefix(done))
     }
 }

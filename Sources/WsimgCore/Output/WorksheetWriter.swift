@@ -137,7 +137,7 @@ extension WorksheetWriter {
     /// The worksheet's bytes with these elements' `url`s set (for tests and the fuzzer: it goes
     /// through a temporary file as a run does).
     public static func edited(_ worksheet: Worksheet, urls: [String: String]) throws(OutputError) -> [UInt8] {
-        let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let folder = Paths.temporaryFolder()
         guard let (fd, path) = AtomicFile.createTemporary(in: folder) else { throw .cannotWrite(path: folder, reason: AtomicFile.lastError()) }
         defer {
             close(fd)

@@ -187,14 +187,7 @@ public struct JSONParser {
         guard position + 4 <= bytes.count else { throw error("incomplete \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[position]
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw error("invalid hex digit in \\u escape")
-            }
+            guard let digit = JSONScanner.hexDigit(bytes[position]) else { throw error("invalid hex digit in \\u escape") }
             value = value << 4 | digit
             position += 1
         }
@@ -250,9 +243,7 @@ public struct JSONParser {
         }
     }
 
-    private func describe(_ byte: UInt8) -> String {
-        (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x" + String(byte, radix: 16, uppercase: true)
-    }
+    private func describe(_ byte: UInt8) -> String { JSONScanner.describe(byte) }
 
     private func error(_ message: String) -> JSONSyntaxError {
         JSONSyntaxError(message: message, offset: min(position, bytes.count), in: bytes)

@@ -20,15 +20,8 @@ public struct Worksheet: Sendable {
     /// Reads the worksheet at `path` (only a regular file: a FIFO or device is refused, not read).
     /// `shownAs` is how errors name it (the path as the user wrote it).
     public init(contentsOf path: String, shownAs: String) throws(WorksheetError) {
-        let opened: (descriptor: Int32, size: Int)
-        do {
-            opened = try RegularFile.open(path)
-        } catch {
-            throw .unreadable(path: shownAs, reason: error.description)
-        }
-        defer { close(opened.descriptor) }
         source = WorksheetSource(path: path)
-        (placeholders, contentHash) = try Self.scan(WorksheetSource(descriptor: opened.descriptor), shownAs: shownAs)
+        (placeholders, contentHash) = try Self.scan(source, shownAs: shownAs)
     }
 
     /// Copies standard input into a private temporary file (unlinked at once), then scans that.

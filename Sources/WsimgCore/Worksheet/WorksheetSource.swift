@@ -42,8 +42,7 @@ public final class WorksheetSource: Sendable {
     /// Copies everything readable from `input` into a temporary file that is unlinked at once, so it
     /// disappears with the process whatever happens. Nil when it cannot (errno says why).
     static func spooling(_ input: Int32) -> WorksheetSource? {
-        let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        guard let (fd, path) = AtomicFile.createTemporary(in: folder) else { return nil }
+        guard let (fd, path) = AtomicFile.createTemporary(in: Paths.temporaryFolder()) else { return nil }
         unlink(path)
         let spool = WorksheetSource(owning: fd)
         var buffer = [UInt8](repeating: 0, count: chunkSize)
@@ -124,15 +123,8 @@ public final class WorksheetSource: Sendable {
     }
 
     private static func read(_ fd: Int32, _ range: Range<Int>) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: range.count)
-        var done = 0
-        while done < range.count {
-            let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, range.count - done, off_t(range.lowerBound + done)) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return nil }
-            done += count
-        }
-        return bytes
+        let bytes = RegularFile.read(fd, count: range.count, at: range.lowerBound)
+        return bytes.count == range.count ? bytes : nil
     }
 }
 
