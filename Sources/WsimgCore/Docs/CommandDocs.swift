@@ -109,6 +109,7 @@ public enum Docs {
         ("WSIMG_CACHE_SIZE", "the cache's size limit in MiB (default 2048); the least recently used pictures go first"),
         ("XDG_CACHE_HOME", "the cache goes to $XDG_CACHE_HOME/wsimg when set (absolute), else ~/.cache/wsimg"),
         ("XDG_RUNTIME_DIR", "where runs that share a key share their pace ($XDG_RUNTIME_DIR/wsimg/pace), else the cache folder"),
+        ("TMPDIR", "where a worksheet read from stdin is copied (an unlinked temporary file); default /tmp"),
         ("COLUMNS", "width of the progress line"),
         ("TERM=dumb", "plain log lines even on a terminal"),
         ("NO_COLOR", "honoured: wsimg never prints colour codes"),
