@@ -21,14 +21,15 @@ import WsimgCore
         _ = try await Wsimg.run(
             ["generate", "w.json"], in: scratch.path,
             environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
-        let after = try await Wsimg.run(["prompts", "w.json", "--json"], in: scratch.path)
+        // The statuses are for the API the pictures came from (the base URL is part of what a picture is).
+        let after = try await Wsimg.run(["prompts", "w.json", "--json"], in: scratch.path, environment: ["TOGETHER_BASE_URL": upstream.baseURL])
         #expect(after.code == 0)
         let items = try #require(try JSONParser.parse(after.stdoutBytes).arrayValue)
         #expect(items.map { $0["status"]?.stringValue } == ["present", "present"])
         #expect(items[0]["width"]?.numberValue == 400 && items[0]["height"]?.numberValue == 304)
         #expect(items[0]["prompt"]?.stringValue == "Веселий кіт грає з клубком")
         // Other options, other pictures: the same command says they are missing.
-        let otherSteps = try await Wsimg.run(["prompts", "w.json", "--steps", "8"], in: scratch.path)
+        let otherSteps = try await Wsimg.run(["prompts", "w.json", "--steps", "8"], in: scratch.path, environment: ["TOGETHER_BASE_URL": upstream.baseURL])
         #expect(otherSteps.stdout.contains("0 present, 2 to generate"))
         #expect(otherSteps.stdout.contains("2 linked pictures were made with other settings"))
         #expect(otherSteps.stderr.contains("--steps 8 costs 2× as much"))

@@ -35,7 +35,7 @@ import WsimgCore
         #expect(again.code == 0 && again.stderr.contains("0 new, 3 already present"), "\(again.stderr)")
         #expect(upstream.requestCount == 3)
         #expect(scratch.bytes("w.json") == before)
-        let prompts = try await Wsimg.run(["prompts", "w.json"], in: scratch.path)
+        let prompts = try await Wsimg.run(["prompts", "w.json"], in: scratch.path, environment: ["TOGETHER_BASE_URL": upstream.baseURL])
         #expect(prompts.code == 0 && prompts.stdout.contains("3 images: 3 present, 0 to generate"), "\(prompts.stdout)")
         let validate = try await Wsimg.run(["validate", "--worksheet", "w.json"], in: scratch.path)
         #expect(validate.code == 0, "\(validate.stdout)")

@@ -118,8 +118,10 @@ import WsimgCore
     @Test func aKilledRunLeavesNothingBrokenAndTheNextRunFinishesTheJob() async throws {
         let secondRequestArrived = DispatchSemaphore(value: 0)
         let scratch = try Scratch()
-        let hanging = try FakeTogether { index, _ in
-            guard index >= 1 else { return .none }
+        // One upstream for both runs (a picture is the API's it came from), hanging only in the first.
+        let firstRun = Atomic<Bool>(true)
+        let upstream = try FakeTogether { index, _ in
+            guard index >= 1, firstRun.load(ordering: .relaxed) else { return .none }
             // The second request may leave while the first picture is still being checked: hold it
             // until that picture is in place, so the kill comes after exactly one is written.
             scratch.holdUntilPicture(in: "w_images")
@@ -128,12 +130,13 @@ import WsimgCore
         }
         let original = Sheets.sample(count: 3)
         scratch.write("w.json", original)
-        let started = try Wsimg.start(["generate", "w.json", "-j", "1"], in: scratch.path, environment: env(hanging))
+        defer { upstream.stop() }
+        let started = try Wsimg.start(["generate", "w.json", "-j", "1"], in: scratch.path, environment: env(upstream))
         #expect(secondRequestArrived.wait(timeout: .now() + 60) == .success)
         let pid = started.process.processIdentifier
         kill(pid, SIGKILL)
         let killed = await Wsimg.finish(started)
-        hanging.stop()
+        firstRun.store(false, ordering: .relaxed)
         #expect(killed.code != 0)
         #expect(scratch.read("w.json") == original)
         let written = scratch.files(in: "w_images")
@@ -142,11 +145,9 @@ import WsimgCore
         scratch.write("w_images/.wsimg-\(pid)-AbCdEf.tmp", "partial")
         scratch.write(".wsimg-\(pid)-GhIjKl.tmp", "partial")
 
-        let upstream = try FakeTogether()
-        defer { upstream.stop() }
         let rerun = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
         #expect(rerun.code == 0, "\(rerun.stderr)")
-        #expect(upstream.requestCount == 2)
+        #expect(upstream.requestCount == 2 + 2)
         #expect(scratch.files(in: "w_images").count == 3)
         #expect(!scratch.files(in: "w_images").contains { $0.hasPrefix(".wsimg-") })
         #expect(!scratch.files(in: ".").contains { $0.hasPrefix(".wsimg-") })

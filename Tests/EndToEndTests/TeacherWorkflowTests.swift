@@ -125,7 +125,7 @@ import WsimgCore
         #expect(again.code == 0)
         #expect(upstream.requestCount == 4)
         #expect(try scratch.worksheet("w.json").url("0-2") == second)
-        let prompts = try await Wsimg.run(["prompts", "w.json"], in: scratch.path)
+        let prompts = try await Wsimg.run(["prompts", "w.json"], in: scratch.path, environment: ["TOGETHER_BASE_URL": upstream.baseURL])
         #expect(prompts.stdout.contains("3 images: 3 present, 0 to generate"))
 
         // A new prompt is a new picture: the redo seed no longer applies.

@@ -6,6 +6,8 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case missingEndpoint
     case missingCertificates(variable: String, path: String)
     case badCredential(source: String, reason: String)
+    /// An environment variable holding a value wsimg cannot use.
+    case badSetting(variable: String, shown: String, expected: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
             "\(variable) names \(TerminalText.safe(path)), which is not a readable file or folder of CA certificates"
         case .insecureHTTP(let url):
             "refusing plain http to \(url): a key or token (and the prompts) would cross the network unencrypted; use https, or pass --allow-insecure-http if you really mean it"
+        case .badSetting(let variable, let shown, let expected):
+            "\(variable)=\(TerminalText.safe(shown, limit: 40)) cannot be used: \(expected)"
         case .missingEndpoint:
             "--provider remote needs the batch endpoint's URL: pass --endpoint URL or set WSIMG_ENDPOINT"
         }

@@ -12,6 +12,8 @@ public struct GenerateCommand {
     public let options: GenerateOptions
     public let environment: [String: String]
     public let terminal: TerminalInfo
+    /// Found in a folder rather than named: a JSON file there that is not a worksheet is skipped.
+    var fromFolder = false
 
     public init(options: GenerateOptions, environment: [String: String], terminal: TerminalInfo) {
         self.options = options
@@ -33,7 +35,8 @@ public struct GenerateCommand {
     /// Prints the plan (`wsimg prompts`, `generate --dry-run`) without a key, network or any write;
     /// with several worksheets, each one's under its name.
     public func printPlan(_ render: (PlanListing) -> String) -> Int32 {
-        let commands = options.worksheets.count > 1 || options.worksheets.contains(where: Paths.isFolder) ? perWorksheet() : [self]
+        let several = options.worksheets.count > 1 || options.worksheets.contains(where: Paths.isFolder)
+        let commands = several ? GenerationRun(options: options, environment: environment, terminal: terminal, note: reportError).units : [self]
         guard commands.count > 1 else { return commands.first?.printOnePlan(render) ?? ExitCode.usage }
         var code = ExitCode.success
         for command in commands {
@@ -66,31 +69,13 @@ public struct GenerateCommand {
         if options.dryRun { return printPlan { $0.dryRunText() } }
         // From here on an interruption stops the run cleanly: what is done is kept and linked.
         Interruption.exitsAtOnce.store(false, ordering: .relaxed)
-        let commands = perWorksheet()
-        guard !commands.isEmpty else {
+        RunLocks.raiseDescriptorLimit()
+        let job = GenerationRun(options: options, environment: environment, terminal: terminal, note: reportError)
+        guard !job.units.isEmpty else {
             reportError("no worksheets (*.json) in \(options.worksheets.joined(separator: " "))")
             return ExitCode.usage
         }
-        return await BatchRun(commands: commands, environment: environment, terminal: terminal).run()
-    }
-
-    /// One command per worksheet: a folder among the worksheets means its `*.json` files; with
-    /// `--output-dir`, each is written there under its own name.
-    func perWorksheet() -> [GenerateCommand] {
-        let names = options.worksheets.isEmpty ? [options.worksheet] : options.worksheets
-        let worksheets = names.flatMap { name -> [String] in
-            guard name != "-", Paths.isFolder(name) else { return [name] }
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: name)) ?? [])
-                .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
-            return files.map { (name.hasSuffix("/") ? name : name + "/") + $0 }
-        }
-        return worksheets.map { worksheet in
-            var each = options
-            each.worksheet = worksheet
-            each.worksheets = worksheets
-            if let folder = options.outputDir { each.output = (folder.hasSuffix("/") ? folder : folder + "/") + (worksheet as NSString).lastPathComponent }
-            return GenerateCommand(options: each, environment: environment, terminal: terminal)
-        }
+        return await job.run()
     }
 
     /// Runs the engine, cancelling it when the `--deadline` passes or the user interrupts, with a
@@ -122,17 +107,6 @@ public struct GenerateCommand {
         } onCancel: {
             work.cancel()
         }
-    }
-
-    /// The picture cache, unless `--no-cache`, there is no place for it, or it cannot be written
-    /// (then it is as if there were none). Placeholder pictures are not worth caching.
-    func pictureCache(_ provider: any ImageProvider) -> PictureCache? {
-        guard provider.name != "placeholder",
-            let root = PictureCache.location(option: options.cacheDir, disabled: options.noCache, environment: environment)
-        else { return nil }
-        let megabytes = environment["WSIMG_CACHE_SIZE"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
-        let cache = PictureCache(root: root, limit: megabytes.map { $0 << 20 } ?? PictureCache.defaultLimit)
-        return cache.prepare() ? cache : nil
     }
 
     /// One run at a time per images folder; a second one waits (saying so) unless `--no-wait`. While
@@ -213,8 +187,7 @@ public struct GenerateCommand {
     }
 
     /// `planning`: only to compute cache keys, so no key is needed and nothing will be sent.
-    /// `spoolDirectory`: where Together's answers stream to as they arrive (the images folder).
-    func makeProvider(planning: Bool, spoolDirectory: String? = nil) throws(ConfigurationError) -> (any ImageProvider, CurlMultiClient?) {
+    func makeProvider(planning: Bool) throws(ConfigurationError) -> (any ImageProvider, CurlMultiClient?) {
         let endpoint = options.endpoint ?? environment["WSIMG_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
         switch options.provider ?? (endpoint == nil ? .together : .remote) {
         case .placeholder:
@@ -227,7 +200,7 @@ public struct GenerateCommand {
             let provider = TogetherProvider(
                 endpoint: url, apiKey: key, model: options.model, steps: options.steps,
                 timeout: options.timeout ?? TogetherProvider.defaultTimeout,
-                transport: client ?? NoNetwork() as any HTTPTransport, spoolDirectory: spoolDirectory,
+                transport: client ?? NoNetwork() as any HTTPTransport,
                 allowInsecureHTTP: options.allowInsecureHTTP)
             return (provider, client)
         case .remote:

@@ -40,6 +40,13 @@ enum Paths {
         ((path as NSString).lastPathComponent as NSString).deletingPathExtension
     }
 
+    /// An absolute path as a message shows it: relative to the working folder when inside it, safe to print.
+    static func display(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let shown = path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
+        return TerminalText.safe(shown)
+    }
+
     /// `target` relative to the folder `base` (both absolute), with `..` where needed.
     static func relative(_ target: String, from base: String) -> String {
         let t = target.split(separator: "/")

@@ -4,12 +4,14 @@ import Foundation
 struct PreviewCommand {
     static let specs: [OptionSpec] = [
         OptionSpec(["-o", "--output"], value: "FILE", help: "write the page here ('-' for stdout); default: <worksheet name>.preview.html beside it", kind: .file),
+        OptionSpec(["--images-dir"], value: "DIR", help: "the folder whose pictures the page may include; default: <worksheet name>_images beside it", kind: .folder),
         OptionSpec(["-q", "--quiet"], help: "print errors only"),
         OptionSpec(["-h", "--help"], help: "show this help"),
     ]
 
     let worksheet: String
     let output: String?
+    let imagesDir: String?
     let quiet: Bool
 
     init(_ parsed: ParsedArguments) throws(UsageError) {
@@ -18,6 +20,7 @@ struct PreviewCommand {
         }
         self.worksheet = worksheet
         output = parsed.value("--output")
+        imagesDir = parsed.value("--images-dir")
         quiet = parsed.has("--quiet")
     }
 
@@ -30,9 +33,15 @@ struct PreviewCommand {
             Console.err(TerminalText.line("wsimg: \(error)") + "\n")
             return ExitCode.usage
         }
-        let page = PreviewPage(worksheet: sheet, folder: Paths.folder(of: input), title: Paths.stem(of: input))
+        // A page is made to be shared: only pictures from the worksheet's own images folder go in,
+        // never whatever other local file a url names.
+        let allowed = imagesDir.map { Paths.absolute($0) } ?? Paths.folder(of: input) + "/" + Paths.stem(of: input) + "_images"
+        let page = PreviewPage(worksheet: sheet, folder: Paths.folder(of: input), title: Paths.stem(of: input), imagesFolder: allowed)
         let destination = output ?? Paths.folder(of: input) + "/" + Paths.stem(of: input) + ".preview.html"
         do {
+            if destination != "-", WorksheetFile.target(of: Paths.absolute(destination)) == WorksheetFile.target(of: input) {
+                throw OutputError.cannotWrite(path: destination, reason: "-o names the worksheet itself; give the page a file of its own")
+            }
             if destination == "-" {
                 try page.write(to: STDOUT_FILENO, path: "stdout")
             } else {

@@ -66,8 +66,14 @@ public struct ValidateCommand {
     }
 
     /// A problem with the PNG at `file`, or nil when it decodes fully (and has the size, when given).
+    /// Without a size, one larger than any picture wsimg makes is reported, not decoded: its pixels
+    /// could take gigabytes.
     static func check(file: String, width: Int?, height: Int?) -> String? {
         do {
+            if width == nil, let (fd, _) = try? RegularFile.open(file) {
+                defer { close(fd) }
+                if let header = try? PNGValidator.header(of: RegularFile.read(fd, count: 24, at: 0)), let problem = tooLarge(header) { return problem }
+            }
             try PNGValidator.validate(fileAt: file, width: width, height: height)
             return nil
         } catch {
@@ -78,11 +84,17 @@ public struct ValidateCommand {
     static func check(bytes: [UInt8], width: Int?, height: Int?) -> String? {
         do {
             let header = try PNGValidator.header(of: bytes)
+            if width == nil, let problem = tooLarge(header) { return problem }
             try PNGValidator.validate(bytes, width: width ?? header.width, height: height ?? header.height)
             return nil
         } catch {
             return error.description
         }
+    }
+
+    static func tooLarge(_ header: PNGHeader) -> String? {
+        guard header.width > SizeRules.maximumSide || header.height > SizeRules.maximumSide else { return nil }
+        return "the PNG is \(header.width)×\(header.height), larger than any picture wsimg makes (\(SizeRules.maximumSide) a side); not decoded"
     }
 
     func checkWorksheet(_ path: String) throws(WorksheetError) -> (checked: Int, problems: [String]) {

@@ -16,22 +16,47 @@ extension GenerateCommand {
         let worksheet: Worksheet
     }
 
-    /// Reads and checks the worksheet and its outputs; reports its own errors (nil then).
-    func load() -> Loaded? {
+    enum LoadOutcome {
+        case loaded(Loaded)
+        /// A JSON file in a folder that is not a worksheet: left out, with a note.
+        case skipped
+        /// Said already.
+        case failed
+    }
+
+    /// Reads and checks the worksheet and its outputs; reports its own errors.
+    func load() -> LoadOutcome {
         let layout = resolveLayout()
         do {
             let worksheet = try readWorksheet(layout.input)
             try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.map { Paths.absolute($0) })
-            return Loaded(layout: layout, worksheet: worksheet)
+            return .loaded(Loaded(layout: layout, worksheet: worksheet))
+        } catch let error as WorksheetError where fromFolder && error.isNotAWorksheet {
+            reportError("skipping \(TerminalText.safe(options.worksheet)): \(error)")
+            return .skipped
         } catch {
             reportWorksheetError("\(error)")
-            return nil
+            return .failed
         }
     }
 
-    /// Everything else before generating: the images folder claimed, the plan made (with pictures
-    /// from an embedded copy or the cache). Reports its own errors; nil when this worksheet cannot go on.
-    func prepare(_ loaded: Loaded, provider: any ImageProvider, cache: PictureCache?) -> Prepared? {
+    /// Whether this worksheet's images folder must be claimed: it has something to generate, to
+    /// extract or to redo.
+    func needsClaim(_ loaded: Loaded, provider: any ImageProvider) -> Bool {
+        guard
+            let redo = try? RedoSelection(
+                worksheet: loaded.worksheet, folder: loaded.layout.store.directory, ids: options.redo, options: options.requestOptions)
+        else { return false }
+        let plan = GenerationPlan(
+            worksheet: loaded.worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
+            store: loaded.layout.store, force: options.force, inputFolder: loaded.layout.inputFolder)
+        return !plan.jobs.isEmpty || (!options.embed && plan.entries.contains(where: \.onlyEmbedded)) || redo.changed
+    }
+
+    /// Everything else before generating, with the images folder claimed by the run when it needed
+    /// to be (`claim`): the plan made (with pictures from an embedded copy or the cache). Reports its
+    /// own errors; nil when this worksheet cannot go on.
+    func prepare(_ loaded: Loaded, provider: any ImageProvider, cache: PictureCache?, claim: (RunLock?, waited: Bool)?) -> Prepared? {
         let layout = loaded.layout
         var worksheet = loaded.worksheet
         let redo: RedoSelection
@@ -49,8 +74,7 @@ extension GenerateCommand {
         var plan = makePlan()
         var extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
         var lock: RunLock?
-        if !plan.jobs.isEmpty || extracting || redo.changed {
-            guard let (claimed, waited) = claimImagesFolder(layout) else { return nil }
+        if let (claimed, waited) = claim {
             lock = claimed
             do {
                 // The run before us may have rewritten the worksheet: start from its version.

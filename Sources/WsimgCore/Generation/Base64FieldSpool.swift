@@ -27,6 +27,8 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     /// Why the field could not be taken (invalid base64, a second image, a file that cannot be written).
     public private(set) var problem: String?
     public private(set) var sawField = false
+    /// The picture could not be written here (disk full, say): not the answer's fault, and no retry helps.
+    public private(set) var writeError: OutputError?
     private var imageComplete = false
 
     /// `mark`: wsimg's mark for the picture (`PictureMark`), put into it as it streams in.
@@ -123,6 +125,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
         }
         flushPartialQuad()
         guard spooled.finish() else {
+            writeError = spooled.writeError
             problem = "cannot write a temporary file in \(directory): \(spooled.failure ?? "")"
             return nil
         }
@@ -197,6 +200,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
             spooled = try SpooledFile(in: directory, mark: mark)
             state = .inImage(escaped: false)
         } catch {
+            writeError = error
             fail("\(error)")
             state = .inString(escaped: false)
             stringStart = kept.count

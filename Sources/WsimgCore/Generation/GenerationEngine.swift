@@ -3,7 +3,7 @@ import Synchronization
 
 /// One image to generate and where it goes.
 public struct GenerationJob: Sendable {
-    public let request: ImageRequest
+    public var request: ImageRequest
     public let key: String
     /// Which worksheet of a run asked for it (ids repeat across worksheets).
     public var owner = 0
@@ -98,7 +98,9 @@ public struct GenerationEngine: Sendable {
     }
 
     public func run(_ jobs: [GenerationJob], stop: StopSignal = StopSignal()) async -> [GenerationResult] {
-        let gate = RequestGate(maxInFlight: concurrency, shared: sharedPace)
+        let gate = RequestGate(
+            maxInFlight: concurrency, shared: sharedPace, maxWait: policy.maxWait,
+            onSharedWait: { [events] in events(.paused(seconds: $0, reason: "pacing with other wsimg runs on this key")) })
         let queue = JobQueue(jobs)
         let batchSize = max(1, provider.batchSize)
         // Twice as many workers as requests allowed in flight: while one worker checks and stores the
@@ -132,6 +134,15 @@ public struct GenerationEngine: Sendable {
             let ticket: RequestGate.Ticket
             do {
                 ticket = try await gate.acquire()
+            } catch let tooLong as RequestGate.SharedWaitTooLong {
+                // This run's own 429s set the pace: as any wait for them. Otherwise the wait is other runs'.
+                let why =
+                    tooLong.lastRefusal.map { OverloadStop(error: $0, waitAsked: nil, waited: tooLong.withoutSuccess + tooLong.seconds, maxWait: policy.maxWait) }
+                    ?? OverloadStop(
+                        error: .rateLimited(retryAfter: tooLong.seconds), waitAsked: tooLong.seconds, waited: nil,
+                        maxWait: policy.maxWait, sharedPace: true)
+                await halt(.overloaded(why), gate: gate, stop: stop)
+                return finish(.failed("not started: \(stop.current ?? .overloaded(why))"))
             } catch {
                 if let reason = stop.current { return finish(.failed("not started: \(reason)")) }
                 return finish(.interrupted)
@@ -147,7 +158,7 @@ public struct GenerationEngine: Sendable {
                 // An endpoint that answers per image may report a refused key or rate limits inside a 200:
                 // act on them before the slot frees up, as for a whole call's failure.
                 let failures = answers.compactMap(Self.failure(of:))
-                if let fatal = failures.first(where: { $0.disposition == .stopRun }) { await halt(.upstream(fatal), gate: gate, stop: stop) }
+                if let fatal = failures.first(where: { $0.disposition == .stopRun }) { await halt(fatal.stopReason, gate: gate, stop: stop) }
                 let paced = failures.first { $0.disposition == .pace }
                 if let paced { await checkPatience(paced, gate: gate, stop: stop) }
                 await gate.release(ticket, paced?.gateOutcome ?? .succeeded)
@@ -159,7 +170,7 @@ public struct GenerationEngine: Sendable {
             } catch let caught {
                 error = caught
                 // Stop before the slot frees up, so no waiting worker sends another doomed request.
-                if error.disposition == .stopRun { await halt(.upstream(error), gate: gate, stop: stop) }
+                if error.disposition == .stopRun { await halt(error.stopReason, gate: gate, stop: stop) }
                 if error.disposition == .pace { await checkPatience(error, gate: gate, stop: stop) }
                 await gate.release(ticket, error.gateOutcome)
             }
@@ -197,6 +208,7 @@ public struct GenerationEngine: Sendable {
     /// A 429 or 503 that asks to wait longer than `--max-wait`, or that comes after `--max-wait`
     /// seconds without a success, stops the run: no default run waits forever.
     private func checkPatience(_ error: GenerationError, gate: RequestGate, stop: StopSignal) async {
+        await gate.noteRefusal(error)
         let waited = await gate.secondsWithoutSuccess
         if let asked = error.retryAfter, asked > policy.maxWait {
             await halt(.overloaded(OverloadStop(error: error, waitAsked: asked, waited: nil, maxWait: policy.maxWait)), gate: gate, stop: stop)
@@ -235,7 +247,7 @@ public struct GenerationEngine: Sendable {
             error = failure
         }
         if error.disposition == .stopRun {
-            await halt(.upstream(error), gate: gate, stop: stop)
+            await halt(error.stopReason, gate: gate, stop: stop)
             return finished(item, .failed(error.description))
         }
         if stop.current != nil, error.disposition == .pace { return finished(item, .failed(error.description)) }

@@ -32,6 +32,8 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
     case endpointRefused(status: Int, message: String?, url: String)
     /// The batch endpoint has no Together key of its own ("API key not configured").
     case endpointNotConfigured(String)
+    /// An answer could not be stored here (disk full, folder not writable): every other would fail alike.
+    case localWrite(OutputError)
     case cancelled
 
     public enum Disposition: Sendable, Equatable {
@@ -46,8 +48,14 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
         case .transport, .server, .badResponse, .invalidImage, .imageFailed, .downloadFailed: .retry
         case .rateLimited, .overloaded: .pace
         case .rejected, .unusableAnswer: .fail
-        case .unauthorized, .outOfCredit, .endpointRefused, .endpointNotConfigured, .notFound, .redirected, .serverKeyProblem: .stopRun
+        case .unauthorized, .outOfCredit, .endpointRefused, .endpointNotConfigured, .notFound, .redirected, .serverKeyProblem, .localWrite: .stopRun
         }
+    }
+
+    /// What stops the run when this error does: a local write failure is the output's, the rest the upstream's.
+    var stopReason: GenerationEngine.StopReason {
+        if case .localWrite(let output) = self { return .output(output) }
+        return .upstream(self)
     }
 
     /// How long a 429 or 503 asked to wait.
@@ -91,6 +99,7 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
                 + ". If it requires a token, set WSIMG_ENDPOINT_TOKEN."
         case .endpointNotConfigured(let message):
             "the endpoint has no Together key of its own (\(message)): its administrator must set TOGETHER_API_KEY on the server."
+        case .localWrite(let error): "\(error)"
         case .cancelled: "interrupted"
         }
     }

@@ -8,7 +8,8 @@ struct ImageDownloader: Sendable {
     let allowInsecureHTTP: Bool
 
     /// `mark`: wsimg's mark for the picture (`PictureMark`), put into it as it streams in.
-    func fetch(_ text: String, mark: [UInt8]? = nil) async throws(GenerationError) -> ImagePayload {
+    /// `folder`: where to stream it (the images folder it will be kept in), else the downloader's own.
+    func fetch(_ text: String, mark: [UInt8]? = nil, into folder: String? = nil) async throws(GenerationError) -> ImagePayload {
         let url: ServiceURL
         do {
             url = try ServiceURL(text)
@@ -16,7 +17,7 @@ struct ImageDownloader: Sendable {
         } catch {
             throw .unusableAnswer("the picture's URL (\(ServiceEndpoints.safeDisplay(text))) cannot be fetched: \(error)")
         }
-        let sink = spoolDirectory.map { FileSink(directory: $0, mark: mark) }
+        let sink = (folder ?? spoolDirectory).map { FileSink(directory: $0, mark: mark) }
         do {
             return try await fetch(url, sink: sink)
         } catch {
@@ -43,6 +44,8 @@ struct ImageDownloader: Sendable {
         default: throw .downloadFailed(status: response.status, url: url.display)
         }
         guard let sink else { return .bytes(response.body) }
+        if let failure = sink.writeError { throw .localWrite(failure) }
+        if let file = sink.file, !file.finish(), let failure = file.writeError { throw .localWrite(failure) }
         if let problem = sink.problem { throw .badResponse(problem) }
         guard let file = sink.file else { throw .badResponse("the picture's URL answered with no data") }
         return .spooled(file)
@@ -55,6 +58,7 @@ final class FileSink: ResponseSink, @unchecked Sendable {
     private let mark: [UInt8]?
     private(set) var file: SpooledFile?
     private(set) var problem: String?
+    private(set) var writeError: OutputError?
 
     init(directory: String, mark: [UInt8]? = nil) {
         self.directory = directory
@@ -69,6 +73,7 @@ final class FileSink: ResponseSink, @unchecked Sendable {
             do {
                 file = try SpooledFile(in: directory, mark: mark)
             } catch {
+                writeError = error
                 problem = error.description
                 return false
             }

@@ -9,8 +9,11 @@ public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
     public let waited: Double?
     public let maxWait: Double
     public let at: Date
+    /// The wait came from the pace shared with other wsimg runs, not from the service.
+    public let sharedPace: Bool
 
-    public init(error: GenerationError, waitAsked: Double?, waited: Double?, maxWait: Double, at: Date = Date()) {
+    public init(error: GenerationError, waitAsked: Double?, waited: Double?, maxWait: Double, at: Date = Date(), sharedPace: Bool = false) {
+        self.sharedPace = sharedPace
         self.error = error
         self.waitAsked = waitAsked
         self.waited = waited
@@ -19,6 +22,7 @@ public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
     }
 
     var what: String {
+        if sharedPace { return "the pace shared with other wsimg runs on this key" }
         if case .overloaded = error { return "the service is busy (503)" }
         return "rate limited (429)"
     }

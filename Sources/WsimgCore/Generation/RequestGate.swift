@@ -63,9 +63,32 @@ public actor RequestGate {
     /// The pace shared with other processes using the same key; it replaces this gate's own start
     /// pacing (the limit on requests in flight and Retry-After pauses stay).
     private let shared: SharedPace?
+    /// The longest the shared pace may put a start off before the run gives up (`--max-wait`).
+    private let maxWait: Double
+    /// Told of a wait the shared pace imposes (a second or more), so the display can say why.
+    private let onSharedWait: (@Sendable (Double) -> Void)?
 
-    public init(maxInFlight: Int, shared: SharedPace? = nil) {
+    /// The shared pace asked for a wait that would hold the run longer than `--max-wait` allows.
+    public struct SharedWaitTooLong: Error {
+        public let seconds: Double
+        /// Seconds without a success before that wait, and the last 429 or 503 this run got, if any:
+        /// then the wait is this run's own rate limit, not only other runs' pace.
+        public let withoutSuccess: Double
+        public let lastRefusal: GenerationError?
+    }
+
+    /// The last 429 or 503 answer (see `SharedWaitTooLong`).
+    public private(set) var lastRefusal: GenerationError?
+
+    public func noteRefusal(_ error: GenerationError) { lastRefusal = error }
+
+    public init(
+        maxInFlight: Int, shared: SharedPace? = nil, maxWait: Double = .infinity,
+        onSharedWait: (@Sendable (Double) -> Void)? = nil
+    ) {
         self.shared = shared
+        self.maxWait = maxWait
+        self.onSharedWait = onSharedWait
         self.maxInFlight = maxInFlight
         self.limit = Double(maxInFlight)
         self.nextStartAt = clock.now
@@ -102,7 +125,13 @@ public actor RequestGate {
                 await sleepUntilWoken(orUntil: nextStartAt)
             } else if let shared {
                 // The slot is ours once reserved: wait for it, then start (an interruption wastes it).
-                let startAt = now + .seconds(shared.reserve())
+                let wait = shared.reserve()
+                let withoutSuccess = lastRefusal == nil ? 0 : secondsWithoutSuccess
+                if withoutSuccess + wait > maxWait {
+                    throw SharedWaitTooLong(seconds: wait, withoutSuccess: withoutSuccess, lastRefusal: lastRefusal)
+                }
+                if wait >= 1 { onSharedWait?(wait) }
+                let startAt = now + .seconds(wait)
                 while clock.now < startAt {
                     try Task.checkCancellation()
                     if closed { throw CancellationError() }

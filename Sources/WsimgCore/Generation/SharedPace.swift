@@ -25,6 +25,24 @@ public final class SharedPace: Sendable {
         static let forgetAfter = 60.0
         static let window = 1.0
         static let kept = 64
+        /// The longest any start may be put off: the file is shared, so what it says is bounded.
+        static let longestWait = 600.0
+
+        /// The state as another process (or an attacker, or a clock set wrong) left it, made sane for
+        /// `now`: state from the future or from long ago is forgotten, and every time is kept within
+        /// `longestWait` of now.
+        func sanitised(now: Double) -> State {
+            guard updated <= now + 1, now - updated <= Self.forgetAfter else { return State() }
+            var state = self
+            let latest = now + Self.longestWait
+            state.tat = min(max(tat, 0), latest)
+            state.penaltyUntil = min(max(penaltyUntil, 0), latest)
+            state.lastSlowDown = min(max(lastSlowDown, 0), now)
+            state.lastProbe = min(max(lastProbe, 0), now)
+            state.starts = starts.filter { $0 <= latest }
+            state.refusedStarts = refusedStarts.filter { $0 <= now }
+            return state
+        }
 
         init() {}
 
@@ -56,12 +74,13 @@ public final class SharedPace: Sendable {
     let now: @Sendable () -> Double
 
     /// Where the state files live: `$XDG_RUNTIME_DIR/wsimg`, else the cache folder, else a private
-    /// folder in /tmp.
-    public static func folder(environment: [String: String]) -> String {
+    /// folder in /tmp. Also the folders below a shared place (such as /tmp) that wsimg makes private.
+    public static func folder(environment: [String: String]) -> (folder: String, privateFrom: String) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        if let runtime = value("XDG_RUNTIME_DIR"), runtime.hasPrefix("/") { return runtime + "/wsimg/pace" }
-        if let cache = PictureCache.location(option: nil, disabled: false, environment: environment) { return cache + "/pace" }
-        return Paths.temporaryFolder(environment: environment) + "/wsimg-\(getuid())/pace"
+        if let runtime = value("XDG_RUNTIME_DIR"), runtime.hasPrefix("/") { return (runtime + "/wsimg/pace", runtime + "/wsimg") }
+        if let cache = PictureCache.location(option: nil, disabled: false, environment: environment) { return (cache + "/pace", cache + "/pace") }
+        let own = Paths.temporaryFolder(environment: environment) + "/wsimg-\(getuid())"
+        return (own + "/pace", own)
     }
 
     /// The pace for `identity` (an endpoint and the key used there); nil (pace alone) if its file
@@ -70,14 +89,25 @@ public final class SharedPace: Sendable {
         folder: String, identity: String,
         now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) -> SharedPace? {
-        guard
-            (try? FileManager.default.createDirectory(
-                atPath: folder, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])) != nil
-        else { return nil }
+        try? opening(folder: folder, privateFrom: folder, identity: identity, now: now)
+    }
+
+    /// As `open`, saying why not. Every folder from `privateFrom` down to `folder` is created 0700
+    /// and must be this user's alone: in a shared place another user could otherwise plant the
+    /// state file (or a link in its place).
+    static func opening(
+        folder: String, privateFrom: String, identity: String,
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) throws(OutputError) -> SharedPace {
+        var chain = [folder]
+        while let last = chain.last, last.count > privateFrom.count, last.hasPrefix(privateFrom) { chain.append(Paths.folder(of: last)) }
+        for each in chain.reversed() where each.count >= privateFrom.count {
+            if let problem = SafeOpen.privateFolder(each) { throw .cannotWrite(path: each, reason: problem) }
+        }
         let name = String(SHA256.hex(identity).prefix(32))
         let pace = SharedPace(path: folder + "/" + name, now: now)
-        return pace.update { _ in } ? pace : nil
+        if let problem = pace.update({ _ in }) { throw .cannotWrite(path: pace.path, reason: problem) }
+        return pace
     }
 
     init(path: String, now: @escaping @Sendable () -> Double) {
@@ -85,26 +115,31 @@ public final class SharedPace: Sendable {
         self.now = now
     }
 
-    /// Runs `change` on the state under the file's lock; false if the file cannot be locked.
+    /// Runs `change` on the state under the file's lock; returns why it could not, if it could not.
     @discardableResult
-    func update(_ change: (inout State) -> Void) -> Bool {
-        let fd = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return false }
+    func update(_ change: (inout State) -> Void) -> String? {
+        let fd: Int32
+        do {
+            fd = try SafeOpen.stateFile(path, mode: 0o600)
+        } catch {
+            if case .cannotWrite(_, let reason) = error { return reason }
+            return error.description
+        }
         defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { return false } }
+        guard SafeOpen.isPrivate(fd) else { return "it is not this user's alone" }
+        while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { return AtomicFile.lastError() } }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { return false }
+        guard fstat(fd, &info) == 0 else { return AtomicFile.lastError() }
         let bytes = RegularFile.read(fd, count: min(Int(info.st_size), 1 << 16), at: 0)
-        var state = State(text: String(decoding: bytes, as: UTF8.self))
         let time = now()
-        if time - state.updated > State.forgetAfter { state = State() }
+        var state = State(text: String(decoding: bytes, as: UTF8.self)).sanitised(now: time)
         change(&state)
         state.updated = time
         state.starts = Array(state.starts.filter { time - $0 <= State.window }.suffix(State.kept))
         state.refusedStarts = Array(state.refusedStarts.filter { time - $0 <= State.window }.suffix(State.kept))
         let text = Array(state.text.utf8)
         _ = ftruncate(fd, 0)
-        return text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } == text.count
+        return text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } == text.count ? nil : AtomicFile.lastError()
     }
 
     /// Takes the next start time; returns the seconds to wait for it (0: start now).
@@ -124,7 +159,7 @@ public final class SharedPace: Sendable {
             state.starts.append(start)
             wait = start - time
         }
-        return max(0, wait)
+        return min(max(0, wait), State.longestWait)
     }
 
     /// A request that started at `startedAt` (wall clock) was answered 429 or 503.

@@ -41,9 +41,14 @@ public struct TogetherProvider: SingleImageProvider {
     public var name: String { "together" }
     public var paceIdentity: String? { endpoint.string + "\n" + apiKey }
 
+    /// The API's own address adds nothing, so pictures made before the address counted keep their
+    /// names; any other (a proxy, a test server) is part of what the picture is.
     public func cacheKeyFields(for request: ImageRequest) -> [String] {
-        ["together", model, request.promptToSend, "\(request.width)x\(request.height)", "steps=\(steps)", "seed=\(request.seed)"]
+        let fields = ["together", model, request.promptToSend, "\(request.width)x\(request.height)", "steps=\(steps)", "seed=\(request.seed)"]
+        return endpoint.string == Self.defaultEndpoint ? fields : fields + ["api=\(endpoint.string)"]
     }
+
+    static let defaultEndpoint = (try? ServiceEndpoints.together(base: defaultBaseURL, allowInsecureHTTP: false).string) ?? ""
 
     func body(for request: ImageRequest) -> String {
         """
@@ -55,7 +60,7 @@ public struct TogetherProvider: SingleImageProvider {
 
     public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
         let mark = PictureMark.chunk(key: cacheKey(for: request))
-        let spool = spoolDirectory.map { Base64FieldSpool(field: "b64_json", directory: $0, mark: mark) }
+        let spool = (request.spoolFolder ?? spoolDirectory).map { Base64FieldSpool(field: "b64_json", directory: $0, mark: mark) }
         do {
             return try await generate(request, mark: mark, spool: spool)
         } catch {
@@ -79,14 +84,18 @@ public struct TogetherProvider: SingleImageProvider {
         // With a spool, the body kept is the answer with the image string emptied: its shape still tells.
         switch try TogetherAnswer.parse(response.body) {
         case .url(let url):
-            return try await downloader.fetch(url, mark: mark)
+            return try await downloader.fetch(url, mark: mark, into: request.spoolFolder)
         case .base64(let encoded):
             guard let spool else {
                 guard let bytes = Base64.decode(encoded) else { throw .badResponse("the image is not valid base64") }
                 return .bytes(bytes)
             }
+            if let failure = spool.writeError { throw .localWrite(failure) }
             if let problem = spool.problem { throw .badResponse(problem) }
-            guard let file = spool.finish() else { throw .badResponse(spool.problem ?? "no image in the answer") }
+            guard let file = spool.finish() else {
+                if let failure = spool.writeError { throw .localWrite(failure) }
+                throw .badResponse(spool.problem ?? "no image in the answer")
+            }
             return .spooled(file)
         }
     }

@@ -11,6 +11,19 @@ public struct PictureCache: Sendable {
     public let limit: Int
 
     public static let defaultLimit = 2 << 30
+    /// `WSIMG_CACHE_SIZE` is in MiB, from 1 MiB to 16 TiB.
+    static let limitRange = 1...(16 << 20)
+
+    /// The size limit `WSIMG_CACHE_SIZE` sets (the default when unset or empty).
+    public static func limit(environment: [String: String]) throws(ConfigurationError) -> Int {
+        guard let text = environment["WSIMG_CACHE_SIZE"], !text.isEmpty else { return defaultLimit }
+        guard let megabytes = Int(text), limitRange.contains(megabytes) else {
+            throw .badSetting(
+                variable: "WSIMG_CACHE_SIZE", shown: text,
+                expected: "it is the cache's size in MiB, a whole number from \(limitRange.lowerBound) to \(limitRange.upperBound)")
+        }
+        return megabytes << 20
+    }
 
     public init(root: String, limit: Int = PictureCache.defaultLimit) {
         self.root = root
@@ -36,26 +49,46 @@ public struct PictureCache: Sendable {
     func path(for contentKey: String) -> String { "\(root)/v1/png/\(contentKey.prefix(2))/\(contentKey).png" }
 
     /// Creates the cache's folders and its `CACHEDIR.TAG` (so backup tools skip it); false if it cannot.
+    /// A cache folder of another user, or one anybody may write to, is not used: its pictures could
+    /// be anyone's (a group may share one).
     public func prepare() -> Bool {
+        problem() == nil
+    }
+
+    /// Why the cache cannot be used, or nil when it is ready.
+    public func problem() -> String? {
+        do {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        } catch {
+            return (error as NSError).localizedFailureReason ?? error.localizedDescription
+        }
+        if let problem = SafeOpen.problemWithFolder(root, allowGroupWrite: true) { return problem }
         do {
             try FileManager.default.createDirectory(atPath: root + "/v1/tmp", withIntermediateDirectories: true)
             let tag = root + "/CACHEDIR.TAG"
             if !FileManager.default.fileExists(atPath: tag) {
                 try AtomicFile.write(Array("Signature: 8a477f597d28d172789f06886806bc55\n# wsimg's picture cache: safe to delete.\n".utf8), to: tag)
             }
-            return access(root + "/v1/tmp", W_OK) == 0
+            return access(root + "/v1/tmp", W_OK) == 0 ? nil : AtomicFile.lastError()
         } catch {
-            return false
+            return (error as NSError).localizedFailureReason ?? error.localizedDescription
         }
     }
 
-    /// Copies the cached picture for `contentKey`, if there is a whole one of that size, to `destination`.
-    public func fetch(_ contentKey: String, to destination: String, width: Int, height: Int) -> Bool {
+    /// Copies the cached picture for `contentKey` to `destination`, if it is a whole picture of that
+    /// size marked with `key` (the picture's own name). Anything else under that name — damaged,
+    /// swapped for another picture, a link — is deleted, so the picture is generated again.
+    public func fetch(_ contentKey: String, key: String, to destination: String, width: Int, height: Int) -> Bool {
         let cached = path(for: contentKey)
-        guard PNGValidator.quickCheck(fileAt: cached, width: width, height: height),
-            let bytes = try? RegularFile.read(cached, limit: 256 << 20),
-            (try? AtomicFile.write(bytes, to: destination, durable: false)) != nil
-        else { return false }
+        var info = stat()
+        guard lstat(cached, &info) == 0 else { return false }
+        guard info.st_mode & S_IFMT == S_IFREG, let bytes = try? RegularFile.read(cached, limit: 256 << 20),
+            PictureMark.key(in: bytes) == key, (try? PNGValidator.validate(bytes, width: width, height: height)) != nil
+        else {
+            unlink(cached)
+            return false
+        }
+        guard (try? AtomicFile.write(bytes, to: destination, durable: false)) != nil else { return false }
         utimes(cached, nil)  // last use, for eviction
         return true
     }
@@ -75,9 +108,7 @@ public struct PictureCache: Sendable {
     /// Deletes the least recently used pictures until the cache holds at most `limit` bytes; one
     /// process at a time (a lock file that is never deleted), each file checked again before it goes.
     public func evict() {
-        let lockPath = root + "/v1/lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, AtomicFile.newFileMode)
-        guard fd >= 0 else { return }
+        guard let fd = try? SafeOpen.stateFile(root + "/v1/lock") else { return }
         defer { close(fd) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }  // another run is evicting
         AtomicFile.removeStaleTemporaries(in: root + "/v1/tmp")
@@ -125,7 +156,7 @@ extension GenerationPlan {
             let destination = store.path(id: entry.placeholder.id, key: key)
             guard
                 cache.fetch(
-                    PictureCache.contentKey(provider.cacheKeyFields(for: request)), to: destination,
+                    PictureCache.contentKey(provider.cacheKeyFields(for: request)), key: key, to: destination,
                     width: request.width, height: request.height)
             else { continue }
             var present = GenerationPlan.Entry(placeholder: entry.placeholder, request: request, key: key, decision: .upToDate)

@@ -29,14 +29,18 @@ public struct PreviewPage {
     public let items: [Item]
     let source: WorksheetSource
 
-    /// Finds each element's picture: a `data:` URL, or a file relative to `folder`, fully validated.
-    public init(worksheet: Worksheet, folder: String, title: String) {
+    /// Finds each element's picture: a `data:` URL, or a file relative to `folder` inside
+    /// `imagesFolder` (any file when nil), fully validated.
+    public init(worksheet: Worksheet, folder: String, title: String, imagesFolder: String? = nil) {
         self.title = title
         source = worksheet.source
-        items = worksheet.placeholders.map { Item(placeholder: $0, picture: Self.picture(for: $0, in: worksheet.source, folder: folder)) }
+        let inside = imagesFolder.map { WorksheetFile.target(of: $0) }
+        items = worksheet.placeholders.map {
+            Item(placeholder: $0, picture: Self.picture(for: $0, in: worksheet.source, folder: folder, imagesFolder: inside))
+        }
     }
 
-    static func picture(for placeholder: Placeholder, in source: WorksheetSource, folder: String) -> Picture {
+    static func picture(for placeholder: Placeholder, in source: WorksheetSource, folder: String, imagesFolder: String? = nil) -> Picture {
         if let reason = placeholder.skipReason { return .skipped(reason) }
         if let problem = placeholder.problem { return .invalid(problem) }
         guard let text = placeholder.url, !text.isEmpty else { return .missing("not generated yet") }
@@ -49,11 +53,20 @@ public struct PreviewPage {
         } else if url.contains("://") {
             return .missing("\(url) is not on this machine, so this offline page cannot show it")
         } else {
-            origin = .file(Paths.absolute(url, base: folder))
+            let path = Paths.absolute(url, base: folder)
+            // Resolved, so a link inside the folder cannot bring in a file from elsewhere.
+            if let imagesFolder, !WorksheetFile.target(of: path).hasPrefix(imagesFolder + "/") {
+                return .missing("\(url) is not in the worksheet's images folder, so it is not included in a page meant for sharing (--images-dir names another folder)")
+            }
+            origin = .file(path)
         }
         do {
             let png = try png(from: origin, in: source)
             let header = try PNGValidator.header(of: png)
+            // No picture wsimg makes is larger: a huge one is not decoded (it would cost gigabytes).
+            guard header.width <= SizeRules.maximumSide, header.height <= SizeRules.maximumSide else {
+                return .invalid("\(url.hasPrefix("data:") ? "the embedded picture" : url) is \(header.width)×\(header.height), larger than any picture wsimg makes (\(SizeRules.maximumSide) a side); not decoded")
+            }
             try PNGValidator.validate(png, width: header.width, height: header.height)
             return .png(width: header.width, height: header.height, from: origin)
         } catch let problem as PictureProblem {

@@ -34,8 +34,9 @@ public final class RunLock {
             throw .cannotCreateFolder(path: folder, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
         }
         let path = folder + "/" + fileName
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, AtomicFile.newFileMode)
-        guard fd >= 0 else { throw .cannotWrite(path: path, reason: AtomicFile.lastError()) }
+        let fd = try SafeOpen.stateFile(path)
+        // Only a lock file of our own gets our pid: one planted by someone else (or linked elsewhere) is locked, never written.
+        let ours = SafeOpen.isPrivate(fd, allowGroupWrite: true)
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK else {
                 let reason = AtomicFile.lastError()
@@ -43,8 +44,8 @@ public final class RunLock {
                 return .unsupported(reason)
             }
             let holder = RegularFile.read(fd, count: 32, at: 0)
-            let pid = String(decoding: holder, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard wait else {
+            let pid = String(String(decoding: holder, as: UTF8.self).prefix(while: \.isNumber))
+            guard wait, pid != String(getpid()) else {
                 close(fd)
                 return .busy(pid: pid.isEmpty ? nil : pid)
             }
@@ -56,10 +57,10 @@ public final class RunLock {
                     return .unsupported(reason)
                 }
             }
-            writePID(fd)
+            if ours { writePID(fd) }
             return .acquired(RunLock(descriptor: fd), waited: true)
         }
-        writePID(fd)
+        if ours { writePID(fd) }
         return .acquired(RunLock(descriptor: fd), waited: false)
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `--report FILE`: the run as JSON, totals in the web app's shape (`total`, `successful`, `failed`,
 /// `duration` in ms) plus `skipped`, and one entry per image.
 public struct RunReport {
@@ -19,6 +21,14 @@ public struct RunReport {
         self.duration = duration
         self.records = records
         self.worksheets = worksheets
+    }
+
+    /// Whether the file at `path` is a report wsimg wrote (so a folder of worksheets can hold one).
+    static func isReport(atPath path: String) -> Bool {
+        guard let (fd, _) = try? RegularFile.open(path) else { return false }
+        defer { close(fd) }
+        let head = String(decoding: RegularFile.read(fd, count: 64, at: 0), as: UTF8.self)
+        return head.hasPrefix("{\n  \"tool\": \"wsimg\",")
     }
 
     /// Writes the report atomically, with every registered secret redacted; returns what went wrong, if anything did.

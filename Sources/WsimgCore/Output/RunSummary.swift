@@ -31,3 +31,34 @@ public struct RunSummary {
         }
     }
 }
+
+extension RunSummary {
+    /// The counts of several worksheets together, for the closing line after theirs.
+    public struct Total {
+        var generated = 0
+        var present = 0
+        var fromCache = 0
+        var skipped = 0
+        var failed = 0
+        var notGenerated = 0
+
+        mutating func add(_ outcome: WorksheetUpdate, fromCache cached: Int) {
+            let own = outcome.failures.filter(\.ownFailure).count
+            generated += outcome.generatedCount
+            present += outcome.upToDateCount + outcome.keptCount
+            fromCache += cached
+            skipped += outcome.skippedCount
+            failed += own
+            notGenerated += outcome.failures.count - own
+        }
+
+        /// `Total for 3 worksheets: 5 new, 2 already present, 0 failed (4.2s)`.
+        func line(worksheets: Int, duration: Double) -> String {
+            var parts = ["\(generated) new", "\(present) already present" + (fromCache > 0 ? " (\(fromCache) from the cache)" : "")]
+            if skipped > 0 { parts.append("\(skipped) skipped (no prompt)") }
+            parts.append("\(failed) failed")
+            if notGenerated > 0 { parts.append("\(notGenerated) not generated") }
+            return "Total for \(worksheets) worksheets: " + parts.joined(separator: ", ") + " (\(String(Int((duration * 10).rounded())).withDecimal)s)"
+        }
+    }
+}

@@ -10,6 +10,8 @@ public final class SpooledFile: @unchecked Sendable {
     private var moved = false
     public private(set) var byteCount = 0
     public private(set) var failure: String?
+    /// The failure as the output's error: a write here failing is this machine's problem, not the answer's.
+    public var writeError: OutputError? { failure.map { .cannotWrite(path: path, reason: $0) } }
     static let bufferSize = 1 << 16
     /// wsimg's mark (`PictureMark`), put after the IHDR of a PNG as it streams past; nil once placed.
     private var mark: [UInt8]?

@@ -15,6 +15,9 @@ public struct ImageRequest: Sendable, Equatable {
     public let seed: UInt32
     /// The seed was chosen by `--redo` (kept in the images folder), not derived from the request.
     public let redone: Bool
+    /// Where an answer's picture is streamed as it arrives: the folder it will be kept in (set by the
+    /// run; nil keeps it in memory). Not part of what the picture is.
+    public var spoolFolder: String?
 
     public init(
         id: String, caption: String?, prompt: String, promptToSend: String, width: Int, height: Int, seed: UInt32,

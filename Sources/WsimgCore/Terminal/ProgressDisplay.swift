@@ -25,10 +25,12 @@ public final class ProgressDisplay: Sendable {
         var lastLine: Double = 0
         /// The run is stopping for a reason already printed: images it leaves undone are only counted.
         var stopping = false
+        var total = 0
     }
 
     public let style: Style
-    public let total: Int
+    /// Images expected; a run of many worksheets adds each group's as it is planned (`expect`).
+    public var total: Int { state.withLock { $0.total } }
     public let verbose: Bool
     private let now: @Sendable () -> Double
     private let write: @Sendable (String) -> Void
@@ -43,12 +45,19 @@ public final class ProgressDisplay: Sendable {
         write: @escaping @Sendable (String) -> Void
     ) {
         self.style = style
-        self.total = total
         self.verbose = verbose
         self.now = now
         self.write = write
         self.startedAt = now()
-        state.withLock { $0.lastLine = startedAt }
+        state.withLock {
+            $0.lastLine = startedAt
+            $0.total = total
+        }
+    }
+
+    /// `count` more images to expect (the next group of worksheets of a run).
+    public func expect(_ count: Int) {
+        state.withLock { $0.total += count }
     }
 
     /// Called about once a second: refreshes the live line (ETA, waits) or, in a log that has been
@@ -60,10 +69,10 @@ public final class ProgressDisplay: Sendable {
                 redraw(&state, force: false)
             case .lines:
                 let time = now()
-                guard state.done < total, time - state.lastLine >= Self.heartbeatInterval else { return }
+                guard state.done < state.total, time - state.lastLine >= Self.heartbeatInterval else { return }
                 let elapsed = Self.seconds(time - startedAt)
                 let waiting = state.note.isEmpty ? "" : "; \(state.note)"
-                emitLine("[\(state.done)/\(total)] working for \(elapsed)\(state.failed > 0 ? ", \(state.failed) failed" : "")\(waiting)\n", &state)
+                emitLine("[\(state.done)/\(state.total)] working for \(elapsed)\(state.failed > 0 ? ", \(state.failed) failed" : "")\(waiting)\n", &state)
             case .summaryOnly, .quiet:
                 break
             }
@@ -86,7 +95,7 @@ public final class ProgressDisplay: Sendable {
                 state.note = ""
                 let undone = state.stopping && result.status != .generated
                 if style == .lines, !undone { emitLine(finishedLine(result, state: state), &state) }
-                redraw(&state, force: state.done == total)
+                redraw(&state, force: state.done == state.total)
             case .attemptFailed(let id, let attempt, let error, let retryIn):
                 if let retryIn {
                     state.note = "retrying \(id) in \(Self.seconds(retryIn)): \(error)"
@@ -104,20 +113,23 @@ public final class ProgressDisplay: Sendable {
             case .stopping(let reason):
                 state.stopping = true
                 clearLine(&state)
-                if style != .quiet { write(TerminalText.line("stopping: \(reason)") + "\n") }
+                // Even with --quiet: a stop of the whole run is an error a script must see.
+                write(TerminalText.line("stopping: \(reason)") + "\n")
             }
         }
     }
 
-    /// Clears the live line and prints the summary.
-    public func finish(summary: String) {
+    /// Clears the live line and prints the summary, a line each (one per worksheet, then the total).
+    public func finish(summary lines: [String]) {
         state.withLock { state in
             redraw(&state, force: true)
             if case .live = style, state.drawnSomething { write("\n") }
             state.drawnSomething = false
-            if style != .quiet { write(TerminalText.line(summary) + "\n") }
+            if style != .quiet { write(lines.map { TerminalText.line($0) + "\n" }.joined()) }
         }
     }
+
+    public func finish(summary: String) { finish(summary: [summary]) }
 
     /// Prints something worth knowing that is not an error (not with --quiet).
     public func note(_ message: String) {
@@ -149,6 +161,7 @@ public final class ProgressDisplay: Sendable {
     }
 
     func liveLine(_ state: State, width: Int, elapsed: Double) -> String {
+        let total = state.total
         var parts = ["\(state.done)/\(total)"]
         if state.failed > 0 { parts.append("\(state.failed) failed") }
         if state.done > 0, elapsed > 0 {
@@ -165,7 +178,7 @@ public final class ProgressDisplay: Sendable {
     }
 
     func finishedLine(_ result: GenerationResult, state: State) -> String {
-        let head = "[\(state.done)/\(total)] \(result.job.request.id)"
+        let head = "[\(state.done)/\(state.total)] \(result.job.request.id)"
         switch result.status {
         case .generated:
             return "\(head) ok \(Self.seconds(result.duration))  \"\(Self.fit(result.job.request.label, width: 60))\"\n"

@@ -3,6 +3,14 @@ public enum WorksheetError: Error, Sendable, Equatable, CustomStringConvertible 
     case notJSON(JSONSyntaxError)
     case notAWorksheet(String)
 
+    /// The file is not a worksheet at all (not JSON, or JSON of another shape), rather than unreadable.
+    public var isNotAWorksheet: Bool {
+        switch self {
+        case .notJSON, .notAWorksheet: true
+        case .unreadable: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): "cannot read worksheet \(path): \(reason)"

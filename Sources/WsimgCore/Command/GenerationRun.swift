@@ -1,0 +1,242 @@
+import Foundation
+
+/// `wsimg generate A.json B.json DIR…` as one job. The run owns what the worksheets share — the
+/// provider and its connection pool, the pace, the cache, the order its locks are taken in, the
+/// display and the report — and checks up front what only the whole run can see (two worksheets
+/// writing one file, a report over a worksheet). Each worksheet (`GenerateCommand`) owns only its
+/// layout, its plan and its write. One worksheet is a run of one.
+struct GenerationRun {
+    let options: GenerateOptions
+    let units: [GenerateCommand]
+    let environment: [String: String]
+    let terminal: TerminalInfo
+
+    /// Each worksheet of the run, from the run's own options.
+    init(options: GenerateOptions, environment: [String: String], terminal: TerminalInfo, note: (String) -> Void) {
+        self.options = options
+        self.environment = environment
+        self.terminal = terminal
+        let named = options.worksheets.isEmpty ? [options.worksheet] : options.worksheets
+        let inputs = RunInputs.resolve(named, note: note)
+        units = inputs.map { input in
+            var each = options
+            each.worksheet = input.name
+            each.worksheets = inputs.map(\.name)
+            if let folder = options.outputDir { each.output = (folder.hasSuffix("/") ? folder : folder + "/") + (input.name as NSString).lastPathComponent }
+            var unit = GenerateCommand(options: each, environment: environment, terminal: terminal)
+            unit.fromFolder = input.fromFolder
+            return unit
+        }
+    }
+
+    private func reportError(_ message: String) {
+        Console.err(TerminalText.line("wsimg: \(message)") + "\n")
+    }
+
+    func run() async -> Int32 {
+        let started = Date()
+        guard let first = units.first else { return ExitCode.usage }
+        // What the environment and the command line ask for is checked before anything is read or sent.
+        let cacheLimit: Int
+        let provider: any ImageProvider
+        let transport: CurlMultiClient?
+        do {
+            cacheLimit = try PictureCache.limit(environment: environment)
+            (provider, transport) = try first.makeProvider(planning: false)
+        } catch {
+            reportError("\(error)")
+            return ExitCode.usage
+        }
+        defer { transport?.shutdown() }
+        var codes: [Int32] = []
+        var loaded: [(unit: GenerateCommand, sheet: GenerateCommand.Loaded)] = []
+        for unit in units {
+            switch unit.load() {
+            case .loaded(let sheet): loaded.append((unit, sheet))
+            case .skipped: break
+            case .failed: codes.append(ExitCode.usage)
+            }
+        }
+        do {
+            try RunInputs.check(
+                loaded.map { ($0.unit.options.worksheet, $0.sheet.layout.input, $0.sheet.layout.output, $0.sheet.layout.store.directory) },
+                report: options.report.map { Paths.absolute($0) })
+        } catch {
+            reportError("\(error)")
+            return ExitCode.usage
+        }
+        guard !loaded.isEmpty else {
+            if codes.isEmpty { reportError("no worksheets (*.json) in \(options.worksheets.joined(separator: " "))") }
+            return ExitCode.usage
+        }
+        let cache = pictureCache(provider, limit: cacheLimit)
+        let display = ProgressDisplay(
+            style: terminal.progressStyle(options.verbosity), total: 0,
+            verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
+            write: { Console.err($0) })
+        let sharedPace = openSharedPace(provider, display: display)
+        let stop = GenerationEngine.StopSignal()
+        var outcome = Outcome()
+        // Worksheets are taken in groups small enough to hold each one's run lock open at once.
+        let groupSize = RunLocks.groupSize()
+        var start = 0
+        while start < loaded.count {
+            let group = Array(loaded[start..<min(loaded.count, start + groupSize)])
+            start += group.count
+            await runGroup(group, provider: provider, cache: cache, pace: sharedPace, stop: stop, display: display, into: &outcome)
+            if outcome.interrupted { break }
+        }
+        codes += outcome.codes
+        let duration = Date().timeIntervalSince(started)
+        var lines = outcome.lines
+        if lines.count > 1 { lines.append(outcome.total.line(worksheets: lines.count, duration: duration)) }
+        display.finish(summary: lines)
+        var code = outcome.interrupted ? ExitCode.interrupted : codes.max() ?? ExitCode.success
+        if let path = options.report {
+            let report = RunReport(
+                version: CLI.version, provider: provider.name, interrupted: outcome.interrupted, duration: duration,
+                records: outcome.reports.count == 1 ? outcome.reports[0].1 : [], worksheets: outcome.reports.count == 1 ? [] : outcome.reports)
+            if let problem = report.write(to: Paths.absolute(path)) {
+                display.error(problem)
+                if code == ExitCode.success { code = ExitCode.someFailed }
+            }
+        }
+        return code
+    }
+
+    /// What the groups of a run add up to.
+    struct Outcome {
+        var codes: [Int32] = []
+        var lines: [String] = []
+        var reports: [(String, [WorksheetUpdate.Record])] = []
+        var total = RunSummary.Total()
+        var interrupted = false
+    }
+
+    /// Claims, plans, generates and writes one group of worksheets.
+    private func runGroup(
+        _ group: [(unit: GenerateCommand, sheet: GenerateCommand.Loaded)], provider: any ImageProvider,
+        cache: PictureCache?, pace: SharedPace?, stop: GenerationEngine.StopSignal, display: ProgressDisplay,
+        into outcome: inout Outcome
+    ) async {
+        let started = Date()
+        // Locks in one order for every process (by the images folder's real path), so two runs
+        // taking the same worksheets in another order cannot each hold what the other waits for.
+        let claims = RunLocks.claim(
+            group.map { entry in entry.unit.needsClaim(entry.sheet, provider: provider) ? entry.sheet.layout.store.directory : nil },
+            claim: { index in group[index].unit.claimImagesFolder(group[index].sheet.layout) })
+        var prepared: [(unit: GenerateCommand, run: GenerateCommand.Prepared)] = []
+        for (index, entry) in group.enumerated() {
+            if case .refused = claims[index] {
+                outcome.codes.append(ExitCode.usage)
+                continue
+            }
+            if let run = entry.unit.prepare(entry.sheet, provider: provider, cache: cache, claim: claims[index].held) {
+                prepared.append((entry.unit, run))
+            } else {
+                outcome.codes.append(ExitCode.usage)
+            }
+        }
+        let (unique, duplicates) = Self.distinctJobs(prepared.map(\.run), provider: provider)
+        display.expect(unique.count)
+        if provider.name == "together", !unique.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.note("warning: \(warning)") }
+        let engine = GenerationEngine(
+            provider: provider, store: prepared.first?.run.layout.store ?? group[0].sheet.layout.store,
+            concurrency: options.concurrency, policy: options.retryPolicy, sharedPace: pace, events: { display.handle($0) })
+        let results = await first.run(engine, jobs: unique, stop: stop, display: display)
+        let interrupted = Task.isCancelled
+        cache?.keep(results)
+        let all = results + Self.shared(duplicates, unique: unique, results: results)
+        let duration = Date().timeIntervalSince(started)
+        for (owner, entry) in prepared.enumerated() {
+            let mine = all.filter { $0.job.owner == owner }
+            let (code, update, summary) = entry.unit.finish(
+                entry.run, results: mine, stop: stop.current, interrupted: interrupted, duration: duration, display: display)
+            outcome.codes.append(code)
+            summary.problemLines.forEach(display.error)
+            outcome.lines.append(summary.line)
+            outcome.total.add(update, fromCache: entry.run.fromCache)
+            outcome.reports.append((entry.unit.options.worksheet, update.records))
+        }
+        withExtendedLifetime(prepared) {}
+        withExtendedLifetime(claims) {}
+        outcome.interrupted = outcome.interrupted || interrupted
+    }
+
+    private var first: GenerateCommand { units[0] }
+
+    /// Identical requests (the same picture for the same provider and settings) go out once; each
+    /// job is streamed into the images folder it will be kept in.
+    static func distinctJobs(
+        _ prepared: [GenerateCommand.Prepared], provider: any ImageProvider
+    ) -> (unique: [GenerationJob], duplicates: [(job: GenerationJob, primary: Int)]) {
+        var unique: [GenerationJob] = []
+        var duplicates: [(job: GenerationJob, primary: Int)] = []
+        var firstByContent: [String: Int] = [:]
+        for (owner, run) in prepared.enumerated() {
+            for job in run.plan.jobs {
+                var tagged = GenerationJob(request: job.request, key: job.key)
+                tagged.request.spoolFolder = run.layout.store.directory
+                tagged.owner = owner
+                tagged.store = run.layout.store
+                let content = PictureCache.contentKey(provider.cacheKeyFields(for: job.request))
+                tagged.contentKey = content
+                if let primary = firstByContent[content] {
+                    duplicates.append((tagged, primary))
+                } else {
+                    firstByContent[content] = unique.count
+                    unique.append(tagged)
+                }
+            }
+        }
+        return (unique, duplicates)
+    }
+
+    /// The picture cache, unless `--no-cache`, there is no place for it, or it cannot be used safely
+    /// (then it is as if there were none, with a warning). Placeholder pictures are not worth caching.
+    func pictureCache(_ provider: any ImageProvider, limit: Int) -> PictureCache? {
+        guard provider.name != "placeholder",
+            let root = PictureCache.location(option: options.cacheDir, disabled: options.noCache, environment: environment)
+        else { return nil }
+        let cache = PictureCache(root: root, limit: limit)
+        if let problem = cache.problem() {
+            reportError("warning: not using the picture cache \(Paths.display(root)): \(problem)")
+            return nil
+        }
+        return cache
+    }
+
+    /// The pace shared with other runs on the same key, or nil (this run paces alone, saying why).
+    func openSharedPace(_ provider: any ImageProvider, display: ProgressDisplay) -> SharedPace? {
+        guard let identity = provider.paceIdentity else { return nil }
+        let place = SharedPace.folder(environment: environment)
+        do {
+            return try SharedPace.opening(folder: place.folder, privateFrom: place.privateFrom, identity: identity)
+        } catch {
+            display.note("warning: cannot share the rate limit's pace with other wsimg runs (\(error)); this run paces alone")
+            return nil
+        }
+    }
+
+    /// What became of the requests that other worksheets asked for too: the picture, copied into
+    /// their images folder, or the same failure.
+    static func shared(
+        _ duplicates: [(job: GenerationJob, primary: Int)], unique: [GenerationJob],
+        results: [GenerationResult]
+    ) -> [GenerationResult] {
+        duplicates.map { duplicate in
+            let primary = unique[duplicate.primary]
+            let result = results.first { $0.job.owner == primary.owner && $0.job.request.id == primary.request.id }
+            var status = result?.status ?? .interrupted
+            if status == .generated, let from = primary.store, let to = duplicate.job.store {
+                let source = from.path(id: primary.request.id, key: primary.key)
+                do {
+                    try to.write(try RegularFile.read(source, limit: 1 << 30), id: duplicate.job.request.id, key: duplicate.job.key)
+                } catch {
+                    status = .failed("could not copy the picture from \(source): \(error)")
+                }
+            }
+            return GenerationResult(job: duplicate.job, status: status, attempts: 0, duration: result?.duration ?? 0)
+        }
+    }
+}

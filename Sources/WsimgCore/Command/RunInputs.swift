@@ -1,0 +1,92 @@
+import Foundation
+
+/// The worksheets one run was given, resolved once for the whole run: folders expanded to their
+/// `*.json` files, a file named twice (or a folder and a file in it) taken once, and the places the
+/// run will write checked against each other before anything is sent.
+enum RunInputs {
+    struct Input: Equatable {
+        /// As the user named it (a folder's files as `folder/name.json`).
+        let name: String
+        /// Found in a folder rather than named: a JSON file there that is not a worksheet is skipped.
+        let fromFolder: Bool
+    }
+
+    /// Every worksheet named, in order, each file once. `note` hears what was left out and why.
+    static func resolve(_ names: [String], note: (String) -> Void) -> [Input] {
+        var seen: [FileIdentity: String] = [:]
+        var inputs: [Input] = []
+        for name in names {
+            let listed: [Input]
+            if name != "-", Paths.isFolder(name) {
+                let files = ((try? FileManager.default.contentsOfDirectory(atPath: name)) ?? [])
+                    .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+                listed = files.map { Input(name: (name.hasSuffix("/") ? name : name + "/") + $0, fromFolder: true) }
+            } else {
+                listed = [Input(name: name, fromFolder: false)]
+            }
+            for input in listed {
+                if input.fromFolder, RunReport.isReport(atPath: input.name) {
+                    note("skipping \(TerminalText.safe(input.name)): it is a wsimg report, not a worksheet")
+                    continue
+                }
+                if input.name != "-", let identity = FileIdentity(path: input.name) {
+                    if let first = seen[identity] {
+                        if !input.fromFolder || first != input.name {
+                            note("\(TerminalText.safe(input.name)) is \(TerminalText.safe(first)), named already: taken once")
+                        }
+                        continue
+                    }
+                    seen[identity] = input.name
+                }
+                inputs.append(input)
+            }
+        }
+        return inputs
+    }
+
+    /// A problem that stops the whole run before any request: two worksheets that would write the same
+    /// file or images folder, or a report that would overwrite a worksheet.
+    struct Conflict: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// `outputs`: each worksheet's name, output file (nil for stdout) and images folder.
+    static func check(
+        _ outputs: [(name: String, input: String?, output: String?, images: String)], report: String?
+    ) throws(Conflict) {
+        var writers: [String: String] = [:]
+        var folders: [String: String] = [:]
+        for entry in outputs {
+            if let output = entry.output {
+                let target = WorksheetFile.target(of: output)
+                if let other = writers[target] {
+                    throw Conflict(description: "\(other) and \(entry.name) would both be written to \(Paths.display(target)); give them different names or write them to different folders")
+                }
+                writers[target] = entry.name
+            }
+            let images = WorksheetFile.target(of: entry.images)
+            if let other = folders[images] {
+                throw Conflict(description: "\(other) and \(entry.name) would both keep their pictures in \(Paths.display(images)); give them different names or write them to different folders")
+            }
+            folders[images] = entry.name
+        }
+        guard let report else { return }
+        let target = WorksheetFile.target(of: report)
+        for entry in outputs where [entry.input, entry.output].contains(where: { $0.map(WorksheetFile.target(of:)) == target }) {
+            throw Conflict(description: "--report \(report) names the worksheet \(entry.name); give the report a file of its own")
+        }
+    }
+}
+
+/// A file's device and inode: the same file under any name.
+struct FileIdentity: Hashable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}
