@@ -180,10 +180,18 @@ public struct GenerateCommand {
     }
 
     func readWorksheet(_ path: String?) throws(WorksheetError) -> Worksheet {
-        guard let path else {
-            return try Worksheet.fromStandardInput()
+        let worksheet: Worksheet
+        if let path {
+            WorksheetFile.recoverInterruptedCopy(of: path) { reportError("\($0)") }
+            worksheet = try Worksheet(contentsOf: path, shownAs: options.worksheet)
+        } else {
+            worksheet = try Worksheet.fromStandardInput()
         }
-        return try Worksheet(contentsOf: path, shownAs: options.worksheet)
+        for placeholder in worksheet.placeholders where !placeholder.brokenTexts.isEmpty {
+            let fields = placeholder.brokenTexts.joined(separator: " and ")
+            reportWorksheetError("warning: element \(placeholder.id)'s \(fields) holds half of an emoji (a lone \\u surrogate escape, as a text cut in the middle of one leaves); it is read as \u{FFFD}")
+        }
+        return worksheet
     }
 
     /// `planning`: only to compute cache keys, so no key is needed and nothing will be sent.
@@ -245,28 +253,51 @@ public struct GenerateCommand {
     /// When someone changed the worksheet meanwhile, the new links go into their version, as long as
     /// its image elements are the ones this run generated for.
     func writeWorksheet(_ outcome: WorksheetUpdate, read worksheet: Worksheet, layout: Layout, display: ProgressDisplay) throws(OutputError) {
-        guard let output = layout.output else {
-            try outcome.write(worksheet, to: STDOUT_FILENO, path: "stdout")
-            return
-        }
-        let target = WorksheetFile.target(of: output)
-        AtomicFile.removeStaleTemporaries(in: Paths.folder(of: target))
-        if output == layout.input, !outcome.changedAny { return }
-        func replace(from base: Worksheet) throws(OutputError) {
-            try WorksheetFile.replace(target) { (fd) throws(OutputError) in try outcome.write(base, to: fd, path: output) }
+        let replace: (Worksheet) throws(OutputError) -> Void
+        if let output = layout.output {
+            let target = WorksheetFile.target(of: output)
+            AtomicFile.removeStaleTemporaries(in: Paths.folder(of: target))
+            if output == layout.input, !outcome.changedAny { return }
+            let inPlace = layout.input.map(WorksheetFile.target(of:)) == target
+            replace = { (base) throws(OutputError) in
+                try WorksheetFile.replace(
+                    target, hardLinks: options.hardLinks,
+                    unchanged: { () throws(OutputError) in
+                        // An editor's save (a new file renamed over the worksheet) after the copy was checked.
+                        if inPlace, FileStamp(path: target) != base.source.lastRead { throw .changedWhileWriting }
+                    },
+                    writing: { (fd) throws(OutputError) in try outcome.write(base, to: fd, path: output) })
+            }
+        } else {
+            replace = { (base) throws(OutputError) in try Self.writeToStandardOutput(outcome, from: base) }
         }
         do {
-            try replace(from: worksheet)
+            try replace(worksheet)
         } catch .changedWhileWriting {
             guard let input = layout.input, let edited = try? Worksheet(contentsOf: input, shownAs: options.worksheet), outcome.sameImages(as: edited)
             else { throw .changedDuringRun(path: options.worksheet) }
             display.note("\(options.worksheet) was edited during the run; the new pictures were linked into the edited version")
             do {
-                try replace(from: edited)
+                try replace(edited)
             } catch .changedWhileWriting {
                 throw .changedDuringRun(path: options.worksheet)
             }
         }
+    }
+
+    /// Stdout gets the new worksheet only once all of it is written and checked: it goes to a private
+    /// temporary file first (unlinked at once), so an edit found halfway sends nothing.
+    static func writeToStandardOutput(_ outcome: WorksheetUpdate, from base: Worksheet) throws(OutputError) {
+        guard let (fd, path) = AtomicFile.createTemporary(in: Paths.temporaryFolder()) else {
+            throw .cannotWrite(path: Paths.temporaryFolder(), reason: AtomicFile.lastError())
+        }
+        unlink(path)
+        defer { close(fd) }
+        try outcome.write(base, to: fd, path: "stdout")
+        let copied = try WorksheetSource(descriptor: fd).forEachChunk { (chunk) throws(OutputError) in
+            if let failure = AtomicFile.writeAll(chunk, to: STDOUT_FILENO) { throw OutputError.cannotWrite(path: "stdout", reason: failure) }
+        }
+        if let failure = copied { throw .cannotWrite(path: "stdout", reason: failure) }
     }
 
     /// Errors about one worksheet name it when there are several.

@@ -40,6 +40,8 @@ public struct GenerateOptions: Sendable, Equatable {
     /// `--cache-dir`; nil for the default place.
     public var cacheDir: String?
     public var noCache = false
+    /// What to do with a worksheet that has other hard links.
+    public var hardLinks = WorksheetFile.HardLinks.refuse
 
     public static let specs: [OptionSpec] = [
         OptionSpec(["-o", "--output"], value: "FILE", help: "write the updated worksheet here ('-' for stdout); default: update WORKSHEET in place", kind: .file),
@@ -68,6 +70,10 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--dry-run"], help: "print what would be generated and what skipped; change nothing, send nothing"),
         OptionSpec(["--cache-dir"], value: "DIR", help: "the picture cache shared by all worksheets and runs (default: $WSIMG_CACHE_DIR, else ~/.cache/wsimg)", kind: .folder),
         OptionSpec(["--no-cache"], help: "neither use nor fill the picture cache"),
+        OptionSpec(
+            ["--hard-links"], value: "MODE",
+            help: "a worksheet with other hard links: refuse (default), break (only this name gets the update) or update (every name, in place after a backup)",
+            kind: .choices(WorksheetFile.HardLinks.allCases.map(\.rawValue))),
         OptionSpec(["--no-wait"], help: "if another wsimg run is using the same images folder, exit 2 instead of waiting for it"),
         OptionSpec(["-q", "--quiet"], help: "print errors only"),
         OptionSpec(["--no-progress"], help: "print only the summary and errors"),
@@ -139,6 +145,12 @@ public struct GenerateOptions: Sendable, Equatable {
         noWait = parsed.has("--no-wait")
         cacheDir = parsed.value("--cache-dir")
         noCache = parsed.has("--no-cache")
+        if let mode = parsed.value("--hard-links") {
+            guard let links = WorksheetFile.HardLinks(rawValue: mode) else {
+                throw UsageError("--hard-links is refuse, break or update, not '\(mode)'")
+            }
+            hardLinks = links
+        }
         if let ids = parsed.value("--redo") {
             redo = ids.split(separator: ",").map { String(String($0).trimmingWhitespace()) }.filter { !$0.isEmpty }
             guard !redo.isEmpty else { throw UsageError("--redo needs element ids, like --redo 1-2,0-4 (see 'wsimg prompts')") }

@@ -30,6 +30,11 @@ extension GenerateCommand {
         do {
             let worksheet = try readWorksheet(layout.input)
             try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.map { Paths.absolute($0) })
+            if let output = layout.output, options.hardLinks == .refuse, case let names = WorksheetFile.linkCount(WorksheetFile.target(of: output)), names > 1 {
+                throw OutputError.cannotWrite(
+                    path: options.output ?? options.worksheet,
+                    reason: "it has \(names) hard links, and no way of updating it keeps both them and the file whole if wsimg is killed mid-write. Give --hard-links break (only this name gets the new version, atomically), --hard-links update (every name, written in place after a backup that the next run restores from if needed), or -o NEW.json")
+            }
             return .loaded(Loaded(layout: layout, worksheet: worksheet))
         } catch let error as WorksheetError where fromFolder && error.isNotAWorksheet {
             reportError("skipping \(TerminalText.safe(options.worksheet)): \(error)")
@@ -108,15 +113,19 @@ extension GenerateCommand {
             unfinishedReason: stop.map { "not finished: \($0)" } ?? "not started (interrupted)",
             runWideReason: stop.map { "\($0)" })
         var code = Self.exitCode(interrupted: interrupted, stop: stop, outcome: outcome)
+        var written = true
         do {
             try writeWorksheet(outcome, read: prepared.worksheet, layout: prepared.layout, display: display)
             outcome.removeSupersededFiles()
         } catch {
+            written = false
             display.error("\(error)")
             code = outcome.generatedCount > 0 || error == .changedDuringRun(path: options.worksheet) ? ExitCode.someFailed : ExitCode.usage
         }
+        // Only a worksheet that was written is named as where things went.
         let summary = RunSummary(
-            outcome: outcome, duration: duration, interrupted: interrupted, destination: destination(prepared.layout),
+            outcome: outcome, duration: duration, interrupted: interrupted,
+            destination: written ? destination(prepared.layout) : "\(options.worksheet) NOT written (see above)",
             fromCache: prepared.fromCache)
         return (code, outcome, summary)
     }

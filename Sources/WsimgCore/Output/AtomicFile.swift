@@ -26,8 +26,12 @@ public enum AtomicFile {
     }
 
     /// As `write(_:to:durable:)`, with the content written to the temporary's descriptor by `body`
-    /// (streamed); when `body` throws, the temporary is removed and the old file left as it was.
-    public static func write(to path: String, durable: Bool = true, writing body: (Int32) throws(OutputError) -> Void) throws(OutputError) {
+    /// (streamed); when `body` or `beforeRename` (the last check, just before the new file takes the
+    /// old one's place) throws, the temporary is removed and the old file left as it was.
+    public static func write(
+        to path: String, durable: Bool = true, beforeRename: () throws(OutputError) -> Void = {},
+        writing body: (Int32) throws(OutputError) -> Void
+    ) throws(OutputError) {
         let folder = Paths.folder(of: path)
         guard let (fd, temporary) = createTemporary(in: folder) else {
             throw .cannotWrite(path: path, reason: lastError())
@@ -41,6 +45,14 @@ public enum AtomicFile {
         }
         var failure = copyOwnership(from: path, to: fd)
         if failure == nil, durable, fsync(fd) != 0 { failure = lastError() }
+        if failure == nil {
+            do {
+                try beforeRename()
+            } catch {
+                unlink(temporary)
+                throw error
+            }
+        }
         if failure == nil, rename(temporary, path) != 0 { failure = lastError() }
         if let failure {
             unlink(temporary)

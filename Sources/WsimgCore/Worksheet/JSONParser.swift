@@ -168,19 +168,20 @@ public struct JSONParser {
 
     private mutating func appendUnicodeEscape(to result: inout [UInt8]) throws(JSONSyntaxError) {
         var scalar = try readHex4()
-        if (0xD800..<0xDC00).contains(scalar) {
-            guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-                throw error("unpaired surrogate in \\u escape")
-            }
+        // A half of a surrogate pair alone is valid JSON (RFC 8259 §8.2, as JSON.parse reads it): U+FFFD.
+        if (0xD800..<0xDC00).contains(scalar), position + 6 <= bytes.count, bytes[position] == UInt8(ascii: "\\"),
+            bytes[position + 1] == UInt8(ascii: "u")
+        {
+            let saved = position
             position += 2
             let low = try readHex4()
-            guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate in \\u escape") }
-            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-        } else if (0xDC00..<0xE000).contains(scalar) {
-            throw error("unpaired surrogate in \\u escape")
+            if (0xDC00..<0xE000).contains(low) {
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else {
+                position = saved
+            }
         }
-        guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
-        result.append(contentsOf: Array(String(Character(unicode)).utf8))
+        result.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8))
     }
 
     private mutating func readHex4() throws(JSONSyntaxError) -> UInt32 {

@@ -40,4 +40,6 @@ public struct ScannedString: Sendable, Equatable {
     /// Bytes between the quotes, as written.
     public let length: Int
     public let digest: UInt64
+    /// It has a `\\u` escape of a lone surrogate (a cut emoji), which its text reads as U+FFFD.
+    public var hasLoneSurrogate = false
 }

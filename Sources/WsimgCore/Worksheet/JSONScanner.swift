@@ -52,6 +52,8 @@ struct JSONScanner {
     private var utf8Remaining = 0
     private var utf8Next: ClosedRange<UInt8> = 0x80...0xBF
     private var capturing = false
+    /// The string being read has a `\\u` escape of half a surrogate pair, alone.
+    private var loneSurrogate = false
     private var raw: [UInt8] = []
     private var rawLength = 0
     private var digest = XXHash64()
@@ -244,6 +246,7 @@ struct JSONScanner {
         digest = XXHash64()
         escape = .none
         utf8Remaining = 0
+        loneSurrogate = false
     }
 
     /// Plain string text (no quote, backslash, control or non-ASCII byte).
@@ -292,16 +295,28 @@ struct JSONScanner {
                 escape = .hex(remaining: remaining - 1, value: scalar)
                 return
             }
-            if (0xDC00..<0xE000).contains(scalar) { throw error("unpaired surrogate in \\u escape", at: position) }
+            // A lone surrogate is valid JSON (RFC 8259 §8.2; JSON.parse keeps it): it is noted, and read as U+FFFD.
+            if (0xDC00..<0xE000).contains(scalar) { loneSurrogate = true }
             escape = (0xD800..<0xDC00).contains(scalar) ? .lowBackslash(high: scalar) : .none
             return
         case .lowBackslash(let high):
-            guard byte == UInt8(ascii: "\\") else { throw error("unpaired surrogate in \\u escape", at: position) }
+            guard byte == UInt8(ascii: "\\") else {
+                // The high half stands alone; this byte is ordinary string text.
+                loneSurrogate = true
+                escape = .none
+                break
+            }
             escape = .lowU(high: high)
             appendRaw(byte)
             return
         case .lowU(let high):
-            guard byte == UInt8(ascii: "u") else { throw error("unpaired surrogate in \\u escape", at: position) }
+            guard byte == UInt8(ascii: "u") else {
+                // The high half stands alone, and this is another escape.
+                loneSurrogate = true
+                escape = .backslash
+                try stringByte(byte, at: position, events: &events)
+                return
+            }
             escape = .lowHex(high: high, remaining: 4, value: 0)
             appendRaw(byte)
             return
@@ -313,7 +328,12 @@ struct JSONScanner {
                 escape = .lowHex(high: high, remaining: remaining - 1, value: scalar)
                 return
             }
-            guard (0xDC00..<0xE000).contains(scalar) else { throw error("unpaired surrogate in \\u escape", at: position) }
+            guard (0xDC00..<0xE000).contains(scalar) else {
+                // The high half stands alone; this escape is a character of its own, or another high half.
+                loneSurrogate = true
+                escape = (0xD800..<0xDC00).contains(scalar) ? .lowBackslash(high: scalar) : .none
+                return
+            }
             escape = .none
             return
         }
@@ -359,7 +379,7 @@ struct JSONScanner {
             let text = whole ? StringBytes.decode(raw) : nil
             value = ScannedString(
                 text: text, head: text ?? StringBytes.decode(Array(raw.prefix(Self.headLimit)), truncated: true),
-                length: rawLength, digest: digest.finish())
+                length: rawLength, digest: digest.finish(), hasLoneSurrogate: loneSurrogate)
         }
         events.scalar(.string(value), range: range)
         valueEnded()

@@ -62,13 +62,14 @@ enum StringBytes {
                     break
                 }
                 index += 4
-                if (0xD800..<0xDC00).contains(scalar) {
-                    guard index + 6 <= raw.count, let low = hex4(index + 2) else {
-                        index = raw.count
-                        break
-                    }
+                // A high half followed by a low half is one character; a half alone becomes U+FFFD.
+                if (0xD800..<0xDC00).contains(scalar), index + 6 <= raw.count, raw[index] == 0x5C, raw[index + 1] == UInt8(ascii: "u"),
+                    let low = hex4(index + 2), (0xDC00..<0xE000).contains(low)
+                {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     index += 6
+                } else if (0xD800..<0xDC00).contains(scalar), truncated, index + 6 > raw.count {
+                    break
                 }
                 out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8))
             default: out.append(escape)

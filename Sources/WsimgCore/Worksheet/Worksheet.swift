@@ -79,6 +79,15 @@ public struct Placeholder: Sendable, Equatable {
     /// Where its properties object is in the worksheet, to set its `url`.
     let properties: PropertiesDraft
 
+    /// The texts wsimg reads (`caption`, `imagePrompt`) that hold half an emoji — a lone surrogate
+    /// escape, as the web app leaves when it cuts a text — and so read a U+FFFD there.
+    public var brokenTexts: [String] {
+        ["caption", "imagePrompt"].filter { name in
+            if case .scalar(.string(let text?))? = properties[name] { return text.hasLoneSurrogate }
+            return false
+        }
+    }
+
     init(_ properties: PropertiesDraft, id: String) {
         self.id = id
         self.properties = properties

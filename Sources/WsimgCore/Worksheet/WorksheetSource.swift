@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where a worksheet's bytes are, read a chunk at a time: a file (opened again for each pass, so a
 /// writer checks the hash of what it copies), a private spool of standard input, or bytes in memory.
@@ -13,6 +14,11 @@ public final class WorksheetSource: Sendable {
 
     private let origin: Origin
     let chunkSize: Int
+    private let opened = Mutex<FileStamp?>(nil)
+
+    /// The version of the file the last pass read (for a worksheet at a path): a writer checks the
+    /// path still names it before replacing it.
+    public var lastRead: FileStamp? { opened.withLock { $0 } }
 
     init(bytes: [UInt8], chunkSize: Int = WorksheetSource.chunkSize) {
         origin = .bytes(bytes)
@@ -86,6 +92,8 @@ public final class WorksheetSource: Sendable {
                 return error.description
             }
             defer { close(fd) }
+            let stamp = FileStamp(descriptor: fd)
+            opened.withLock { $0 = stamp }
             return try Self.forEachChunk(of: fd, size: chunkSize, body)
         }
     }
