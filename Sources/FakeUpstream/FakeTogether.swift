@@ -29,6 +29,10 @@ public final class FakeTogether: Sendable {
         /// A JPEG of the wrong size: refused from its header.
         case wrongSizeJPEG
         case delay(Double)
+        /// A valid answer with about this many bytes of `[0,0,…]` beside the picture (which wsimg must skip).
+        case padded(Int)
+        /// A 500 whose body is about this many bytes of `[[],[],…]`.
+        case hugeErrorBody(Int)
     }
 
     /// What pictures the fake sends: as `output_format` asks (JPEG when it says nothing, the API's
@@ -190,6 +194,12 @@ public final class FakeTogether: Sendable {
         case .none: return ok(answer.body(png(width: width, height: height, prompt: prompt), ext: "png"))
         case .delay(let seconds): return ok(answer.body(png(width: width, height: height, prompt: prompt), ext: "png"), delay: seconds)
         case .status(let status, let body, let headers): return .respond(status: status, headers: headers, body: Array(body.utf8), delay: latency)
+        case .padded(let bytes):
+            let zeros = String(repeating: "0,", count: max(0, bytes / 2)) + "0"
+            let picture = Base64.encode(png(width: width, height: height, prompt: prompt))
+            return ok(#"{"id":"fake","padding":[\#(zeros)],"data":[{"index":0,"type":"b64_json","b64_json":"\#(picture)"}]}"#)
+        case .hugeErrorBody(let bytes):
+            return .respond(status: 500, body: Array(("[" + String(repeating: "[],", count: max(1, bytes / 3)) + "[]]").utf8), delay: latency)
         case .drop: return .drop
         case .hang: return .hang
         case .hangUntilClosed(let closed): return .hangUntilClosed(closed: closed)

@@ -24,6 +24,8 @@ struct Scenario {
     /// `generate` or `prompts`, and options beyond `-j`.
     var command = "generate"
     var extra: [String] = []
+    /// Bytes of `[0,0,…]` beside the picture in every answer: what wsimg skips must cost no memory.
+    var padding = 0
 
     var ideal: Double {
         if let rateLimit { return Double(images) / Double(rateLimit) }
@@ -109,6 +111,8 @@ var scenarios = [
     Scenario(name: "13. 300 embedded 1024²", images: 300, concurrency: 16, latency: 0.02, extra: ["--embed"]),
     Scenario(name: "14. same, nothing to do", images: 300, concurrency: 16, latency: 0.02, reuse: true, extra: ["--embed"]),
     Scenario(name: "15. prompts on it", images: 300, concurrency: 16, latency: 0.02, reuse: true, command: "prompts"),
+    // Answers of 60 MiB (an array of zeros beside a 1024² picture): peak memory must stay flat (< 100 MiB).
+    Scenario(name: "16. 60 MiB answers", images: 4, concurrency: 2, latency: 0.02, padding: 60 << 20),
 ]
 if CommandLine.arguments.count > 1 {
     let wanted = CommandLine.arguments.dropFirst().compactMap(Int.init)
@@ -142,9 +146,11 @@ for scenario in scenarios {
             }
         }
     }
+    let padding = scenario.padding
     let upstream = try FakeTogether(
         latency: scenario.latency,
-        rateLimit: scenario.rateLimit.map { SlidingWindowLimiter(perSecond: $0) }, realistic: true)
+        rateLimit: scenario.rateLimit.map { SlidingWindowLimiter(perSecond: $0) }, realistic: true,
+        script: { _, _ in padding > 0 ? .padded(padding) : .none })
     // Make the fake's answers before timing, so its own encoding does not count.
     for (w, h) in scenario.sizes { _ = FakeTogether.realisticBody(width: SizeRules.normalise(w), height: SizeRules.normalise(h)) }
     let verbose = ProcessInfo.processInfo.environment["WSIMG_BENCH_VERBOSE"] != nil

@@ -55,11 +55,20 @@ let spoolFolder: String = {
     return path
 }()
 
-/// The first byte picks a chunk size; the rest is an answer body. Whenever the in-memory reader
-/// finds an image, the streaming one must have spooled exactly the same bytes.
+/// The first byte picks a chunk size (and whether the body is read as Together's answer or as the
+/// batch route's); the rest is an answer body. The streaming readers must agree with the tree parser
+/// (`ReferenceAnswer`): the same answer or the same error, word for word; and whenever the tree finds
+/// a base64 image, the spool must have streamed exactly its bytes into the file.
 func fuzzAnswer(_ input: [UInt8]) {
     guard let first = input.first else { return }
     let body = Array(input.dropFirst())
+    if first & 0x80 != 0 {
+        fuzzBatchAnswer(body)
+        return
+    }
+    let expected = ReferenceAnswer.together(body)
+    let streamed = Result { () throws(GenerationError) in try TogetherAnswer.parse(body) }
+    guard ReferenceAnswer.comparable("\(streamed)") == ReferenceAnswer.comparable("\(expected)") else { fatalError("the streaming answer reader disagrees: \(streamed) against \(expected)") }
     let spool = Base64FieldSpool(field: "b64_json", directory: spoolFolder)
     let chunk = Int(first % 16) + 1
     var offset = 0
@@ -68,14 +77,36 @@ func fuzzAnswer(_ input: [UInt8]) {
         _ = body[offset..<end].withUnsafeBytes { spool.consume($0) }
         offset = end
     }
+    let shape = Result { () throws(GenerationError) in try spool.answer() }
     let file = spool.finish()
-    guard case .base64(let encoded)? = try? TogetherAnswer.parse(body), let expected = Base64.decode(encoded) else { return }
-    guard case .base64? = try? TogetherAnswer.parse(spool.keptBody) else {
-        fatalError("the streamed answer lost its shape")
-    }
-    guard let file, let spooled = FileManager.default.contents(atPath: file.path), Array(spooled) == expected else {
+    defer { file?.discard() }
+    guard case .success(.base64(let encoded)) = expected, let image = Base64.decode(encoded) else { return }
+    guard case .success(.base64) = shape else { fatalError("the spooled answer lost its shape: \(shape)") }
+    guard let file, let spooled = FileManager.default.contents(atPath: file.path), Array(spooled) == image else {
         fatalError("the streamed image differs from the parsed one (problem: \(spool.problem ?? "none"))")
     }
+}
+
+/// The batch route's answer for three requests, streamed against the tree.
+func fuzzBatchAnswer(_ body: [UInt8]) {
+    let ids = ["a", "b", "0-1"]
+    let requests = ids.map { ImageRequest(id: $0, caption: nil, prompt: "p", promptToSend: "p", width: 256, height: 256, seed: 1) }
+    func summary(_ answers: Result<[Result<ImagePayload, GenerationError>], GenerationError>) -> String {
+        switch answers {
+        case .failure(let error): return "failure: \(error)"
+        case .success(let list):
+            return list.map { answer in
+                switch answer {
+                case .success(.bytes(let bytes)): "image \(bytes)"
+                case .success(.spooled): "spooled"
+                case .failure(let error): "error \(error)"
+                }
+            }.joined(separator: "; ")
+        }
+    }
+    let expected = ReferenceAnswer.comparable(summary(ReferenceAnswer.batch(body, ids: ids)))
+    let streamed = ReferenceAnswer.comparable(summary(Result { () throws(GenerationError) in try RemoteProvider.answers(in: body, for: requests) }))
+    guard streamed == expected else { fatalError("the streaming batch reader disagrees: \(streamed) against \(expected)") }
 }
 
 /// The streaming reader, fed in chunks of a size the input picks, must agree with the tree parser

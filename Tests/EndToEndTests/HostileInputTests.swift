@@ -70,8 +70,13 @@ import WsimgCore
         if getuid() == 0 { #expect(chown(scratch.path + "/real.json", 4321, 8765) == 0) }
         #expect(symlink("real.json", scratch.path + "/w.json") == 0)
         #expect(link(scratch.path + "/real.json", scratch.path + "/partner.json") == 0)
-        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        // A hard-linked worksheet is refused unless the user says how to treat its other names.
+        let refused = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        #expect(refused.code == 2 && refused.stderr.contains("it has 2 hard links"), "\(refused.stderr)")
+        #expect(upstream.requestCount == 0)
+        let run = try await Wsimg.run(["generate", "w.json", "--hard-links", "update"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
+        #expect(!scratch.exists(".real.json.wsimg-backup"))
         var info = stat()
         #expect(lstat(scratch.path + "/w.json", &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
         #expect(mode(scratch.path + "/real.json") == 0o600)

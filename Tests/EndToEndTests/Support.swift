@@ -34,9 +34,12 @@ struct Wsimg {
 
     /// Starts wsimg, so a test can act while it runs (send a signal, say). `stdin`: a file to read
     /// standard input from (none: /dev/null).
-    static func start(_ arguments: [String], in folder: String, environment: [String: String] = [:], stdin: String? = nil) throws -> Started {
+    /// `shell`: the arguments are for /bin/sh (to set a limit first, say), not for wsimg.
+    static func start(
+        _ arguments: [String], in folder: String, environment: [String: String] = [:], stdin: String? = nil, shell: Bool = false
+    ) throws -> Started {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: shell ? "/bin/sh" : binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         var env = ["PATH": "/usr/bin:/bin", "HOME": folder, "LANG": "C.UTF-8"]
@@ -82,8 +85,10 @@ struct Wsimg {
             stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: Array(stdout))
     }
 
-    static func run(_ arguments: [String], in folder: String, environment: [String: String] = [:], stdin: String? = nil) async throws -> Run {
-        await finish(try start(arguments, in: folder, environment: environment, stdin: stdin))
+    static func run(
+        _ arguments: [String], in folder: String, environment: [String: String] = [:], stdin: String? = nil, shell: Bool = false
+    ) async throws -> Run {
+        await finish(try start(arguments, in: folder, environment: environment, stdin: stdin, shell: shell))
     }
 }
 

@@ -36,10 +36,25 @@ import Testing
         let spool = feed(body, chunk: chunk)
         #expect(spooledBytes(spool) == Self.image)
         #expect(spool.problem == nil)
-        // What is kept parses as the same answer with the image string emptied.
-        let kept = try JSONParser.parse(spool.keptBody)
-        #expect(kept["data"]?.arrayValue?.first?["b64_json"]?.stringValue == "")
-        #expect(kept["model"]?.stringValue == "b64_json")
+        // The rest of the body was read as it passed, and nothing of it kept.
+        #expect(try spool.answer() == .base64(""))
+        #expect(spool.keptBody.isEmpty)
+    }
+
+    /// What is skipped is not kept: an answer with megabytes beside the picture is read as it streams.
+    @Test func skipsWhatItDoesNotRead() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let padding = String(repeating: "0,", count: 1 << 20) + "0"
+        let spool = feed(#"{"padding":[\#(padding)],"data":[{"b64_json":"\#(Base64.encode(Self.image))"}]}"#, chunk: 1 << 16)
+        #expect(spooledBytes(spool) == Self.image)
+        #expect(try spool.answer() == .base64(""))
+    }
+
+    @Test func anAnswerThatIsNotJSONIsSaidSo() {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let error = #expect(throws: GenerationError.self) { try feed(#"[x"#, chunk: 1).answer() }
+        #expect(error?.description.contains("the body is not JSON") == true)
+        #expect(throws: GenerationError.badResponse("the server sent an empty answer")) { try feed("", chunk: 1).answer() }
     }
 
     @Test(arguments: ["", "A", "AB", "ABC"].map { Base64.encode(Array($0.utf8)) })
@@ -92,6 +107,6 @@ import Testing
         #expect(spool.finish() == nil)
         #expect(spool.problem == nil)
         #expect(!spool.sawField)
-        #expect(String(decoding: spool.keptBody, as: UTF8.self) == #"{"error":{"message":"nope"}}"#)
+        #expect(throws: GenerationError.badResponse("no \"data\" in the answer")) { try spool.answer() }
     }
 }

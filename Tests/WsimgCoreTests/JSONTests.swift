@@ -65,8 +65,16 @@ import Testing
         #expect(throws: Never.self) { try parse(fine) }
     }
 
-    @Test func rejectsLoneSurrogatesAndBadEscapes() {
-        #expect(throws: JSONSyntaxError.self) { try parse(#"["\ud83d"]"#) }
+    /// RFC 8259 §8.2 allows a lone surrogate escape, and `JSON.parse` reads it: as U+FFFD here.
+    @Test func readsLoneSurrogatesAsReplacementCharacters() throws {
+        #expect(try parse(#"["\ud83d"]"#).arrayValue?.first?.stringValue == "\u{FFFD}")
+        #expect(try parse(#"["a\ud83eb"]"#).arrayValue?.first?.stringValue == "a\u{FFFD}b")
+        #expect(try parse(#"["\udc00\ud83d\ude00"]"#).arrayValue?.first?.stringValue == "\u{FFFD}😀")
+        #expect(try parse(#"["\ud83d\n"]"#).arrayValue?.first?.stringValue == "\u{FFFD}\n")
+        #expect(try parse(#"["\ud83d\ud83d\ude00"]"#).arrayValue?.first?.stringValue == "\u{FFFD}😀")
+    }
+
+    @Test func rejectsBadEscapes() {
         #expect(throws: JSONSyntaxError.self) { try parse(#"["\x"]"#) }
         #expect(throws: JSONSyntaxError.self) { try parse(#"["\u12"]"#) }
     }

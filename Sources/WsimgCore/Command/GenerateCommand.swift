@@ -264,7 +264,7 @@ public struct GenerateCommand {
                     target, hardLinks: options.hardLinks,
                     unchanged: { () throws(OutputError) in
                         // An editor's save (a new file renamed over the worksheet) after the copy was checked.
-                        if inPlace, FileStamp(path: target) != base.source.lastRead { throw .changedWhileWriting }
+                        if inPlace { try WorksheetFile.stillNames(target, base) }
                     },
                     writing: { (fd) throws(OutputError) in try outcome.write(base, to: fd, path: output) })
             }

@@ -48,6 +48,17 @@ struct GenerationRun {
             return ExitCode.usage
         }
         defer { transport?.shutdown() }
+        // What the whole run writes, checked before anything is read or sent.
+        do {
+            try RunInputs.check(
+                units.map { unit in
+                    let layout = unit.resolveLayout()
+                    return (unit.options.worksheet, layout.input, layout.output, layout.store.directory)
+                }, report: options.report.map { Paths.absolute($0) }, reportShown: options.report)
+        } catch {
+            reportError("\(error)")
+            return ExitCode.usage
+        }
         var codes: [Int32] = []
         var loaded: [(unit: GenerateCommand, sheet: GenerateCommand.Loaded)] = []
         for unit in units {
@@ -56,14 +67,6 @@ struct GenerationRun {
             case .skipped: break
             case .failed: codes.append(ExitCode.usage)
             }
-        }
-        do {
-            try RunInputs.check(
-                loaded.map { ($0.unit.options.worksheet, $0.sheet.layout.input, $0.sheet.layout.output, $0.sheet.layout.store.directory) },
-                report: options.report.map { Paths.absolute($0) })
-        } catch {
-            reportError("\(error)")
-            return ExitCode.usage
         }
         guard !loaded.isEmpty else {
             if codes.isEmpty { reportError("no worksheets (*.json) in \(options.worksheets.joined(separator: " "))") }

@@ -52,7 +52,7 @@ enum RunInputs {
 
     /// `outputs`: each worksheet's name, output file (nil for stdout) and images folder.
     static func check(
-        _ outputs: [(name: String, input: String?, output: String?, images: String)], report: String?
+        _ outputs: [(name: String, input: String?, output: String?, images: String)], report: String?, reportShown: String? = nil
     ) throws(Conflict) {
         var writers: [String: String] = [:]
         var folders: [String: String] = [:]
@@ -73,7 +73,7 @@ enum RunInputs {
         guard let report else { return }
         let target = WorksheetFile.target(of: report)
         for entry in outputs where [entry.input, entry.output].contains(where: { $0.map(WorksheetFile.target(of:)) == target }) {
-            throw Conflict(description: "--report \(report) names the worksheet \(entry.name); give the report a file of its own")
+            throw Conflict(description: "--report \(reportShown ?? report) names the worksheet itself (\(entry.name)); give the report a file of its own")
         }
     }
 }

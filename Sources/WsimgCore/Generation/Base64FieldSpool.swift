@@ -1,8 +1,9 @@
 import Foundation
 
 /// Streams one base64 string field of a JSON body (Together's `b64_json`) straight into a spooled
-/// file, decoding as the bytes arrive; keeps the rest of the body, with that string left empty, for
-/// ordinary parsing. A multi-megabyte answer thus costs a small buffer, not three copies.
+/// file, decoding as the bytes arrive; the rest of the body, with that string left empty, goes
+/// through the streaming scanner as it arrives, which keeps only the fields of Together's answer
+/// (`TogetherAnswer.fields`). A multi-megabyte answer thus costs a small buffer, whatever else it holds.
 public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     enum State {
         case outside
@@ -17,9 +18,15 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     public let field: String
     private let directory: String
     private var state = State.outside
-    private var stringStart = 0
     private let fieldBytes: [UInt8]
-    private var kept: [UInt8] = []
+    /// The current string's first bytes (enough to tell the field's key) and its length.
+    private var stringHead: [UInt8] = []
+    private var stringLength = 0
+    /// Bytes of the body besides the image, not yet handed to the scanner.
+    private var pending: [UInt8] = []
+    private var scanner = JSONScanner(maxDepth: 32)
+    private var capture = JSONFieldCapture(TogetherAnswer.fields)
+    private var syntaxError: JSONSyntaxError?
     private var quad: UInt32 = 0
     private var quadCount = 0
     private var padding = 0
@@ -41,7 +48,44 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
 
     private let mark: [UInt8]?
 
-    public var keptBody: [UInt8] { kept }
+    /// Nothing is kept: the answer's fields are read as they pass (see `answer()`).
+    public var keptBody: [UInt8] { [] }
+
+    /// Where the answer keeps the picture (`.base64("")` when it was streamed into the file).
+    public func answer() throws(GenerationError) -> TogetherAnswer {
+        flushPending()
+        guard sawBytes else { throw .badResponse("the server sent an empty answer") }
+        if syntaxError == nil {
+            do {
+                try scanner.finish(into: &capture)
+            } catch {
+                syntaxError = error
+            }
+        }
+        if let syntaxError { throw .badResponse("the body is not JSON (\(syntaxError.message))") }
+        return try TogetherAnswer.read(capture, in: [])
+    }
+
+    private var sawBytes = false
+
+    private func keep(_ byte: UInt8) {
+        pending.append(byte)
+    }
+
+    private func flushPending() {
+        guard !pending.isEmpty else { return }
+        sawBytes = true
+        if syntaxError == nil {
+            pending.withUnsafeBytes { chunk in
+                do throws(JSONSyntaxError) {
+                    try scanner.feed(chunk, into: &capture)
+                } catch {
+                    syntaxError = error
+                }
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
 
     public func consume(_ chunk: UnsafeRawBufferPointer) -> Bool {
         var index = 0
@@ -56,6 +100,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
             step(chunk[index])
             index += 1
         }
+        flushPending()
         return true
     }
 
@@ -135,23 +180,24 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     private func step(_ byte: UInt8) {
         switch state {
         case .outside:
-            kept.append(byte)
-            if byte == UInt8(ascii: "\"") {
-                stringStart = kept.count
-                state = .inString(escaped: false)
-            }
+            keep(byte)
+            if byte == UInt8(ascii: "\"") { beginString() }
         case .inString(let escaped):
-            kept.append(byte)
+            keep(byte)
             if escaped {
+                noteStringByte(byte)
                 state = .inString(escaped: false)
             } else if byte == UInt8(ascii: "\\") {
+                noteStringByte(byte)
                 state = .inString(escaped: true)
             } else if byte == UInt8(ascii: "\"") {
-                let isField = kept.count - 1 - stringStart == fieldBytes.count && kept[stringStart..<kept.count - 1].elementsEqual(fieldBytes)
+                let isField = stringLength == fieldBytes.count && stringHead == fieldBytes
                 state = isField ? .afterKey : .outside
+            } else {
+                noteStringByte(byte)
             }
         case .afterKey:
-            kept.append(byte)
+            keep(byte)
             if byte == UInt8(ascii: ":") {
                 state = .afterColon
             } else if !isWhitespace(byte) {
@@ -159,7 +205,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
                 reprocessLast()
             }
         case .afterColon:
-            kept.append(byte)
+            keep(byte)
             if byte == UInt8(ascii: "\"") {
                 startImage()
             } else if !isWhitespace(byte) {
@@ -173,7 +219,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
             } else if byte == UInt8(ascii: "\\") {
                 state = .inImage(escaped: true)
             } else if byte == UInt8(ascii: "\"") {
-                kept.append(byte)
+                keep(byte)
                 imageComplete = true
                 state = .outside
             } else {
@@ -182,17 +228,27 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
         }
     }
 
+    private func beginString() {
+        stringHead.removeAll(keepingCapacity: true)
+        stringLength = 0
+        state = .inString(escaped: false)
+    }
+
+    private func noteStringByte(_ byte: UInt8) {
+        if stringLength < fieldBytes.count { stringHead.append(byte) }
+        stringLength += 1
+    }
+
     /// A byte that ended a would-be key sequence may itself open a string.
     private func reprocessLast() {
-        let byte = kept.removeLast()
+        let byte = pending.removeLast()
         step(byte)
     }
 
     private func startImage() {
         guard !sawField else {
             fail("more than one image in the answer")
-            state = .inString(escaped: false)
-            stringStart = kept.count
+            beginString()
             return
         }
         sawField = true
@@ -202,8 +258,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
         } catch {
             writeError = error
             fail("\(error)")
-            state = .inString(escaped: false)
-            stringStart = kept.count
+            beginString()
         }
     }
 

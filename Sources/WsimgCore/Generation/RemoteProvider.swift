@@ -66,44 +66,63 @@ public struct RemoteProvider: ImageProvider {
         }
     }
 
-    /// One answer per request: matched by id, or by position when the server sends no ids.
-    static func answers(in body: [UInt8], for requests: [ImageRequest], redactor: Redactor = Redactor(secrets: [])) throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
+    /// The fields of the route's answer wsimg reads; everything else is scanned and forgotten.
+    static let fields: [[JSONFieldCapture.Pattern]] = [
+        [.key("success")], [.key("error")], [.key("results")], [.key("results"), .anyIndex],
+        [.key("results"), .anyIndex, .key("id")], [.key("results"), .anyIndex, .key("success")],
+        [.key("results"), .anyIndex, .key("error")], [.key("results"), .anyIndex, .key("image")],
+    ]
+
+    /// One answer per request: matched by id, or by position when the server sends no ids. Each
+    /// image is decoded from the body where it is, one at a time.
+    public static func answers(in body: [UInt8], for requests: [ImageRequest], redactor: Redactor = Redactor(secrets: [])) throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
         guard !body.isEmpty else { throw .badResponse("the server sent an empty answer") }
-        let root: JSONNode
+        let answer: JSONFieldCapture
         do {
-            root = try JSONParser.parse(body, maxDepth: 32)
+            answer = try JSONFieldCapture.scan(body, fields)
         } catch {
             throw .badResponse("the body is not JSON (\(error.message))")
         }
-        if root["success"]?.value == .bool(false) {
-            throw .server(status: 200, message: root["error"]?.stringValue.map { TerminalText.safe(redactor.redact($0)) } ?? "the server reported a failure")
+        let isObject = answer.root?.value.typeName == "an object"
+        if isObject, answer[.key("success")]?.value == .scalar(.bool(false)) {
+            throw .server(status: 200, message: answer[.key("error")]?.value.text.map { TerminalText.safe(redactor.redact($0)) } ?? "the server reported a failure")
         }
-        guard let results = root["results"]?.arrayValue else { throw .badResponse("no \"results\" in the answer") }
-        let withIDs = results.contains { $0["id"]?.stringValue != nil }
-        var byID: [String: JSONNode] = [:]
-        for result in results {
-            if let id = result["id"]?.stringValue, byID[id] == nil { byID[id] = result }
+        guard isObject, case .container(isObject: false, let count)? = answer[.key("results")]?.value else {
+            throw .badResponse("no \"results\" in the answer")
         }
-        return requests.enumerated().map { index, request in
-            let result = withIDs ? byID[request.id] : (index < results.count ? results[index] : nil)
-            guard let result else { return .failure(.badResponse("the server sent no result for this image")) }
-            return answer(result, redactor: redactor)
+        func field(_ index: Int, _ name: String) -> JSONFieldCapture.Field? {
+            answer[.key("results"), .index(index)]?.value.typeName == "an object" ? answer[.key("results"), .index(index), .key(name)] : nil
+        }
+        let ids = (0..<count).map { field($0, "id")?.value.text }
+        let withIDs = ids.contains { $0 != nil }
+        var byID: [String: Int] = [:]
+        for (index, id) in ids.enumerated() {
+            if let id, byID[id] == nil { byID[id] = index }
+        }
+        return requests.enumerated().map { position, request in
+            let index = withIDs ? byID[request.id] : (position < count ? position : nil)
+            guard let index else { return .failure(.badResponse("the server sent no result for this image")) }
+            guard field(index, "success")?.value == .scalar(.bool(true)) else {
+                return .failure(imageError(field(index, "error")?.value.text ?? "no reason given", redactor: redactor))
+            }
+            guard let encoded = JSONFieldCapture.text(of: field(index, "image"), in: body) else {
+                return .failure(.badResponse("a successful result without an image"))
+            }
+            return image(encoded)
         }
     }
 
-    static func answer(_ result: JSONNode, redactor: Redactor) -> Result<ImagePayload, GenerationError> {
-        guard result["success"]?.value == .bool(true) else {
-            return .failure(imageError(result["error"]?.stringValue ?? "no reason given", redactor: redactor))
-        }
-        guard var encoded = result["image"]?.stringValue else { return .failure(.badResponse("a successful result without an image")) }
-        if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = String(encoded[encoded.index(after: comma)...]) }
+    /// A result's `image`: base64, or a `data:` URL of it.
+    public static func image(_ text: String) -> Result<ImagePayload, GenerationError> {
+        var encoded = Substring(text)
+        if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = encoded[encoded.index(after: comma)...] }
         guard let bytes = Base64.decode(encoded) else { return .failure(.badResponse("the image is not valid base64")) }
         return .success(.bytes(bytes))
     }
 
     /// The route reports Together's refusal of one image as `FLUX API error: <status> - <Together's body>`:
     /// the status says whether to slow down, stop, give up on the image, or try it again.
-    static func imageError(_ raw: String, redactor: Redactor) -> GenerationError {
+    public static func imageError(_ raw: String, redactor: Redactor) -> GenerationError {
         let text = TerminalText.safe(redactor.redact(raw))
         let prefix = "FLUX API error: "
         guard raw.hasPrefix(prefix), let status = Int(raw.dropFirst(prefix.count).prefix(while: \.isNumber)) else {

@@ -81,8 +81,9 @@ public struct TogetherProvider: SingleImageProvider {
             throw error == .cancelled ? .cancelled : .transport(error)
         }
         try UpstreamStatus.check(response, url: endpoint.display, redactor: Redactor(secrets: [apiKey]))
-        // With a spool, the body kept is the answer with the image string emptied: its shape still tells.
-        switch try TogetherAnswer.parse(response.body) {
+        // With a spool, the answer was read as it streamed past, the image going into the file.
+        let answer = if let spool { try spool.answer() } else { try TogetherAnswer.parse(response.body) }
+        switch answer {
         case .url(let url):
             return try await downloader.fetch(url, mark: mark, into: request.spoolFolder)
         case .base64(let encoded):
@@ -98,29 +99,6 @@ public struct TogetherProvider: SingleImageProvider {
             }
             return .spooled(file)
         }
-    }
-}
-
-/// Where Together's answer keeps the picture: `data[0].b64_json` or `data[0].url`.
-public enum TogetherAnswer: Sendable, Equatable {
-    case base64(String)
-    case url(String)
-
-    public static func parse(_ body: [UInt8]) throws(GenerationError) -> TogetherAnswer {
-        guard !body.isEmpty else { throw .badResponse("the server sent an empty answer") }
-        let root: JSONNode
-        do {
-            root = try JSONParser.parse(body, maxDepth: 32)
-        } catch {
-            throw .badResponse("the body is not JSON (\(error.message))")
-        }
-        guard let data = root["data"] else { throw .badResponse("no \"data\" in the answer") }
-        guard let list = data.arrayValue else { throw .badResponse("\"data\" is not a list") }
-        guard let first = list.first else { throw .badResponse("the answer's \"data\" list is empty: no picture was returned") }
-        if let encoded = first["b64_json"]?.stringValue { return .base64(encoded) }
-        if let url = first["url"]?.stringValue { return .url(url) }
-        let type = first["type"]?.stringValue.map { TerminalText.safe($0, limit: 40) }
-        throw .unusableAnswer(type.map { "the picture came as \"\($0)\", which wsimg cannot read" } ?? "no picture (b64_json or url) in the answer")
     }
 }
 
@@ -143,10 +121,12 @@ enum UpstreamStatus {
     }
 
     /// Together answers `{"error":{"message":…}}`; other servers `{"error":"…"}` or `{"message":…}`.
-    /// The text is the server's: redacted and made safe to print.
+    /// The text is the server's: redacted and made safe to print. Only those fields are kept, so a
+    /// large error body costs nothing (and the transport keeps only its first few KiB).
     static func errorMessage(in body: [UInt8], redactor: Redactor) -> String? {
-        guard let root = try? JSONParser.parse(body, maxDepth: 32) else { return nil }
-        let text = root["error"]?["message"]?.stringValue ?? root["error"]?.stringValue ?? root["message"]?.stringValue
+        let wanted: [[JSONFieldCapture.Pattern]] = [[.key("error"), .key("message")], [.key("error")], [.key("message")]]
+        guard let answer = try? JSONFieldCapture.scan(body, wanted) else { return nil }
+        let text = answer[.key("error"), .key("message")]?.value.text ?? answer[.key("error")]?.value.text ?? answer[.key("message")]?.value.text
         return text.map { TerminalText.safe(redactor.redact($0)) }
     }
 

@@ -21,6 +21,12 @@ public enum WorksheetFile {
         return String(cString: resolved)
     }
 
+    /// The last check before `path` is replaced by a version spliced from `worksheet`: the path must
+    /// still name the file that was read (an editor saves by renaming a new file over it).
+    public static func stillNames(_ path: String, _ worksheet: Worksheet) throws(OutputError) {
+        if FileStamp(path: path) != worksheet.source.lastRead { throw .changedWhileWriting }
+    }
+
     /// How many names the regular file at `path` has (1 when it does not exist).
     static func linkCount(_ path: String) -> Int {
         var info = stat()

@@ -81,6 +81,10 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private var receivedBytes = 0
+    /// The answer is an error (not 2xx): only its first `errorBodyLimit` bytes are kept, for the
+    /// message, and the sink (meant for a picture) is not fed.
+    private var isErrorAnswer: Bool?
+    static let errorBodyLimit = 16 << 10
 
     /// Returning less than the chunk's size makes curl abort the transfer.
     private func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
@@ -89,6 +93,15 @@ final class CurlTransfer: @unchecked Sendable {
             return 0
         }
         receivedBytes += chunk.count
+        if isErrorAnswer == nil {
+            let status = wsimg_curl_response_code(handle)
+            isErrorAnswer = !(200..<300).contains(status)
+        }
+        if isErrorAnswer == true {
+            let room = Self.errorBodyLimit - responseBody.count
+            if room > 0 { responseBody.append(contentsOf: chunk.prefix(room)) }
+            return chunk.count
+        }
         if let sink = request.sink {
             return sink.consume(chunk) ? chunk.count : 0
         }
@@ -118,7 +131,7 @@ final class CurlTransfer: @unchecked Sendable {
         if code == CURLE_OK {
             var response = HTTPResponse(
                 status: wsimg_curl_response_code(handle), headers: responseHeaders,
-                body: request.sink?.keptBody ?? responseBody)
+                body: isErrorAnswer == true ? responseBody : request.sink?.keptBody ?? responseBody)
             response.httpVersion = wsimg_curl_http_version(handle)
             return .success(response)
         }

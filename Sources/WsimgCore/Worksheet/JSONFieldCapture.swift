@@ -1,0 +1,148 @@
+/// Keeps the values at a few paths of a JSON document (`data[0].url`, `results[*].image`) as a
+/// `JSONScanner` passes over it; everything else is scanned and forgotten, so what an answer carries
+/// besides those fields costs no memory however large it is. A key given twice counts once, the last
+/// time, as `JSON.parse` does.
+struct JSONFieldCapture: JSONScanEvents {
+    enum Step: Hashable, Sendable {
+        case key(String)
+        case index(Int)
+    }
+
+    enum Pattern: Sendable {
+        case key(String)
+        case index(Int)
+        case anyIndex
+
+        func matches(_ step: Step) -> Bool {
+            switch (self, step) {
+            case (.key(let a), .key(let b)): a == b
+            case (.index(let a), .index(let b)): a == b
+            case (.anyIndex, .index): true
+            default: false
+            }
+        }
+    }
+
+    enum Value: Sendable, Equatable {
+        case scalar(ScannedScalar)
+        /// An object or array, and how many members or items it has.
+        case container(isObject: Bool, count: Int)
+
+        var typeName: String {
+            switch self {
+            case .scalar(let scalar): scalar.typeName
+            case .container(let isObject, _): isObject ? "an object" : "an array"
+            }
+        }
+
+        /// A string's whole text, when it was short enough to be kept.
+        var text: String? {
+            if case .scalar(.string(let string?)) = self { return string.text }
+            return nil
+        }
+    }
+
+    struct Field: Sendable, Equatable {
+        let value: Value
+        /// Where the value is in the document (a string's with its quotes).
+        let range: Range<Int>
+    }
+
+    private struct Frame {
+        let path: [Step]
+        let isObject: Bool
+        var count = 0
+        var key: String?
+        let start: Int
+    }
+
+    let patterns: [[Pattern]]
+    private(set) var fields: [[Step]: Field] = [:]
+    private var frames: [Frame] = []
+
+    init(_ patterns: [[Pattern]]) {
+        self.patterns = patterns
+    }
+
+    subscript(_ steps: Step...) -> Field? { fields[steps] }
+
+    /// The value at the root (what the document is), once scanned.
+    var root: Field? { fields[[]] }
+
+    private func wanted(_ path: [Step]) -> Bool {
+        path.isEmpty || patterns.contains { $0.count == path.count && zip($0, path).allSatisfy { $0.matches($1) } }
+    }
+
+    /// Whether values may be captured below `path`.
+    private func holdsWanted(_ path: [Step]) -> Bool {
+        patterns.contains { $0.count > path.count && zip($0, path).allSatisfy { $0.matches($1) } }
+    }
+
+    /// The path of the value that begins next.
+    private func nextPath() -> [Step] {
+        guard let frame = frames.last else { return [] }
+        // A key too long to be one wsimg looks for matches nothing.
+        return frame.path + [frame.isObject ? .key(frame.key ?? "\u{0}") : .index(frame.count)]
+    }
+
+    /// A value begins at `path`: a key given again replaces all that was kept of its earlier value.
+    private mutating func begins(_ path: [Step]) {
+        if let index = frames.indices.last { frames[index].count += 1 }
+        guard frames.last?.isObject == true, holdsWanted(path) else { return }
+        for captured in fields.keys where captured.count > path.count && Array(captured.prefix(path.count)) == path {
+            fields[captured] = nil
+        }
+    }
+
+    mutating func beginContainer(isObject: Bool, at offset: Int) {
+        let path = nextPath()
+        begins(path)
+        frames.append(Frame(path: path, isObject: isObject, start: offset))
+    }
+
+    mutating func endContainer(at end: Int) {
+        let frame = frames.removeLast()
+        if wanted(frame.path) {
+            fields[frame.path] = Field(value: .container(isObject: frame.isObject, count: frame.count), range: frame.start..<end)
+        }
+    }
+
+    mutating func key(_ name: String?, range: Range<Int>) {
+        frames[frames.count - 1].key = name
+    }
+
+    mutating func wantsNextValue() -> Bool { wanted(nextPath()) }
+
+    mutating func scalar(_ value: ScannedScalar, range: Range<Int>) {
+        let path = nextPath()
+        begins(path)
+        if wanted(path) { fields[path] = Field(value: .scalar(value), range: range) }
+    }
+}
+
+extension JSONFieldCapture {
+    /// Scans a whole document in memory.
+    static func scan(_ bytes: [UInt8], _ patterns: [[Pattern]], maxDepth: Int = 32) throws(JSONSyntaxError) -> JSONFieldCapture {
+        var scanner = JSONScanner(maxDepth: maxDepth)
+        var capture = JSONFieldCapture(patterns)
+        var failure: JSONSyntaxError?
+        bytes.withUnsafeBytes { all in
+            do throws(JSONSyntaxError) {
+                try scanner.feed(all, into: &capture)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        try scanner.finish(into: &capture)
+        return capture
+    }
+
+    /// A string field's whole text: kept when short, else decoded from `document`, where it is.
+    static func text(of field: Field?, in document: [UInt8]) -> String? {
+        guard let field, case .scalar(.string(let string?)) = field.value else { return nil }
+        if let text = string.text { return text }
+        guard field.range.count >= 2, field.range.upperBound <= document.count else { return nil }
+        return String(decoding: StringBytes.decodeBytes(Array(document[field.range.lowerBound + 1..<field.range.upperBound - 1])), as: UTF8.self)
+    }
+}
