@@ -61,7 +61,7 @@ lint:
 # the splicing writer in every chunk size, the fuzz corpus replayed, and the wsimg binary (built with
 # ASan too) end to end on every answer form Together's spec allows and on long embedded pictures.
 # LeakSanitizer is off: Foundation's own caches read as leaks.
-ASAN_TESTS = PNGKindsTests|PNGValidatorTests|ImageConverterTests|Base64|Base64FieldSpool|FuzzCorpusTests|TogetherSpecTests|RemoteTests|WorksheetScanTests|JSONScannerPositionTests|WorksheetWriterTests|XXHash64Tests|LargeEmbeddedTests
+ASAN_TESTS = SecondReviewUnitTests|PNGKindsTests|PNGValidatorTests|ImageConverterTests|Base64|Base64FieldSpool|FuzzCorpusTests|TogetherSpecTests|RemoteTests|WorksheetScanTests|JSONScannerPositionTests|WorksheetWriterTests|XXHash64Tests|LargeEmbeddedTests
 check: test-deps
 	$(SWIFT) build --build-tests --scratch-path .build-asan -Xswiftc -sanitize=address -Xcc -fsanitize=address -Xswiftc -use-ld=lld
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --scratch-path .build-asan --filter '$(ASAN_TESTS)'

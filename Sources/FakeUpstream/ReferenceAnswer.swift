@@ -12,12 +12,10 @@ public enum ReferenceAnswer {
 
     /// What Together's answer says, read from the tree: the picture's place, or the error's words.
     public static func together(_ body: [UInt8]) -> Result<TogetherAnswer, GenerationError> {
-        guard !body.isEmpty else { return .failure(.badResponse("the server sent an empty answer")) }
         let root: JSONNode
-        do {
-            root = try JSONParser.parse(body, maxDepth: 32)
-        } catch {
-            return .failure(.badResponse("the body is not JSON (\(error.message))"))
+        switch tree(body) {
+        case .success(let parsed): root = parsed
+        case .failure(let error): return .failure(error)
         }
         guard let data = root["data"] else { return .failure(.badResponse("no \"data\" in the answer")) }
         guard let list = data.arrayValue else { return .failure(.badResponse("\"data\" is not a list")) }
@@ -30,12 +28,10 @@ public enum ReferenceAnswer {
 
     /// The batch route's answer for `ids`, one each, in order.
     public static func batch(_ body: [UInt8], ids: [String]) -> Result<[Result<ImagePayload, GenerationError>], GenerationError> {
-        guard !body.isEmpty else { return .failure(.badResponse("the server sent an empty answer")) }
         let root: JSONNode
-        do {
-            root = try JSONParser.parse(body, maxDepth: 32)
-        } catch {
-            return .failure(.badResponse("the body is not JSON (\(error.message))"))
+        switch tree(body) {
+        case .success(let parsed): root = parsed
+        case .failure(let error): return .failure(error)
         }
         if root["success"]?.value == .bool(false) {
             return .failure(.server(status: 200, message: root["error"]?.stringValue.map { TerminalText.safe($0) } ?? "the server reported a failure"))
@@ -56,5 +52,15 @@ public enum ReferenceAnswer {
                 guard let image = result["image"]?.stringValue else { return .failure(.badResponse("a successful result without an image")) }
                 return RemoteProvider.image(image)
             })
+    }
+
+    /// The whole body as a tree, or the error an answer that is not JSON gets.
+    static func tree(_ body: [UInt8]) -> Result<JSONNode, GenerationError> {
+        guard !body.isEmpty else { return .failure(.badResponse("the server sent an empty answer")) }
+        do {
+            return .success(try JSONParser.parse(body, maxDepth: 32))
+        } catch {
+            return .failure(.badResponse("the body is not JSON (\(error.message))"))
+        }
     }
 }

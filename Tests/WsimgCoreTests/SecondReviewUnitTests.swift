@@ -118,9 +118,15 @@ import Testing
         let body = Array(#"{"success":true,"noise":[\#(padding)],"results":[{"id":"b","success":false,"error":"FLUX API error: 429 - {}"},{"id":"a","success":true,"image":"data:image/png;base64,\#(image)"}]}"#.utf8)
         let requests = ["a", "b", "c"].map { ImageRequest(id: $0, caption: nil, prompt: "p", promptToSend: "p", width: 4, height: 4, seed: 1) }
         let answers = try RemoteProvider.answers(in: body, for: requests)
-        guard case .success(.bytes(let bytes)) = answers[0] else { Issue.record("\(answers[0])"); return }
+        guard case .success(.bytes(let bytes)) = answers[0] else {
+            Issue.record("\(answers[0])")
+            return
+        }
         #expect(bytes == Base64.decode(image))
-        guard case .failure(.rateLimited) = answers[1], case .failure(.badResponse) = answers[2] else { Issue.record("\(answers)"); return }
+        guard case .failure(.rateLimited) = answers[1], case .failure(.badResponse) = answers[2] else {
+            Issue.record("\(answers)")
+            return
+        }
     }
 
     @Test func errorMessagesAreFoundWithoutATree() {

@@ -33,7 +33,9 @@ extension GenerateCommand {
             if let output = layout.output, options.hardLinks == .refuse, case let names = WorksheetFile.linkCount(WorksheetFile.target(of: output)), names > 1 {
                 throw OutputError.cannotWrite(
                     path: options.output ?? options.worksheet,
-                    reason: "it has \(names) hard links, and no way of updating it keeps both them and the file whole if wsimg is killed mid-write. Give --hard-links break (only this name gets the new version, atomically), --hard-links update (every name, written in place after a backup that the next run restores from if needed), or -o NEW.json")
+                    reason:
+                        "it has \(names) hard links, and no way of updating it keeps both them and the file whole if wsimg is killed mid-write. Give --hard-links break (only this name gets the new version, atomically), --hard-links update (every name, written in place after a backup that the next run restores from if needed), or -o NEW.json"
+                )
             }
             return .loaded(Loaded(layout: layout, worksheet: worksheet))
         } catch let error as WorksheetError where fromFolder && error.isNotAWorksheet {

@@ -76,13 +76,7 @@ public struct RemoteProvider: ImageProvider {
     /// One answer per request: matched by id, or by position when the server sends no ids. Each
     /// image is decoded from the body where it is, one at a time.
     public static func answers(in body: [UInt8], for requests: [ImageRequest], redactor: Redactor = Redactor(secrets: [])) throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
-        guard !body.isEmpty else { throw .badResponse("the server sent an empty answer") }
-        let answer: JSONFieldCapture
-        do {
-            answer = try JSONFieldCapture.scan(body, fields)
-        } catch {
-            throw .badResponse("the body is not JSON (\(error.message))")
-        }
+        let answer = try JSONFieldCapture.answer(body, fields)
         let isObject = answer.root?.value.typeName == "an object"
         if isObject, answer[.key("success")]?.value == .scalar(.bool(false)) {
             throw .server(status: 200, message: answer[.key("error")]?.value.text.map { TerminalText.safe(redactor.redact($0)) } ?? "the server reported a failure")

@@ -12,14 +12,7 @@ public enum TogetherAnswer: Sendable, Equatable {
     ]
 
     public static func parse(_ body: [UInt8]) throws(GenerationError) -> TogetherAnswer {
-        guard !body.isEmpty else { throw .badResponse("the server sent an empty answer") }
-        let answer: JSONFieldCapture
-        do {
-            answer = try JSONFieldCapture.scan(body, fields)
-        } catch {
-            throw .badResponse("the body is not JSON (\(error.message))")
-        }
-        return try read(answer, in: body)
+        try read(JSONFieldCapture.answer(body, fields), in: body)
     }
 
     /// What the captured fields say; `body` holds the document (or the part needed for a long image string).
@@ -33,5 +26,17 @@ public enum TogetherAnswer: Sendable, Equatable {
         if isObject, let url = JSONFieldCapture.text(of: answer[.key("data"), .index(0), .key("url")], in: body) { return .url(url) }
         let type = isObject ? answer[.key("data"), .index(0), .key("type")]?.value.text.map { TerminalText.safe($0, limit: 40) } : nil
         throw .unusableAnswer(type.map { "the picture came as \"\($0)\", which wsimg cannot read" } ?? "no picture (b64_json or url) in the answer")
+    }
+}
+
+extension JSONFieldCapture {
+    /// The fields of an answer body, or why it has none.
+    static func answer(_ body: [UInt8], _ patterns: [[Pattern]]) throws(GenerationError) -> JSONFieldCapture {
+        guard !body.isEmpty else { throw .badResponse("the server sent an empty answer") }
+        do {
+            return try scan(body, patterns)
+        } catch {
+            throw .badResponse("the body is not JSON (\(error.message))")
+        }
     }
 }
