@@ -38,17 +38,23 @@ import WsimgCore
         let timed = try await clock.measure {
             _ = try await Wsimg.run(["generate", input, "--provider", "placeholder", "-q", "--embed"] + output + extra, in: scratch.path)
         }
-        let span = max(10_000, Int(timed.components.attoseconds / 1_000_000_000_000) + Int(timed.components.seconds) * 1_000_000)
+        var span = max(10_000.0, Double(timed.components.attoseconds / 1_000_000_000_000) + Double(timed.components.seconds) * 1_000_000)
         var kills = 0
         var round = 0
-        // A kill that comes after the run ended does not count: more rounds until 13 have landed.
-        while kills < 13, round < 60 {
+        // A kill that comes after the run ended does not count: more rounds until 13 have landed, the
+        // moments drawn from a span that shrinks when a run ended first and grows when it did not.
+        while kills < 13, round < 80 {
             round += 1
             // Switching between embedded pictures and file links rewrites the worksheet every time.
             let embed = round % 2 == 0 ? ["--embed"] : []
             let started = try Wsimg.start(["generate", input, "--provider", "placeholder", "-q"] + output + extra + embed, in: scratch.path)
-            usleep(UInt32.random(in: 0...UInt32(span)))
-            if started.process.isRunning, kill(started.process.processIdentifier, SIGKILL) == 0 { kills += 1 }
+            try await Task.sleep(for: .microseconds(Int.random(in: 0...Int(span))))
+            if started.process.isRunning, kill(started.process.processIdentifier, SIGKILL) == 0 {
+                kills += 1
+                span *= 1.1
+            } else {
+                span *= 0.7
+            }
             _ = await Wsimg.finish(started)
             if layout == .hardLinks {
                 // The next run finishes a copy the kill cut short.
