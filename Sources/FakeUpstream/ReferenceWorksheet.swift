@@ -16,7 +16,7 @@ public enum ReferenceWorksheet {
         public var description: String { "\(id) prompt=\(prompt ?? "-") caption=\(caption ?? "-") \(width)×\(height) url=\(url?.prefix(40) ?? "-")" }
 
         public init(_ placeholder: Placeholder, source: WorksheetSource) {
-            id = placeholder.id
+            id = placeholder.position
             prompt = placeholder.skipReason == nil ? (placeholder.problem?.hasPrefix("imagePrompt") == true ? nil : placeholder.prompt) : nil
             caption = placeholder.caption.map { String($0.prefix(200)) }
             (width, height) = placeholder.problem == nil ? (String(placeholder.width), String(placeholder.height)) : ("?", "?")

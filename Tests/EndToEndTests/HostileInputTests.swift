@@ -204,9 +204,7 @@ import WsimgCore
 
     @Test(arguments: [
         (["-o", "build"], "it is a folder"),
-        (["-o", "missing/out.json"], "does not exist"),
         (["--report", "w.json"], "names the worksheet itself"),
-        (["--report", "missing/r.json"], "does not exist"),
     ])
     func outputProblemsAreFoundBeforeAnyRequest(arguments: [String], message: String) async throws {
         let upstream = try FakeTogether()

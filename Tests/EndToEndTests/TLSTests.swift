@@ -35,8 +35,8 @@ import WsimgCore
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 2))
         let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: environment(frontend, ca: [:]))
-        #expect(run.code == 1)
-        #expect(run.stderr.contains("secure connection failed"))
+        #expect(run.code == 2)
+        #expect(run.stderr.contains("cannot reach") && run.stderr.contains("secure connection failed"))
         #expect(run.stderr.contains("CURL_CA_BUNDLE"))
         #expect(upstream.requestCount == 0)
     }

@@ -294,7 +294,7 @@ import WsimgCore
         }
         let report = scratch.read("r.json")
         #expect(report.contains(#""worksheet": "lessons/a.json""#) && report.contains(#""worksheet": "lessons/b.json""#))
-        #expect(report.contains(#""total": 6"#))
+        #expect(report.contains(#""requested": 6"#))
     }
 
     @Test func badInputFailsThatWorksheetAloneAndOutputDirCollectsTheRest() async throws {

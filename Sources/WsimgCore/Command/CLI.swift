@@ -41,7 +41,7 @@ public enum CLI {
                     terminal: TerminalInfo(isTerminal: false))
                 return command.printPlan { parsed.has("--json") ? $0.json() : $0.promptsText() }
             } catch {
-                return usageError(error.message)
+                return usageError(error.message, command: "prompts")
             }
         case "validate":
             do {
@@ -49,7 +49,7 @@ public enum CLI {
                 if parsed.has("--help") { return printHelp("validate") }
                 return try ValidateCommand(parsed).run()
             } catch {
-                return usageError(error.message)
+                return usageError(error.message, command: "validate")
             }
         case "preview":
             do {
@@ -57,7 +57,7 @@ public enum CLI {
                 if parsed.has("--help") { return printHelp("preview") }
                 return try PreviewCommand(parsed).run()
             } catch {
-                return usageError(error.message)
+                return usageError(error.message, command: "preview")
             }
         case "generate":
             let rest = Array(arguments.dropFirst())
@@ -70,7 +70,7 @@ public enum CLI {
                     terminal: TerminalInfo.stderr(environment: environment))
                 return await command.run()
             } catch {
-                return usageError(error.message)
+                return usageError(error.message, command: "generate")
             }
         default:
             if first.hasPrefix("-") {
@@ -98,8 +98,13 @@ public enum CLI {
         return ExitCode.success
     }
 
-    static func usageError(_ message: String) -> Int32 {
-        Console.err(TerminalText.line("wsimg: \(message)") + "\n")
+    /// A usage error of `command`: an unknown option points at that command's help.
+    static func usageError(_ message: String, command: String? = nil) -> Int32 {
+        var text = message
+        if let command, message.hasPrefix("Unknown option") {
+            text = message.replacingOccurrences(of: " Run 'wsimg help' for the list of options.", with: "") + " See 'wsimg help \(command)'."
+        }
+        Console.err(TerminalText.line("wsimg: \(text)") + "\n")
         return ExitCode.usage
     }
 }

@@ -37,16 +37,30 @@ public struct GenerateCommand {
     public func printPlan(_ render: (PlanListing) -> String) -> Int32 {
         let several = options.worksheets.count > 1 || options.worksheets.contains(where: Paths.isFolder)
         let commands = several ? GenerationRun(options: options, environment: environment, terminal: terminal, note: reportError).units : [self]
-        guard commands.count > 1 else { return commands.first?.printOnePlan(render) ?? ExitCode.usage }
+        guard commands.count > 1 else { return commands.first?.printOnePlan(render).code ?? ExitCode.usage }
         var code = ExitCode.success
+        var plans: [GenerationPlan] = []
         for command in commands {
             Console.out("== \(TerminalText.line(command.options.worksheet))\n")
-            code = max(code, command.printOnePlan(render))
+            let (each, plan) = command.printOnePlan(render)
+            code = max(code, each)
+            if let plan { plans.append(plan) }
+        }
+        // The grand total, and what all of it costs.
+        let entries = plans.flatMap(\.entries)
+        let missing = entries.filter { $0.decision == .generate }.count
+        let present = entries.filter { $0.decision == .upToDate }.count
+        let all = GenerationPlan(entries: entries)
+        if let provider = try? makeProvider(planning: true).0 {
+            let estimate = CostEstimate(plan: all, options: options, provider: provider.name, environment: environment)
+            Console.out(
+                "== All \(plans.count) worksheets: \(entries.count) images, \(present) present, \(missing) to generate"
+                    + (missing > 0 ? "; to generate: " + estimate.line : "") + "\n")
         }
         return code
     }
 
-    func printOnePlan(_ render: (PlanListing) -> String) -> Int32 {
+    func printOnePlan(_ render: (PlanListing) -> String) -> (code: Int32, plan: GenerationPlan?) {
         do {
             let layout = resolveLayout()
             let worksheet = try readWorksheet(layout.input)
@@ -58,10 +72,10 @@ public struct GenerateCommand {
             let estimate = CostEstimate(plan: plan, options: options, provider: provider.name, environment: environment)
             if let warning = CostEstimate.stepsWarning(options) { reportError("warning: \(warning)") }
             Console.out(render(PlanListing(plan: plan, store: layout.store, estimate: estimate, providerNote: providerNote(provider))))
-            return ExitCode.success
+            return (ExitCode.success, plan)
         } catch {
             reportError("\(error)")
-            return ExitCode.usage
+            return (ExitCode.usage, nil)
         }
     }
 
@@ -158,7 +172,7 @@ public struct GenerateCommand {
     static func exitCode(interrupted: Bool, stop: GenerationEngine.StopReason?, outcome: WorksheetUpdate) -> Int32 {
         if interrupted { return ExitCode.interrupted }
         switch stop {
-        case .upstream: return ExitCode.usage
+        case .upstream, .unreachable: return ExitCode.usage
         case .output: return outcome.generatedCount > 0 ? ExitCode.someFailed : ExitCode.usage
         case .deadline, .overloaded: return ExitCode.someFailed
         case nil: return outcome.failures.isEmpty ? ExitCode.success : ExitCode.someFailed
@@ -187,6 +201,7 @@ public struct GenerateCommand {
         } else {
             worksheet = try Worksheet.fromStandardInput()
         }
+        if let warning = Self.noImagesWarning(worksheet) { reportWorksheetError(warning) }
         for placeholder in worksheet.placeholders where !placeholder.brokenTexts.isEmpty {
             let fields = placeholder.brokenTexts.joined(separator: " and ")
             reportWorksheetError("warning: element \(placeholder.id)'s \(fields) holds half of an emoji (a lone \\u surrogate escape, as a text cut in the middle of one leaves); it is read as \u{FFFD}")
@@ -285,6 +300,18 @@ public struct GenerateCommand {
         }
     }
 
+    /// A worksheet without image elements is most likely not what was meant: say what it has, and
+    /// which types come close to `image-placeholder` (`Image-Placeholder`, `image`).
+    static func noImagesWarning(_ worksheet: Worksheet) -> String? {
+        guard worksheet.placeholders.isEmpty else { return nil }
+        let wanted = "image-placeholder"
+        let types = worksheet.elementTypes.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
+        let found = types.isEmpty ? "no elements at all" : types.prefix(6).map { "\($0.value) \(TerminalText.safe($0.key, limit: 40))" }.joined(separator: ", ")
+        let near = types.map(\.key).filter { $0.lowercased().contains("image") || ArgumentParser.closest(to: $0, in: [wanted]) != nil }
+        let hint = near.isEmpty ? "" : "; \(near.prefix(3).map { "\"\(TerminalText.safe($0, limit: 40))\"" }.joined(separator: ", ")) \(near.count == 1 ? "is" : "are") not \"\(wanted)\" (types are exact)"
+        return "warning: no image elements (type \"\(wanted)\") to fill: it has \(found)\(hint)"
+    }
+
     /// Stdout gets the new worksheet only once all of it is written and checked: it goes to a private
     /// temporary file first (unlinked at once), so an edit found halfway sends nothing.
     static func writeToStandardOutput(_ outcome: WorksheetUpdate, from base: Worksheet) throws(OutputError) {
@@ -306,6 +333,7 @@ public struct GenerateCommand {
     }
 
     func reportError(_ message: String) {
+        Warnings.note(message)
         Console.err(TerminalText.line("wsimg: \(message)") + "\n")
     }
 }

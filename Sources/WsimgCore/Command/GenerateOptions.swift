@@ -29,6 +29,10 @@ public struct GenerateOptions: Sendable, Equatable {
     public var deadline: Double?
     public var allowInsecureHTTP = false
     public var verbosity = Verbosity.progress
+    /// `-v`: every failed attempt gets a line (with `--no-progress` too).
+    public var verbose = false
+    /// `--strict`: warnings make the exit code 1.
+    public var strict = false
     /// Where to write the JSON report, if anywhere.
     public var report: String?
     /// Print the plan instead of generating.
@@ -42,6 +46,10 @@ public struct GenerateOptions: Sendable, Equatable {
     public var noCache = false
     /// What to do with a worksheet that has other hard links.
     public var hardLinks = WorksheetFile.HardLinks.refuse
+    /// Delete the pictures in the images folder that no element uses.
+    public var prune = false
+    /// A folder among the worksheets means its subfolders' `*.json` files too.
+    public var recursive = false
 
     public static let specs: [OptionSpec] = [
         OptionSpec(["-o", "--output"], value: "FILE", help: "write the updated worksheet here ('-' for stdout); default: update WORKSHEET in place", kind: .file),
@@ -49,6 +57,8 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--images-dir"], value: "DIR", help: "folder for the PNGs; default: <worksheet name>_images beside the output", kind: .folder),
         OptionSpec(["--embed"], help: "put data:image/png;base64 URLs in the worksheet instead of file paths"),
         OptionSpec(["--force"], help: "regenerate every image, and replace URLs wsimg did not make"),
+        OptionSpec(["--recursive"], help: "a folder among the worksheets: its subfolders' *.json files too"),
+        OptionSpec(["--prune"], help: "delete the pictures in the images folder that no element uses ('wsimg prompts' lists them)"),
         OptionSpec(["--redo"], value: "ID,…", help: "a new picture for these elements (ids as 'wsimg prompts' shows); later runs keep it"),
         OptionSpec(
             ["--provider"], value: "NAME", help: "together (default), remote (needs --endpoint) or placeholder (offline pictures, no key)",
@@ -77,7 +87,8 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--no-wait"], help: "if another wsimg run is using the same images folder, exit 2 instead of waiting for it"),
         OptionSpec(["-q", "--quiet"], help: "print errors only"),
         OptionSpec(["--no-progress"], help: "print only the summary and errors"),
-        OptionSpec(["-v", "--verbose"], help: "also print every failed attempt"),
+        OptionSpec(["-v", "--verbose"], help: "also print every failed attempt (with --no-progress too)"),
+        OptionSpec(["--strict"], help: "exit 1 when there were warnings (for CI)"),
         OptionSpec(["--api-key"], value: "KEY", help: ""),
         OptionSpec(["-h", "--help"], help: "show this help"),
     ]
@@ -145,6 +156,8 @@ public struct GenerateOptions: Sendable, Equatable {
         noWait = parsed.has("--no-wait")
         cacheDir = parsed.value("--cache-dir")
         noCache = parsed.has("--no-cache")
+        prune = parsed.has("--prune")
+        recursive = parsed.has("--recursive")
         if let mode = parsed.value("--hard-links") {
             guard let links = WorksheetFile.HardLinks(rawValue: mode) else {
                 throw UsageError("--hard-links is refuse, break or update, not '\(mode)'")
@@ -154,6 +167,11 @@ public struct GenerateOptions: Sendable, Equatable {
         if let ids = parsed.value("--redo") {
             redo = ids.split(separator: ",").map { String(String($0).trimmingWhitespace()) }.filter { !$0.isEmpty }
             guard !redo.isEmpty else { throw UsageError("--redo needs element ids, like --redo 1-2,0-4 (see 'wsimg prompts')") }
+        }
+        verbose = parsed.has("--verbose")
+        strict = parsed.has("--strict")
+        if parsed.has("--quiet"), verbose {
+            throw UsageError("-q (errors only) and -v (every failed attempt) contradict each other: give one")
         }
         if parsed.has("--quiet") {
             verbosity = .quiet

@@ -17,7 +17,7 @@ struct GenerationRun {
         self.environment = environment
         self.terminal = terminal
         let named = options.worksheets.isEmpty ? [options.worksheet] : options.worksheets
-        let inputs = RunInputs.resolve(named, note: note)
+        let inputs = RunInputs.resolve(named, recursive: options.recursive, note: note)
         units = inputs.map { input in
             var each = options
             each.worksheet = input.name
@@ -30,12 +30,46 @@ struct GenerationRun {
     }
 
     private func reportError(_ message: String) {
+        Warnings.note(message)
         Console.err(TerminalText.line("wsimg: \(message)") + "\n")
     }
 
     func run() async -> Int32 {
         let started = Date()
+        var report = RunReport()
+        var code = await execute(into: &report)
+        report.duration = Date().timeIntervalSince(started)
+        // Never over a worksheet: a report that would land on one was refused, and is not written.
+        let worksheets = Set(units.flatMap { unit in [unit.resolveLayout().input, unit.resolveLayout().output].compactMap { $0.map(WorksheetFile.target(of:)) } })
+        if let path = options.report, path == "-" || !worksheets.contains(WorksheetFile.target(of: Paths.absolute(path))) {
+            report.exitCode = code
+            if let problem = report.write(to: path == "-" ? "-" : Paths.absolute(path)) {
+                reportError(problem)
+                if code == ExitCode.success { code = ExitCode.someFailed }
+            }
+        }
+        if options.strict, code == ExitCode.success, Warnings.count > 0 {
+            reportError("\(Warnings.count) warning\(Warnings.count == 1 ? "" : "s") and --strict: exit 1")
+            code = ExitCode.someFailed
+        }
+        return code
+    }
+
+    /// The run, filling in `report` as it goes; returns the exit code.
+    private func execute(into report: inout RunReport) async -> Int32 {
+        let started = Date()
         guard let first = units.first else { return ExitCode.usage }
+        report.worksheets = units.map { unit in
+            let layout = unit.resolveLayout()
+            return RunReport.Sheet(
+                worksheet: unit.options.worksheet, output: layout.output.map { Paths.display($0) } ?? "-",
+                imagesDir: Paths.display(layout.store.directory))
+        }
+        func refuse(_ message: String) -> Int32 {
+            reportError(message)
+            report.stop = ("usage", message)
+            return ExitCode.usage
+        }
         // What the environment and the command line ask for is checked before anything is read or sent.
         let cacheLimit: Int
         let provider: any ImageProvider
@@ -44,38 +78,43 @@ struct GenerationRun {
             cacheLimit = try PictureCache.limit(environment: environment)
             (provider, transport) = try first.makeProvider(planning: false)
         } catch {
-            reportError("\(error)")
-            return ExitCode.usage
+            return refuse("\(error)")
         }
+        report.provider = provider.name
         defer { transport?.shutdown() }
-        // What the whole run writes, checked before anything is read or sent.
+        // What the whole run writes, checked before anything is read or sent; missing folders are made.
         do {
-            try RunInputs.check(
-                units.map { unit in
-                    let layout = unit.resolveLayout()
-                    return (unit.options.worksheet, layout.input, layout.output, layout.store.directory)
-                }, report: options.report.map { Paths.absolute($0) }, reportShown: options.report)
+            let layouts = units.map { ($0.options.worksheet, $0.resolveLayout()) }
+            let reportFile = options.report.flatMap { $0 == "-" ? nil : Paths.absolute($0) }
+            if options.report == "-", layouts.contains(where: { $0.1.output == nil }) {
+                throw RunInputs.Conflict(description: "--report - and the worksheet both on stdout: give the report a file")
+            }
+            try RunInputs.check(layouts.map { ($0.0, $0.1.input, $0.1.output, $0.1.store.directory) }, report: reportFile, reportShown: options.report)
+            try RunInputs.makeFolders(for: layouts.compactMap(\.1.output) + [reportFile].compactMap { $0 })
         } catch {
-            reportError("\(error)")
-            return ExitCode.usage
+            return refuse("\(error)")
         }
         var codes: [Int32] = []
         var loaded: [(unit: GenerateCommand, sheet: GenerateCommand.Loaded)] = []
-        for unit in units {
+        for (index, unit) in units.enumerated() {
             switch unit.load() {
             case .loaded(let sheet): loaded.append((unit, sheet))
-            case .skipped: break
-            case .failed: codes.append(ExitCode.usage)
+            case .skipped: report.worksheets[index].error = "skipped: not a worksheet"
+            case .failed(let message):
+                report.worksheets[index].error = message
+                codes.append(ExitCode.usage)
             }
         }
+        report.worksheets.removeAll { $0.error == "skipped: not a worksheet" }
         guard !loaded.isEmpty else {
-            if codes.isEmpty { reportError("no worksheets (*.json) in \(options.worksheets.joined(separator: " "))") }
+            if codes.isEmpty { return refuse("no worksheets (*.json) in \(options.worksheets.joined(separator: " "))") }
             return ExitCode.usage
         }
         let cache = pictureCache(provider, limit: cacheLimit)
+        let tally = RunTally()
         let display = ProgressDisplay(
             style: terminal.progressStyle(options.verbosity), total: 0,
-            verbose: options.verbosity == .verbose, now: { Date().timeIntervalSince1970 },
+            verbose: options.verbose, now: { Date().timeIntervalSince1970 },
             write: { Console.err($0) })
         let sharedPace = openSharedPace(provider, display: display)
         let stop = GenerationEngine.StopSignal()
@@ -86,25 +125,31 @@ struct GenerationRun {
         while start < loaded.count {
             let group = Array(loaded[start..<min(loaded.count, start + groupSize)])
             start += group.count
-            await runGroup(group, provider: provider, cache: cache, pace: sharedPace, stop: stop, display: display, into: &outcome)
+            await runGroup(group, provider: provider, cache: cache, pace: sharedPace, stop: stop, display: display, tally: tally, into: &outcome)
             if outcome.interrupted { break }
         }
         codes += outcome.codes
         let duration = Date().timeIntervalSince(started)
+        outcome.total.rateLimited = tally.rateLimited
+        outcome.total.waited = min(tally.waited, duration)
         var lines = outcome.lines
-        if lines.count > 1 { lines.append(outcome.total.line(worksheets: lines.count, duration: duration)) }
-        display.finish(summary: lines)
-        var code = outcome.interrupted ? ExitCode.interrupted : codes.max() ?? ExitCode.success
-        if let path = options.report {
-            let report = RunReport(
-                version: CLI.version, provider: provider.name, interrupted: outcome.interrupted, duration: duration,
-                records: outcome.reports.count == 1 ? outcome.reports[0].1 : [], worksheets: outcome.reports.count == 1 ? [] : outcome.reports)
-            if let problem = report.write(to: Paths.absolute(path)) {
-                display.error(problem)
-                if code == ExitCode.success { code = ExitCode.someFailed }
-            }
+        if lines.count > 1 {
+            lines.append(outcome.total.line(worksheets: lines.count, duration: duration))
+        } else if !lines.isEmpty {
+            lines[0] += outcome.total.waitNote
         }
-        return code
+        display.finish(summary: lines)
+        for (name, records) in outcome.reports {
+            if let index = report.worksheets.firstIndex(where: { $0.worksheet == name }) { report.worksheets[index].images = records }
+        }
+        report.totals = outcome.total
+        report.interrupted = outcome.interrupted
+        if outcome.interrupted {
+            report.stop = ("interrupted", "interrupted")
+        } else if let reason = stop.current {
+            report.stop = (reason.kind, "\(reason)")
+        }
+        return outcome.interrupted ? ExitCode.interrupted : codes.max() ?? ExitCode.success
     }
 
     /// What the groups of a run add up to.
@@ -119,7 +164,7 @@ struct GenerationRun {
     /// Claims, plans, generates and writes one group of worksheets.
     private func runGroup(
         _ group: [(unit: GenerateCommand, sheet: GenerateCommand.Loaded)], provider: any ImageProvider,
-        cache: PictureCache?, pace: SharedPace?, stop: GenerationEngine.StopSignal, display: ProgressDisplay,
+        cache: PictureCache?, pace: SharedPace?, stop: GenerationEngine.StopSignal, display: ProgressDisplay, tally: RunTally,
         into outcome: inout Outcome
     ) async {
         let started = Date()
@@ -140,12 +185,17 @@ struct GenerationRun {
                 outcome.codes.append(ExitCode.usage)
             }
         }
-        let (unique, duplicates) = Self.distinctJobs(prepared.map(\.run), provider: provider)
+        let (unique, duplicates) = Self.distinctJobs(
+            prepared.map(\.run), names: prepared.map { TerminalText.safe($0.unit.options.worksheet) }, several: units.count > 1, provider: provider)
         display.expect(unique.count)
         if provider.name == "together", !unique.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.note("warning: \(warning)") }
         let engine = GenerationEngine(
             provider: provider, store: prepared.first?.run.layout.store ?? group[0].sheet.layout.store,
-            concurrency: options.concurrency, policy: options.retryPolicy, sharedPace: pace, events: { display.handle($0) })
+            concurrency: options.concurrency, policy: options.retryPolicy, sharedPace: pace,
+            events: { event in
+                tally.note(event)
+                display.handle(event)
+            })
         let results = await first.run(engine, jobs: unique, stop: stop, display: display)
         let interrupted = Task.isCancelled
         cache?.keep(results)
@@ -171,7 +221,7 @@ struct GenerationRun {
     /// Identical requests (the same picture for the same provider and settings) go out once; each
     /// job is streamed into the images folder it will be kept in.
     static func distinctJobs(
-        _ prepared: [GenerateCommand.Prepared], provider: any ImageProvider
+        _ prepared: [GenerateCommand.Prepared], names: [String], several: Bool, provider: any ImageProvider
     ) -> (unique: [GenerationJob], duplicates: [(job: GenerationJob, primary: Int)]) {
         var unique: [GenerationJob] = []
         var duplicates: [(job: GenerationJob, primary: Int)] = []
@@ -182,6 +232,7 @@ struct GenerationRun {
                 tagged.request.spoolFolder = run.layout.store.directory
                 tagged.owner = owner
                 tagged.store = run.layout.store
+                if several { tagged.worksheet = names[owner] }
                 let content = PictureCache.contentKey(provider.cacheKeyFields(for: job.request))
                 tagged.contentKey = content
                 if let primary = firstByContent[content] {

@@ -9,15 +9,14 @@ struct RedoSelection {
         manifest = RedoManifest.load(from: folder)
         var requestOptions = options
         requestOptions.redoSeeds = manifest.seeds
-        let byID = Dictionary(worksheet.placeholders.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for id in ids {
-            guard let placeholder = byID[id], placeholder.skipReason == nil, placeholder.problem == nil else {
+            guard let placeholder = Self.find(id, in: worksheet.placeholders), placeholder.skipReason == nil, placeholder.problem == nil else {
                 let known = worksheet.placeholders.filter { $0.skipReason == nil && $0.problem == nil }.map(\.id)
                 throw UsageError(
                     "--redo \(TerminalText.safe(id)): no image element with that id"
                         + (known.isEmpty ? "" : " (ids: \(known.prefix(12).joined(separator: ", "))\(known.count > 12 ? ", …" : "")); `wsimg prompts` lists them"))
             }
-            manifest.redo(id, request: ImageRequest(placeholder, options: requestOptions))
+            manifest.redo(placeholder.id, request: ImageRequest(placeholder, options: requestOptions))
         }
         let before = manifest
         let current = worksheet.placeholders.reduce(into: [String: String]()) { fingerprints, placeholder in
@@ -27,6 +26,15 @@ struct RedoSelection {
         }
         manifest.prune(keeping: current)
         changed = !ids.isEmpty || manifest != before
+    }
+
+    /// The element `--redo` names: by its id, its position (`1-2`, as the web app's generator counts),
+    /// or its number among the image elements (`#3`, as `wsimg prompts` numbers them from 1).
+    static func find(_ name: String, in placeholders: [Placeholder]) -> Placeholder? {
+        if let byID = placeholders.first(where: { $0.id == name }) { return byID }
+        if let byPosition = placeholders.first(where: { $0.position == name }) { return byPosition }
+        guard name.hasPrefix("#"), let number = Int(name.dropFirst()), (1...placeholders.count).contains(number) else { return nil }
+        return placeholders[number - 1]
     }
 
     func apply(to options: RequestOptions) -> RequestOptions {

@@ -12,15 +12,14 @@ enum RunInputs {
     }
 
     /// Every worksheet named, in order, each file once. `note` hears what was left out and why.
-    static func resolve(_ names: [String], note: (String) -> Void) -> [Input] {
+    /// `recursive`: a folder's subfolders too (not hidden ones, nor images folders).
+    static func resolve(_ names: [String], recursive: Bool = false, note: (String) -> Void) -> [Input] {
         var seen: [FileIdentity: String] = [:]
         var inputs: [Input] = []
         for name in names {
             let listed: [Input]
             if name != "-", Paths.isFolder(name) {
-                let files = ((try? FileManager.default.contentsOfDirectory(atPath: name)) ?? [])
-                    .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
-                listed = files.map { Input(name: (name.hasSuffix("/") ? name : name + "/") + $0, fromFolder: true) }
+                listed = jsonFiles(in: name, recursive: recursive).map { Input(name: $0, fromFolder: true) }
             } else {
                 listed = [Input(name: name, fromFolder: false)]
             }
@@ -42,6 +41,22 @@ enum RunInputs {
             }
         }
         return inputs
+    }
+
+    /// The `*.json` files of `folder`, sorted, then (with `recursive`) its subfolders' in turn.
+    static func jsonFiles(in folder: String, recursive: Bool) -> [String] {
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        var files = names.filter { $0.hasSuffix(".json") && !Paths.isFolder(prefix + $0) }.map { prefix + $0 }
+        if recursive {
+            for name in names where !name.hasSuffix("_images") && Paths.isFolder(prefix + name) {
+                var info = stat()
+                // Links to folders are not followed: a loop must not make the walk endless.
+                guard lstat(prefix + name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
+                files += jsonFiles(in: prefix + name, recursive: true)
+            }
+        }
+        return files
     }
 
     /// A problem that stops the whole run before any request: two worksheets that would write the same
@@ -74,6 +89,17 @@ enum RunInputs {
         let target = WorksheetFile.target(of: report)
         for entry in outputs where [entry.input, entry.output].contains(where: { $0.map(WorksheetFile.target(of:)) == target }) {
             throw Conflict(description: "--report \(reportShown ?? report) names the worksheet itself (\(entry.name)); give the report a file of its own")
+        }
+    }
+
+    /// Makes the folders the run will write its files in, as `mkdir -p` would.
+    static func makeFolders(for files: [String]) throws(Conflict) {
+        for folder in Set(files.map { Paths.folder(of: WorksheetFile.target(of: $0)) }) where !Paths.isFolder(folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw Conflict(description: "cannot create folder \(Paths.display(folder)): \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+            }
         }
     }
 }

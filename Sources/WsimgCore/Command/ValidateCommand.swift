@@ -42,6 +42,11 @@ public struct ValidateCommand {
                 let (count, found) = try checkWorksheet(worksheet)
                 checked += count
                 problems += found
+                if !quiet {
+                    for orphan in try Self.unlinkedPictures(worksheet) {
+                        Console.err(TerminalText.line("note: \(orphan) belongs to no element of \(worksheet); `wsimg generate --prune` deletes it") + "\n")
+                    }
+                }
             } catch {
                 Console.err(TerminalText.line("wsimg: \(error)") + "\n")
                 return ExitCode.usage
@@ -95,6 +100,24 @@ public struct ValidateCommand {
     static func tooLarge(_ header: PNGHeader) -> String? {
         guard header.width > SizeRules.maximumSide || header.height > SizeRules.maximumSide else { return nil }
         return "the PNG is \(header.width)×\(header.height), larger than any picture wsimg makes (\(SizeRules.maximumSide) a side); not decoded"
+    }
+
+    /// Pictures in the worksheet's images folder (`<name>_images/`) that none of its elements links,
+    /// directly or through an embedded picture's mark.
+    static func unlinkedPictures(_ path: String) throws(WorksheetError) -> [String] {
+        let absolute = Paths.absolute(path)
+        let folder = Paths.folder(of: absolute)
+        let directory = folder + "/" + Paths.stem(of: absolute) + "_images"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        let sheet = try Worksheet(contentsOf: absolute, shownAs: path)
+        var used = Set<String>()
+        for placeholder in sheet.placeholders {
+            guard let url = placeholder.url else { continue }
+            if let text = url.text, !text.contains(":") { used.insert((Paths.absolute(text, base: folder) as NSString).lastPathComponent) }
+            if let marked = PictureMark.key(inDataURL: url.head) { used.insert(ImageStore.fileName(id: placeholder.id, key: marked)) }
+        }
+        let prefix = Paths.relative(directory, from: FileManager.default.currentDirectoryPath)
+        return names.filter { !$0.hasPrefix(".") && ImageStore.key(inFileName: $0) != nil && !used.contains($0) }.sorted().map { prefix + "/" + $0 }
     }
 
     func checkWorksheet(_ path: String) throws(WorksheetError) -> (checked: Int, problems: [String]) {

@@ -20,8 +20,8 @@ extension GenerateCommand {
         case loaded(Loaded)
         /// A JSON file in a folder that is not a worksheet: left out, with a note.
         case skipped
-        /// Said already.
-        case failed
+        /// Said already (the message, for the report).
+        case failed(String)
     }
 
     /// Reads and checks the worksheet and its outputs; reports its own errors.
@@ -29,7 +29,7 @@ extension GenerateCommand {
         let layout = resolveLayout()
         do {
             let worksheet = try readWorksheet(layout.input)
-            try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.map { Paths.absolute($0) })
+            try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.flatMap { $0 == "-" ? nil : Paths.absolute($0) })
             if let output = layout.output, options.hardLinks == .refuse, case let names = WorksheetFile.linkCount(WorksheetFile.target(of: output)), names > 1 {
                 throw OutputError.cannotWrite(
                     path: options.output ?? options.worksheet,
@@ -41,9 +41,19 @@ extension GenerateCommand {
         } catch let error as WorksheetError where fromFolder && error.isNotAWorksheet {
             reportError("skipping \(TerminalText.safe(options.worksheet)): \(error)")
             return .skipped
+        } catch WorksheetError.notJSON(let syntax) where layout.input != nil {
+            // Where it is, as a compiler would say: file:line:column, the line, a caret.
+            let lines = SyntaxExcerpt.lines(for: syntax, in: layout.input!, shownAs: options.worksheet)
+            reportError("\(lines[0]) (the worksheet is not valid JSON)")
+            for line in lines.dropFirst() { Console.err(line + "\n") }
+            return .failed("\(WorksheetError.notJSON(syntax))")
+        } catch WorksheetError.unreadable(let path, let reason) where reason == RegularFile.Problem.missing.description {
+            let near = layout.input.flatMap(Self.nearName(of:)).map { ". Did you mean \(TerminalText.safe($0))?" } ?? ""
+            reportWorksheetError("\(WorksheetError.unreadable(path: path, reason: reason))\(near)")
+            return .failed("\(WorksheetError.unreadable(path: path, reason: reason))")
         } catch {
             reportWorksheetError("\(error)")
-            return .failed
+            return .failed("\(error)")
         }
     }
 
@@ -57,7 +67,9 @@ extension GenerateCommand {
         let plan = GenerationPlan(
             worksheet: loaded.worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
             store: loaded.layout.store, force: options.force, inputFolder: loaded.layout.inputFolder)
-        return !plan.jobs.isEmpty || (!options.embed && plan.entries.contains(where: \.onlyEmbedded)) || redo.changed
+        // Pruning deletes files: only under the folder's lock, so no other run's new picture goes.
+        let pruning = options.prune && FileManager.default.fileExists(atPath: loaded.layout.store.directory)
+        return !plan.jobs.isEmpty || (!options.embed && plan.entries.contains(where: \.onlyEmbedded)) || redo.changed || pruning
     }
 
     /// Everything else before generating, with the images folder claimed by the run when it needed
@@ -100,7 +112,10 @@ extension GenerateCommand {
         }
         if extracting { plan = plan.extractingEmbedded(from: worksheet.source, into: layout.store) }
         var fromCache = 0
-        if let cache, !plan.jobs.isEmpty { (plan, fromCache) = plan.fillingFromCache(cache, provider: provider, store: layout.store) }
+        // --force means new pictures: the cache is not asked.
+        if let cache, !plan.jobs.isEmpty, !options.force {
+            (plan, fromCache) = plan.fillingFromCache(cache, provider: provider, store: layout.store)
+        }
         return Prepared(layout: layout, worksheet: worksheet, plan: plan, lock: lock, fromCache: fromCache)
     }
 
@@ -119,6 +134,7 @@ extension GenerateCommand {
         do {
             try writeWorksheet(outcome, read: prepared.worksheet, layout: prepared.layout, display: display)
             outcome.removeSupersededFiles()
+            if options.prune { prune(prepared, display: display) }
         } catch {
             written = false
             display.error("\(error)")
@@ -130,5 +146,25 @@ extension GenerateCommand {
             destination: written ? destination(prepared.layout) : "\(options.worksheet) NOT written (see above)",
             fromCache: prepared.fromCache)
         return (code, outcome, summary)
+    }
+
+    /// `--prune`: deletes the pictures no element uses, once the worksheet is written (and says how many).
+    func prune(_ prepared: Prepared, display: ProgressDisplay) {
+        guard prepared.lock != nil else { return }
+        let orphans = prepared.plan.orphans(in: prepared.layout.store)
+        let deleted = orphans.filter { unlink($0) == 0 }.count
+        if deleted > 0 { display.note("deleted \(deleted) picture\(deleted == 1 ? "" : "s") no element uses from \(destination(prepared.layout).split(separator: ",").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "the images folder")") }
+    }
+
+    /// A file in the same folder whose name differs only in case, or by a typo, from a missing one's.
+    static func nearName(of missing: String) -> String? {
+        let folder = Paths.folder(of: missing)
+        let name = (missing as NSString).lastPathComponent
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return nil }
+        let candidates = names.filter { !$0.hasPrefix(".") }
+        let match = candidates.first { $0.lowercased() == name.lowercased() } ?? ArgumentParser.closest(to: name, in: candidates.filter { $0.hasSuffix(".json") })
+        guard let match else { return nil }
+        let shown = Paths.relative(folder + "/" + match, from: FileManager.default.currentDirectoryPath)
+        return shown
     }
 }

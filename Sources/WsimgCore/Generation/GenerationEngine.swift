@@ -11,6 +11,11 @@ public struct GenerationJob: Sendable {
     public var store: ImageStore?
     /// Its name in the picture cache (`PictureCache.contentKey`), when the run worked it out.
     public var contentKey: String?
+    /// Its worksheet, named in messages when a run has several.
+    public var worksheet: String?
+
+    /// How messages name it: `lesson.json 1-2` with several worksheets, else `1-2`.
+    public var label: String { worksheet.map { "\($0) \(request.id)" } ?? request.id }
 
     public init(request: ImageRequest, key: String) {
         self.request = request
@@ -71,6 +76,19 @@ public struct GenerationEngine: Sendable {
         case deadline(seconds: Double)
         /// Rate limits or overload would hold the run longer than `--max-wait`.
         case overloaded(OverloadStop)
+        /// The service could not be reached before any request succeeded (no network, a wrong host).
+        case unreachable(host: String, error: TransportError)
+
+        /// One word for scripts (the report's `stop.reason`).
+        public var kind: String {
+            switch self {
+            case .upstream: "upstream"
+            case .output: "output"
+            case .deadline: "deadline"
+            case .overloaded: "overloaded"
+            case .unreachable: "unreachable"
+            }
+        }
 
         public var description: String {
             switch self {
@@ -78,6 +96,7 @@ public struct GenerationEngine: Sendable {
             case .output(let error): "\(error)"
             case .deadline(let seconds): "the --deadline of \(TransportError.format(seconds)) s was reached"
             case .overloaded(let why): "\(why)"
+            case .unreachable(let host, let error): "cannot reach \(host): \(error) (no network, or a proxy or firewall in the way?)"
             }
         }
     }
@@ -171,6 +190,14 @@ public struct GenerationEngine: Sendable {
                 error = caught
                 // Stop before the slot frees up, so no waiting worker sends another doomed request.
                 if error.disposition == .stopRun { await halt(error.stopReason, gate: gate, stop: stop) }
+                // Nothing has got through and the service cannot be reached: every request would fail alike.
+                if case .transport(let failure) = error, failure.isUnreachable, await !gate.hasSucceeded {
+                    let unreachable = StopReason.unreachable(host: provider.serviceHost ?? "the service", error: failure)
+                    await halt(unreachable, gate: gate, stop: stop)
+                    await gate.release(ticket, .failed)
+                    // The stop's own line says why; the image is counted with the rest, not listed.
+                    return finish(.failed("\(stop.current ?? unreachable)"))
+                }
                 if error.disposition == .pace { await checkPatience(error, gate: gate, stop: stop) }
                 await gate.release(ticket, error.gateOutcome)
             }
@@ -261,14 +288,14 @@ public struct GenerationEngine: Sendable {
             return finished(item, .failed(error.description))
         }
         if error.disposition == .retry { item.retriesUsed += 1 }
-        events(.attemptFailed(id: item.job.request.id, attempt: item.attempts, error: error, retryIn: 0))
+        events(.attemptFailed(id: item.job.label, attempt: item.attempts, error: error, retryIn: 0))
         queue.requeue(item)
         return nil
     }
 
     private func report(_ error: GenerationError, for batch: [QueuedJob], retryIn: Double?) {
         for item in batch {
-            events(.attemptFailed(id: item.job.request.id, attempt: item.attempts, error: error, retryIn: retryIn))
+            events(.attemptFailed(id: item.job.label, attempt: item.attempts, error: error, retryIn: retryIn))
         }
     }
 

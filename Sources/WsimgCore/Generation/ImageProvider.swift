@@ -14,6 +14,8 @@ public protocol ImageProvider: Sendable {
     func cacheKeyFields(for request: ImageRequest) -> [String]
     /// What shares one rate limit with other processes (an endpoint and the key used there); nil for none.
     var paceIdentity: String? { get }
+    /// The host the provider sends its requests to, for messages; nil for none.
+    var serviceHost: String? { get }
     /// One call for `requests`: throws when the whole call failed, else one answer per request, in order.
     func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>]
 }
@@ -35,6 +37,7 @@ extension SingleImageProvider {
 
 extension ImageProvider {
     public var paceIdentity: String? { nil }
+    public var serviceHost: String? { nil }
 
     public func cacheKey(for request: ImageRequest) -> String {
         CacheKey.make(cacheKeyFields(for: request))

@@ -23,6 +23,7 @@ public struct RemoteProvider: ImageProvider {
 
     public var name: String { "remote" }
     public var paceIdentity: String? { endpoint.string + "\n" + (token ?? "") }
+    public var serviceHost: String? { endpoint.host }
 
     public func cacheKeyFields(for request: ImageRequest) -> [String] {
         // The server picks its own seed; a redone picture is simply asked for again, under another key.

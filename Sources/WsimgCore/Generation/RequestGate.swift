@@ -104,6 +104,9 @@ public actor RequestGate {
     /// Seconds since the last success (or since the gate was made): how long rate limits have held the run.
     public var secondsWithoutSuccess: Double { lastSuccessAt.duration(to: clock.now).seconds }
 
+    /// Whether any request has succeeded yet.
+    public private(set) var hasSucceeded = false
+
     /// Waits for this worker's turn and a free slot; throws `CancellationError` if cancelled meanwhile.
     public func acquire() async throws -> Ticket {
         let me = nextWaiter
@@ -188,6 +191,7 @@ public actor RequestGate {
         case .succeeded:
             shared?.succeeded()
             lastSuccessAt = now
+            hasSucceeded = true
             consecutiveRateLimits = 0
             limit = min(Double(maxInFlight), limit + 1 / limit)
             if let current = rate {

@@ -40,6 +40,7 @@ public struct TogetherProvider: SingleImageProvider {
 
     public var name: String { "together" }
     public var paceIdentity: String? { endpoint.string + "\n" + apiKey }
+    public var serviceHost: String? { endpoint.host }
 
     /// The API's own address adds nothing, so pictures made before the address counted keep their
     /// names; any other (a proxy, a test server) is part of what the picture is.

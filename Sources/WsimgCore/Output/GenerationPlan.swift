@@ -40,6 +40,11 @@ public struct GenerationPlan: Sendable {
         }
     }
 
+    /// Entries of plans taken together (the grand total over several worksheets).
+    init(entries: [Entry]) {
+        self.entries = entries
+    }
+
     /// `inputFolder`: the folder the worksheet's relative links resolve from (nil: the store's link base,
     /// that is, the worksheet is written where it was read).
     public init(
@@ -55,8 +60,10 @@ public struct GenerationPlan: Sendable {
             }
             let request = ImageRequest(placeholder, options: options)
             let key = provider.cacheKey(for: request)
-            var entry = Self.decide(placeholder, request: request, key: key, store: store, force: force, source: worksheet.source)
-            if entry.decision == .upToDate, !entry.onlyEmbedded { entry.existingFile = store.path(id: placeholder.id, key: key) }
+            var entry = Self.decide(
+                placeholder, request: request, key: key, store: store, force: force, source: worksheet.source,
+                linksFrom: inputFolder ?? store.linkBase)
+            if entry.decision == .upToDate, !entry.onlyEmbedded, entry.existingFile == nil { entry.existingFile = store.path(id: placeholder.id, key: key) }
             if entry.decision == .keptForeign, let inputFolder, inputFolder != store.linkBase {
                 entry = Self.relink(entry, from: inputFolder, store: store)
             }
@@ -64,10 +71,14 @@ public struct GenerationPlan: Sendable {
         }
     }
 
-    /// What to do with one element. Embedded pictures are recognised by their mark whether or not this
-    /// run embeds: an edited prompt is generated again, a current one is kept (or linked as a file).
+    /// What to do with one element. wsimg's own pictures are recognised by their key — in the file
+    /// name and marked inside — wherever they are linked, never by the element's name or position:
+    /// a picture made for another request (an edited prompt, a copied element) is generated again
+    /// (or the right one linked, when it exists), and a current one stays linked where it is.
+    /// Embedded pictures are recognised by their mark whether or not this run embeds.
     static func decide(
-        _ placeholder: Placeholder, request: ImageRequest, key: String, store: ImageStore, force: Bool, source: WorksheetSource
+        _ placeholder: Placeholder, request: ImageRequest, key: String, store: ImageStore, force: Bool, source: WorksheetSource,
+        linksFrom folder: String
     ) -> Entry {
         func entry(_ decision: Decision) -> Entry { Entry(placeholder: placeholder, request: request, key: key, decision: decision) }
         let id = placeholder.id
@@ -79,7 +90,13 @@ public struct GenerationPlan: Sendable {
             return regenerate
         }
         let haveFile = PNGValidator.quickCheck(fileAt: store.path(id: id, key: key), width: request.width, height: request.height)
-        if url?.isEmpty ?? true || url?.text.map({ store.key(inURL: $0, id: id) != nil }) == true {
+        if url?.isEmpty ?? true { return entry(haveFile ? .upToDate : .generate) }
+        if let text = url?.text, let own = store.picture(inURL: text) ?? ImageStore.picture(atLink: text, from: folder) {
+            if own.key == key, PNGValidator.quickCheck(fileAt: own.file, width: request.width, height: request.height) {
+                var current = entry(.upToDate)
+                current.existingFile = own.file
+                return current
+            }
             return entry(haveFile ? .upToDate : .generate)
         }
         if let embeddedKey {
@@ -96,29 +113,33 @@ public struct GenerationPlan: Sendable {
         return entry(.keptForeign)
     }
 
-    /// A relative link in a worksheet written elsewhere (`-o build/out.json`): a picture wsimg made for
-    /// this very request is used where it is; one for an older request is generated again; any other
-    /// existing file keeps being linked, from the output's folder.
+    /// A relative link that wsimg did not make, in a worksheet written elsewhere (`-o build/out.json`):
+    /// an existing file keeps being linked, from the output's folder. (wsimg's own pictures were
+    /// recognised by `decide`, wherever they are.)
     static func relink(_ entry: Entry, from inputFolder: String, store: ImageStore) -> Entry {
-        guard let url = entry.placeholder.url?.text, let request = entry.request, let key = entry.key,
-            !url.isEmpty, !url.contains(":"), !url.hasPrefix("/")
-        else { return entry }
+        guard let url = entry.placeholder.url?.text, !url.isEmpty, !url.contains(":"), !url.hasPrefix("/") else { return entry }
         let file = Paths.absolute(url, base: inputFolder)
         var relinked = entry
-        let name = (file as NSString).lastPathComponent
-        if name == ImageStore.fileName(id: entry.placeholder.id, key: key) {
-            guard PNGValidator.quickCheck(fileAt: file, width: request.width, height: request.height) else {
-                return Entry(placeholder: entry.placeholder, request: request, key: key, decision: .generate)
-            }
-            relinked = Entry(placeholder: entry.placeholder, request: request, key: key, decision: .upToDate)
-            relinked.existingFile = file
-        } else if name.hasPrefix(entry.placeholder.id + "-"), name.hasSuffix(".png"),
-            CacheKey.isKey(Substring(name.dropFirst(entry.placeholder.id.count + 1).dropLast(4)))
-        {
-            return Entry(placeholder: entry.placeholder, request: request, key: key, decision: .generate)
-        } else if FileManager.default.fileExists(atPath: file) {
-            relinked.rebasedURL = Paths.relative(file, from: store.linkBase)
-        }
+        if FileManager.default.fileExists(atPath: file) { relinked.rebasedURL = Paths.relative(file, from: store.linkBase) }
         return relinked
+    }
+}
+
+extension GenerationPlan {
+    /// Pictures in `store` (named as wsimg names them) that no element of the worksheet uses: not
+    /// linked, and not the current picture of any element. `--prune` deletes them; nothing else does.
+    public func orphans(in store: ImageStore) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: store.directory) else { return [] }
+        var used = Set<String>()
+        for entry in entries {
+            if let file = entry.existingFile { used.insert(file) }
+            if let key = entry.key { used.insert(store.path(id: entry.placeholder.id, key: key)) }
+            if let url = entry.placeholder.url?.text, let own = store.picture(inURL: url) { used.insert(own.file) }
+            if let marked = entry.placeholder.url.flatMap({ PictureMark.key(inDataURL: $0.head) }) {
+                used.insert(store.path(id: entry.placeholder.id, key: marked))
+            }
+        }
+        return names.filter { !$0.hasPrefix(".") && ImageStore.key(inFileName: $0) != nil }.map { store.directory + "/" + $0 }
+            .filter { !used.contains($0) }.sorted()
     }
 }

@@ -32,10 +32,40 @@ public struct ImageStore: Sendable {
 
     /// If `url` names a file this store made for element `id`, its key.
     public func key(inURL url: String, id: String) -> String? {
-        let prefix = (urlPrefix.isEmpty ? "" : urlPrefix + "/") + id + "-"
-        guard url.hasPrefix(prefix), url.hasSuffix(".png") else { return nil }
-        let key = url.dropFirst(prefix.count).dropLast(4)
-        return CacheKey.isKey(key) ? String(key) : nil
+        guard let own = picture(inURL: url), (own.file as NSString).lastPathComponent == Self.fileName(id: id, key: own.key) else { return nil }
+        return own.key
+    }
+
+    /// If `url` names a picture in this store, named as wsimg names them (`<name>-<key>.png`), whatever
+    /// element it was made for: its path and key. Pictures are recognised by their key, never by the
+    /// element's name or position, which inserting or moving elements changes.
+    public func picture(inURL url: String) -> (file: String, key: String)? {
+        let prefix = urlPrefix.isEmpty ? "" : urlPrefix + "/"
+        guard url.hasPrefix(prefix) else { return nil }
+        let name = url.dropFirst(prefix.count)
+        guard !name.contains("/"), let key = Self.key(inFileName: name) else { return nil }
+        return (directory + "/" + name, key)
+    }
+
+    /// The key in a picture's file name as wsimg makes them (`<name>-<12 hex digits>.png`).
+    public static func key(inFileName text: some StringProtocol) -> String? {
+        let name = Substring(text)
+        guard name.hasSuffix(".png"), name.count > CacheKey.length + 5 else { return nil }
+        let stem = name.dropLast(4)
+        let key = stem.suffix(CacheKey.length)
+        guard stem.dropLast(CacheKey.length).hasSuffix("-"), CacheKey.isKey(key) else { return nil }
+        return String(key)
+    }
+
+    /// A picture wsimg made, wherever a worksheet links it (another worksheet's images folder, say):
+    /// named as wsimg names them, and marked inside with the same key — or gone (then the name says
+    /// what it was). A file of that name without the mark is someone else's. Its path and key.
+    public static func picture(atLink url: String, from folder: String) -> (file: String, key: String)? {
+        guard !url.isEmpty, !url.contains(":"), let key = key(inFileName: (url as NSString).lastPathComponent) else { return nil }
+        let file = Paths.absolute(url, base: folder)
+        guard let (fd, _) = try? RegularFile.open(file) else { return FileManager.default.fileExists(atPath: file) ? nil : (file, key) }
+        defer { close(fd) }
+        return PictureMark.key(in: RegularFile.read(fd, count: 128, at: 0)) == key ? (file, key) : nil
     }
 
     public func prepare() throws(OutputError) {
@@ -65,8 +95,8 @@ public struct ImageStore: Sendable {
 
     /// Deletes the file an element's old URL named, once a new picture replaced it. Only files this store
     /// made are touched, never whatever else a worksheet's URL points at.
-    public func removeSuperseded(url: String, id: String, current key: String) {
-        guard let old = self.key(inURL: url, id: id), old != key else { return }
-        unlink(path(id: id, key: old))
+    public func removeSuperseded(url: String, current key: String) {
+        guard let old = picture(inURL: url), old.key != key else { return }
+        unlink(old.file)
     }
 }

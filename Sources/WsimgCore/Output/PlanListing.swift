@@ -32,7 +32,7 @@ public struct PlanListing {
     }
 
     func file(_ entry: GenerationPlan.Entry) -> String? {
-        entry.key.map { store.url(id: entry.placeholder.id, key: $0) }
+        entry.existingFile.map(store.url(forFile:)) ?? entry.key.map { store.url(id: entry.placeholder.id, key: $0) }
     }
 
     /// `wsimg prompts`: each image request, its normalised size, caption and prompt, and whether a picture exists.
@@ -56,8 +56,14 @@ public struct PlanListing {
         var lines: [String] = []
         if let estimate, !plan.jobs.isEmpty { lines.append("To generate: " + estimate.line) }
         let linkedElsewhere = plan.entries.filter { entry in
-            entry.decision == .generate && entry.placeholder.url?.text.map { store.key(inURL: $0, id: entry.placeholder.id) != nil } == true
+            entry.decision == .generate && entry.placeholder.url?.text.map { store.picture(inURL: $0) != nil } == true
         }.count
+        let orphans = plan.orphans(in: store)
+        if !orphans.isEmpty {
+            let folder = (store.urlPrefix.isEmpty ? "the images folder" : store.urlPrefix + "/")
+            lines.append(
+                "\(orphans.count) picture\(orphans.count == 1 ? "" : "s") in \(TerminalText.line(folder)) belong\(orphans.count == 1 ? "s" : "") to no element (a deleted element, an old prompt): `wsimg generate --prune` deletes \(orphans.count == 1 ? "it" : "them").")
+        }
         if !providerNote.isEmpty {
             lines.append(
                 "Statuses are for \(providerNote)"
@@ -89,10 +95,12 @@ public struct PlanListing {
     }
 
     public func json() -> String {
-        let items = plan.entries.map { entry -> String in
+        let items = plan.entries.enumerated().map { number, entry -> String in
             let placeholder = entry.placeholder
             var fields = [
                 #""id": \#(JSONWriter.quoted(placeholder.id))"#,
+                #""number": \#(number + 1)"#,
+                #""position": \#(JSONWriter.quoted(placeholder.position))"#,
                 #""width": \#(entry.request.map { String($0.width) } ?? "null")"#,
                 #""height": \#(entry.request.map { String($0.height) } ?? "null")"#,
                 #""caption": \#(placeholder.caption.map(JSONWriter.quoted) ?? "null")"#,

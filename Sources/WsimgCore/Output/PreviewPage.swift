@@ -124,7 +124,7 @@ public struct PreviewPage {
         try put(head)
         var page: Int?
         for item in items {
-            let number = Int(item.placeholder.id.prefix(while: { $0 != "-" })) ?? 0
+            let number = Int(item.placeholder.position.prefix(while: { $0 != "-" })) ?? 0
             if number != page {
                 try put((page == nil ? "" : "\n</section>\n") + "<section><h2>Page \(number + 1)</h2>\n")
                 page = number

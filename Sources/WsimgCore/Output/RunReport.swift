@@ -1,27 +1,40 @@
 import Foundation
 
-/// `--report FILE`: the run as JSON, totals in the web app's shape (`total`, `successful`, `failed`,
-/// `duration` in ms) plus `skipped`, and one entry per image.
+/// `--report FILE` (or `-`): the run for scripts, in one shape for one worksheet or many, written
+/// whatever happened — also when a worksheet could not be read, or the run stopped before it began.
+/// `schema` counts its versions; see the README's "The report".
 public struct RunReport {
-    public let version: String
-    public let provider: String
-    public let interrupted: Bool
-    public let duration: Double
-    public let records: [WorksheetUpdate.Record]
-    /// With several worksheets: each one's name and records (`records` is then empty).
-    public let worksheets: [(name: String, records: [WorksheetUpdate.Record])]
+    public static let schema = 2
 
-    public init(
-        version: String, provider: String, interrupted: Bool, duration: Double, records: [WorksheetUpdate.Record],
-        worksheets: [(name: String, records: [WorksheetUpdate.Record])] = []
-    ) {
-        self.version = version
-        self.provider = provider
-        self.interrupted = interrupted
-        self.duration = duration
-        self.records = records
-        self.worksheets = worksheets
+    /// One worksheet of the run: where it went, and each image's record (or why it was not read).
+    public struct Sheet {
+        public var worksheet: String
+        public var output: String?
+        public var imagesDir: String?
+        public var error: String?
+        public var images: [WorksheetUpdate.Record] = []
+
+        public init(worksheet: String, output: String? = nil, imagesDir: String? = nil, error: String? = nil, images: [WorksheetUpdate.Record] = []) {
+            self.worksheet = worksheet
+            self.output = output
+            self.imagesDir = imagesDir
+            self.error = error
+            self.images = images
+        }
     }
+
+    public var version = Version.current
+    public var provider: String?
+    public var exitCode: Int32 = 0
+    public var interrupted = false
+    /// Why the whole run stopped early: a kind (`upstream`, `output`, `deadline`, `overloaded`,
+    /// `unreachable`, `interrupted`, `usage`) and the message the run printed.
+    public var stop: (reason: String, message: String)?
+    public var duration = 0.0
+    public var totals = RunSummary.Total()
+    public var worksheets: [Sheet] = []
+
+    public init() {}
 
     /// Whether the file at `path` is a report wsimg wrote (so a folder of worksheets can hold one).
     static func isReport(atPath path: String) -> Bool {
@@ -31,10 +44,15 @@ public struct RunReport {
         return head.hasPrefix("{\n  \"tool\": \"wsimg\",")
     }
 
-    /// Writes the report atomically, with every registered secret redacted; returns what went wrong, if anything did.
+    /// Writes the report (atomically, or to stdout for `-`), with every registered secret redacted;
+    /// returns what went wrong, if anything did.
     public func write(to path: String) -> String? {
+        let bytes = Array(Secrets.redact(json()).utf8)
+        if path == "-" {
+            return bytes.withUnsafeBytes { AtomicFile.writeAll($0, to: STDOUT_FILENO) }.map { "cannot write the report to stdout: \($0)" }
+        }
         do {
-            try AtomicFile.write(Array(Secrets.redact(json()).utf8), to: path)
+            try AtomicFile.write(bytes, to: path)
             return nil
         } catch {
             return error.description
@@ -42,29 +60,25 @@ public struct RunReport {
     }
 
     public func json() -> String {
-        let everything = records + worksheets.flatMap(\.records)
-        func count(_ status: WorksheetUpdate.Record.Status) -> Int { everything.filter { $0.status == status }.count }
-        func images(_ records: [WorksheetUpdate.Record], indent: String) -> String {
-            records.map { indent + Self.json($0) }.joined(separator: ",\n")
-        }
-        let body: String
-        if worksheets.isEmpty {
-            body = "  \"images\": [\n" + images(records, indent: "    ") + "\n  ]"
-        } else {
-            body =
-                "  \"worksheets\": [\n"
-                + worksheets.map { sheet in
-                    "    {\"worksheet\": \(JSONWriter.quoted(sheet.name)), \"images\": [\n" + images(sheet.records, indent: "      ") + "\n    ]}"
-                }.joined(separator: ",\n") + "\n  ]"
+        func quoted(_ text: String?) -> String { text.map(JSONWriter.quoted) ?? "null" }
+        let stopJSON = stop.map { #"{"reason": \#(quoted($0.reason)), "message": \#(quoted($0.message))}"# } ?? "null"
+        let sheets = worksheets.map { sheet in
+            "    {\"worksheet\": \(quoted(sheet.worksheet)), \"output\": \(quoted(sheet.output)), \"images_dir\": \(quoted(sheet.imagesDir)), "
+                + "\"error\": \(quoted(sheet.error)), \"images\": ["
+                + (sheet.images.isEmpty ? "" : "\n" + sheet.images.map { "      " + Self.json($0) }.joined(separator: ",\n") + "\n    ") + "]}"
         }
         return """
             {
               "tool": "wsimg",
-              "version": \(JSONWriter.quoted(version)),
-              "provider": \(JSONWriter.quoted(provider)),
+              "schema": \(Self.schema),
+              "version": \(quoted(version)),
+              "provider": \(quoted(provider)),
+              "exit_code": \(exitCode),
               "interrupted": \(interrupted),
-              "stats": {"total": \(everything.count), "successful": \(count(.ok)), "failed": \(count(.failed)), "skipped": \(count(.skipped)), "duration": \(Int((duration * 1000).rounded()))},
-            \(body)
+              "stop": \(stopJSON),
+              "duration_ms": \(Int((duration * 1000).rounded())),
+              "totals": \(totals.json),
+              "worksheets": [\(sheets.isEmpty ? "" : "\n" + sheets.joined(separator: ",\n") + "\n  ")]
             }
 
             """

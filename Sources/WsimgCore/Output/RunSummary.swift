@@ -1,3 +1,5 @@
+import Foundation
+
 /// The closing line of a run, and one line per image that failed on its own.
 ///
 /// `3 new, 9 already present, 0 failed → lesson.json, lesson_images/ (4.2s)`. Images a stop of the
@@ -33,14 +35,31 @@ public struct RunSummary {
 }
 
 extension RunSummary {
-    /// The counts of several worksheets together, for the closing line after theirs.
-    public struct Total {
+    /// The counts of several worksheets together, for the closing line after theirs and the report.
+    public struct Total: Sendable {
         var generated = 0
         var present = 0
         var fromCache = 0
         var skipped = 0
         var failed = 0
         var notGenerated = 0
+        /// 429 and 503 answers, and the seconds the run spent waiting for them.
+        var rateLimited = 0
+        var waited = 0.0
+
+        /// Image elements that ask for a picture.
+        var requested: Int { generated + present + failed + notGenerated }
+
+        var json: String {
+            #"{"requested": \#(requested), "generated": \#(generated), "from_cache": \#(fromCache), "present": \#(present), "#
+                + #""failed": \#(failed), "not_generated": \#(notGenerated), "skipped": \#(skipped), "rate_limited": \#(rateLimited), "#
+                + #""waited_s": \#(String(format: "%.1f", waited))}"#
+        }
+
+        /// `; 3 rate limited (waited 4.2s)`, when there were any.
+        var waitNote: String {
+            rateLimited == 0 ? "" : "; \(rateLimited) rate limited (waited \(ProgressDisplay.seconds(waited)))"
+        }
 
         mutating func add(_ outcome: WorksheetUpdate, fromCache cached: Int) {
             let own = outcome.failures.filter(\.ownFailure).count
@@ -58,7 +77,7 @@ extension RunSummary {
             if skipped > 0 { parts.append("\(skipped) skipped (no prompt)") }
             parts.append("\(failed) failed")
             if notGenerated > 0 { parts.append("\(notGenerated) not generated") }
-            return "Total for \(worksheets) worksheets: " + parts.joined(separator: ", ") + " (\(String(Int((duration * 10).rounded())).withDecimal)s)"
+            return "Total for \(worksheets) worksheets: " + parts.joined(separator: ", ") + " (\(String(Int((duration * 10).rounded())).withDecimal)s)" + waitNote
         }
     }
 }

@@ -140,11 +140,18 @@ public struct WorksheetUpdate {
 
     /// Deletes pictures that the worksheet pointed at before and no longer does (linked as files or
     /// embedded: an embedded picture's mark names its file).
+    /// A file another element still links (a copied element) is kept.
     public func removeSupersededFiles() {
+        var linked = Set<String>()
+        for entry in plan.entries {
+            if case .text(let url)? = newURLs[entry.placeholder.id] { linked.insert(url) } else if let url = entry.placeholder.url?.text { linked.insert(url) }
+        }
         for entry in plan.entries {
             guard let old = entry.placeholder.url, let key = entry.key, newURLs[entry.placeholder.id] != nil else { continue }
-            if let old = old.text { store.removeSuperseded(url: old, id: entry.placeholder.id, current: key) }
-            if let superseded = entry.supersededKey, superseded != key { unlink(store.path(id: entry.placeholder.id, key: superseded)) }
+            if let old = old.text, !linked.contains(old) { store.removeSuperseded(url: old, current: key) }
+            if let superseded = entry.supersededKey, superseded != key, !linked.contains(store.url(id: entry.placeholder.id, key: superseded)) {
+                unlink(store.path(id: entry.placeholder.id, key: superseded))
+            }
         }
     }
 }

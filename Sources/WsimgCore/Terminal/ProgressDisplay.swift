@@ -26,6 +26,8 @@ public final class ProgressDisplay: Sendable {
         /// The run is stopping for a reason already printed: images it leaves undone are only counted.
         var stopping = false
         var total = 0
+        /// Images a stop or an interruption left undone: counted apart, never shown as done or failed.
+        var undone = 0
     }
 
     public let style: Style
@@ -89,12 +91,16 @@ public final class ProgressDisplay: Sendable {
         state.withLock { state in
             switch event {
             case .finished(let result):
+                if result.status == .interrupted || (state.stopping && result.status != .generated) {
+                    state.undone += 1
+                    redraw(&state, force: false)
+                    return
+                }
                 state.done += 1
                 if case .generated = result.status {} else { state.failed += 1 }
                 state.lastLabel = result.job.request.label
                 state.note = ""
-                let undone = state.stopping && result.status != .generated
-                if style == .lines, !undone { emitLine(finishedLine(result, state: state), &state) }
+                if style == .lines { emitLine(finishedLine(result, state: state), &state) }
                 redraw(&state, force: state.done == state.total)
             case .attemptFailed(let id, let attempt, let error, let retryIn):
                 if let retryIn {
@@ -102,8 +108,13 @@ public final class ProgressDisplay: Sendable {
                 } else {
                     state.note = "\(id): \(error)"
                 }
-                if style == .lines && verbose {
-                    emitLine("\(id) attempt \(attempt) failed: \(error)" + (retryIn.map { "; retrying in \(Self.seconds($0))" } ?? "") + "\n", &state)
+                if style == .lines || style == .summaryOnly, verbose {
+                    // A 429 or 503 is not a failure of the image: the run waits and asks again.
+                    let line =
+                        error.disposition == .pace
+                        ? "\(id) \(error); waiting, then asking again"
+                        : "\(id) attempt \(attempt) failed: \(error)" + (retryIn.map { "; retrying in \(Self.seconds($0))" } ?? "")
+                    emitLine(line + "\n", &state)
                 }
                 redraw(&state, force: false)
             case .paused(let seconds, let reason):
@@ -139,6 +150,7 @@ public final class ProgressDisplay: Sendable {
 
     /// Prints a message that must be seen whatever the style.
     public func error(_ message: String) {
+        Warnings.note(message)
         state.withLock { state in
             clearLine(&state)
             write(TerminalText.line("wsimg: \(message)") + "\n")
@@ -169,16 +181,23 @@ public final class ProgressDisplay: Sendable {
             parts.append(String(Int((rate * 10).rounded())).withDecimal + " img/s")
             if state.done < total { parts.append("ETA " + Self.seconds(Double(total - state.done) / rate)) }
         }
-        let tail = state.note.isEmpty ? state.lastLabel : state.note
+        if state.undone > 0 { parts.append("\(state.undone) not done") }
+        let tail = TerminalText.line(state.note.isEmpty ? state.lastLabel : state.note)
         let barWidth = max(10, min(30, width / 4))
-        let filled = total == 0 ? barWidth : barWidth * state.done / total
+        let filled = total == 0 ? barWidth : barWidth * min(state.done, total) / total
         let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] "
-        let line = bar + parts.joined(separator: "  ") + (tail.isEmpty ? "" : "  " + tail)
-        return Self.fit(TerminalText.line(line), width: width - 1)
+        let counts = TerminalText.line(parts.joined(separator: "  "))
+        let full = bar + counts + (tail.isEmpty ? "" : "  " + tail)
+        // On a narrow terminal a wait's reason matters more than the bar, the rate and the ETA.
+        if full.count > width - 1, !state.note.isEmpty {
+            let short = "\(state.done)/\(total)  " + tail
+            return Self.fit(short, width: width - 1)
+        }
+        return Self.fit(full, width: width - 1)
     }
 
     func finishedLine(_ result: GenerationResult, state: State) -> String {
-        let head = "[\(state.done)/\(state.total)] \(result.job.request.id)"
+        let head = "[\(state.done)/\(state.total)] \(result.job.label)"
         switch result.status {
         case .generated:
             return "\(head) ok \(Self.seconds(result.duration))  \"\(Self.fit(result.job.request.label, width: 60))\"\n"

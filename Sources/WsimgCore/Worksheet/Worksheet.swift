@@ -10,18 +10,20 @@ public struct Worksheet: Sendable {
     /// edit made during the run is noticed (mtime alone misses one in the same tick, and raises a false
     /// alarm on a mere touch).
     public let contentHash: UInt64
+    /// How many elements of each `type` the worksheet has.
+    public let elementTypes: [String: Int]
 
     /// A worksheet from bytes in memory, scanned `chunkSize` bytes at a time.
     public init(source bytes: [UInt8], chunkSize: Int = WorksheetSource.chunkSize) throws(WorksheetError) {
         source = WorksheetSource(bytes: bytes, chunkSize: chunkSize)
-        (placeholders, contentHash) = try Self.scan(source, shownAs: "-")
+        (placeholders, contentHash, elementTypes) = try Self.scan(source, shownAs: "-")
     }
 
     /// Reads the worksheet at `path` (only a regular file: a FIFO or device is refused, not read).
     /// `shownAs` is how errors name it (the path as the user wrote it).
     public init(contentsOf path: String, shownAs: String) throws(WorksheetError) {
         source = WorksheetSource(path: path)
-        (placeholders, contentHash) = try Self.scan(source, shownAs: shownAs)
+        (placeholders, contentHash, elementTypes) = try Self.scan(source, shownAs: shownAs)
     }
 
     /// Copies standard input into a private temporary file (unlinked at once), then scans that.
@@ -34,10 +36,10 @@ public struct Worksheet: Sendable {
 
     private init(spooled: WorksheetSource) throws(WorksheetError) {
         source = spooled
-        (placeholders, contentHash) = try Self.scan(spooled, shownAs: "-")
+        (placeholders, contentHash, elementTypes) = try Self.scan(spooled, shownAs: "-")
     }
 
-    private static func scan(_ source: WorksheetSource, shownAs: String) throws(WorksheetError) -> ([Placeholder], UInt64) {
+    private static func scan(_ source: WorksheetSource, shownAs: String) throws(WorksheetError) -> ([Placeholder], UInt64, [String: Int]) {
         var scanner = JSONScanner()
         var events = WorksheetScan()
         var hash = XXHash64()
@@ -53,18 +55,49 @@ public struct Worksheet: Sendable {
         }
         if let failure { throw .unreadable(path: shownAs, reason: failure) }
         switch events.result() {
-        case .success(let placeholders): return (placeholders, hash.finish())
+        case .success(let placeholders): return (identify(placeholders), hash.finish(), events.elementTypes)
         case .failure(let error): throw error
         }
     }
 }
 
 /// One `image-placeholder` element that asks for a picture.
+extension Worksheet {
+    /// Names each element by its own `id` when all of them have one that is unique and fit for a
+    /// file name (letters, digits, `-`, `_`, `.`, at most 100 characters, not starting with `.`);
+    /// otherwise every element is named by its position, as before.
+    static func identify(_ placeholders: [Placeholder]) -> [Placeholder] {
+        let ids = placeholders.compactMap(\.elementID)
+        guard !ids.isEmpty, ids.count == placeholders.count, Set(ids).count == ids.count, ids.allSatisfy(isFitForAFileName) else {
+            return placeholders
+        }
+        return placeholders.map { placeholder in
+            var named = placeholder
+            named.id = placeholder.elementID ?? placeholder.position
+            return named
+        }
+    }
+
+    static func isFitForAFileName(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 100 && !id.hasPrefix(".") && !id.hasPrefix("-")
+            && id.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x5F || byte == 0x2E
+            }
+    }
+}
+
 public struct Placeholder: Sendable, Equatable {
     public static let defaultSide = 512
 
-    /// `"<pageIndex>-<elementIndex>"`, as the web app names it.
-    public let id: String
+    /// What names the element's pictures and what `--redo`, the report and the listings call it: its
+    /// own `id` when every image element of the worksheet has one of its own (the web app's saved
+    /// form), else its position (see `Worksheet.identify`). Pictures are recognised by their key,
+    /// never by this name, so inserting or moving elements never keeps a stale one.
+    public fileprivate(set) var id: String
+    /// `"<pageIndex>-<elementIndex>"`, as the web app's generator names it.
+    public let position: String
+    /// The element's own `id` in the worksheet, if it has a string one.
+    public let elementID: String?
     public let prompt: String
     public let caption: String?
     /// The size the worksheet asks for, before the generator's size rules.
@@ -88,8 +121,10 @@ public struct Placeholder: Sendable, Equatable {
         }
     }
 
-    init(_ properties: PropertiesDraft, id: String) {
-        self.id = id
+    init(_ properties: PropertiesDraft, position: String, elementID: String? = nil) {
+        self.id = position
+        self.position = position
+        self.elementID = elementID
         self.properties = properties
         if case .scalar(.string(let text?))? = properties["caption"] { caption = text.text ?? text.head } else { caption = nil }
         if case .scalar(.string(let text?))? = properties["url"], let range = properties.values["url"]?.range {

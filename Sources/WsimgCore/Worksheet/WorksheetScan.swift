@@ -23,6 +23,8 @@ struct WorksheetScan: JSONScanEvents {
     }
 
     private(set) var rootType: String?
+    /// How many elements of each `type` the pages hold (for a worksheet with no image elements).
+    private(set) var elementTypes: [String: Int] = [:]
     private(set) var rootPages: Pages?
     private(set) var envelopePages: Pages?
     private(set) var envelopeSeen = false
@@ -34,6 +36,8 @@ struct WorksheetScan: JSONScanEvents {
     private var elementsSoFar: [Placeholder] = []
     private var elementIndex = 0
     private var elementType: String?
+    /// The element's own `id` (the web app's `element-<page>-<index>-<ms>-<random>`), when a string.
+    private var elementID: String?
     private var elementProperties: PropertiesDraft?
     private var properties = PropertiesDraft(open: 0)
     /// Where the value of the properties member being read began.
@@ -59,7 +63,7 @@ struct WorksheetScan: JSONScanEvents {
         case .pages: pagesSoFar = []
         case .page: pagePlaceholders = []
         case .elements: elementsSoFar = []
-        case .element: (elementType, elementProperties) = (nil, nil)
+        case .element: (elementType, elementProperties, elementID) = (nil, nil, nil)
         case .properties: properties = PropertiesDraft(open: offset)
         default: break
         }
@@ -74,8 +78,9 @@ struct WorksheetScan: JSONScanEvents {
         case .page: pagesSoFar += pagePlaceholders
         case .elements: pagePlaceholders = elementsSoFar
         case .element:
+            elementTypes[elementType.map { String($0.prefix(60)) } ?? "(no type)", default: 0] += 1
             if elementType == "image-placeholder", let draft = elementProperties {
-                elementsSoFar.append(Placeholder(draft, id: "\(pageIndex)-\(elementIndex)"))
+                elementsSoFar.append(Placeholder(draft, position: "\(pageIndex)-\(elementIndex)", elementID: elementID))
             }
         case .properties:
             properties.close = end - 1
@@ -95,7 +100,7 @@ struct WorksheetScan: JSONScanEvents {
     mutating func wantsNextValue() -> Bool {
         guard let frame = frames.last, let key = frame.key else { return false }
         switch frame.role {
-        case .element: return key == "type"
+        case .element: return key == "type" || key == "id"
         case .properties: return Self.wantedProperties.contains(key)
         default: return false
         }
@@ -107,6 +112,8 @@ struct WorksheetScan: JSONScanEvents {
         switch frame.role {
         case .element where frame.key == "type":
             if case .string(let text?) = value { elementType = text.text } else { elementType = nil }
+        case .element where frame.key == "id":
+            if case .string(let text?) = value { elementID = text.text } else { elementID = nil }
         case .properties:
             properties.member(frame.key, value: .scalar(value), range: range)
         default: break
@@ -145,6 +152,9 @@ struct WorksheetScan: JSONScanEvents {
             return isObject ? .element : .other
         case (.element, "type"?):
             elementType = nil
+            return .other
+        case (.element, "id"?):
+            elementID = nil
             return .other
         case (.element, "properties"?):
             elementProperties = nil

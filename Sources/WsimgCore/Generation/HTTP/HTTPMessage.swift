@@ -62,6 +62,14 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case cancelled
     case other(String)
 
+    /// The host could not be reached at all (refused, not resolved, TLS failed): not a passing fault of one request.
+    public var isUnreachable: Bool {
+        switch self {
+        case .couldNotConnect, .tls: true
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .couldNotConnect(let why): "could not connect (\(why))"

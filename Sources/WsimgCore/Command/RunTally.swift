@@ -1,0 +1,32 @@
+import Synchronization
+
+/// What a run counts from the engine's events for its closing line and report: the 429 and 503
+/// answers, and the time spent waiting for them.
+final class RunTally: Sendable {
+    private let counts = Mutex((rateLimited: 0, waited: 0.0))
+
+    var rateLimited: Int { counts.withLock { $0.rateLimited } }
+    var waited: Double { counts.withLock { $0.waited } }
+
+    func note(_ event: RunEvent) {
+        switch event {
+        case .attemptFailed(_, _, let error, _) where error.disposition == .pace:
+            counts.withLock { $0.rateLimited += 1 }
+        case .paused(let seconds, _):
+            counts.withLock { $0.waited += max(0, seconds) }
+        default:
+            break
+        }
+    }
+}
+
+/// How many warnings the process printed, for `--strict`.
+public enum Warnings {
+    private static let printed = Atomic<Int>(0)
+    public static var count: Int { printed.load(ordering: .relaxed) }
+
+    /// Counts `message` when it is a warning.
+    static func note(_ message: String) {
+        if message.hasPrefix("warning:") || message.contains(": warning:") { printed.add(1, ordering: .relaxed) }
+    }
+}
