@@ -125,4 +125,33 @@ final class Recorder: Sendable {
         #expect(lines.line == "0 new, 0 already present, 1 failed → w.json, w_images/ (1.0s)")
         #expect(lines.problemLines == ["0-0 \"Cat\": width is a string, not a number"])
     }
+
+    /// Ctrl-C: what was never started is counted apart, not drawn as done and failed.
+    @Test func anInterruptionNeverShowsUndoneImagesAsFailed() {
+        let recorder = Recorder()
+        let live = display(.live(width: 100), total: 4, recorder: recorder)
+        live.handle(.finished(result("0-0", .generated)))
+        for id in ["0-1", "0-2", "0-3"] { live.handle(.finished(result(id, .interrupted))) }
+        live.finish(summary: "Interrupted")
+        let last = recorder.output.filter { $0.hasPrefix("\r") }.last ?? ""
+        #expect(last.contains("1/4") && last.contains("3 not done"), "\(last)")
+        #expect(!last.contains("failed") && !last.contains("[##########"))
+        let lines = Recorder()
+        let log = display(.lines, total: 2, recorder: lines)
+        log.handle(.finished(result("0-1", .interrupted)))
+        #expect(lines.output.isEmpty)
+    }
+
+    /// On a narrow terminal the reason for a wait stays in view; the bar and the rate make room.
+    @Test func aNarrowTerminalKeepsTheWaitReason() {
+        let recorder = Recorder()
+        let narrow = display(.live(width: 40), total: 12, recorder: recorder)
+        recorder.advance(2)
+        narrow.handle(.finished(result("0-0", .generated)))
+        recorder.advance(1)
+        narrow.handle(.paused(seconds: 12, reason: "rate limited"))
+        let line = recorder.output.last ?? ""
+        #expect(line.contains("waiting 12s: rate limited"), "\(line)")
+        #expect(line.replacingOccurrences(of: "\r\u{1B}[2K", with: "").count <= 39)
+    }
 }
