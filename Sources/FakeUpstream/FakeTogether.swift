@@ -95,6 +95,19 @@ public final class FakeTogether: Sendable {
         imageHost = try HTTPServer { request in Self.serveDownload(request, pictures: pictures, log: downloads) }
         let imageBase = imageBaseURL ?? "http://localhost:\(imageHost.port)"
         server = try HTTPServer { request in
+            let reply = Self.answer(
+                request, rateLimit: rateLimit, seen: seen, script: script, format: format, delivery: delivery, imageBase: imageBase,
+                pictures: pictures, realistic: realistic, latency: latency)
+            // Every answer says where the key stands, as Together's do (when the limiter is told to).
+            return rateLimit?.sendsHeaders == true ? reply.adding(rateLimit!.headers()) : reply
+        }
+    }
+
+    static func answer(
+        _ request: HTTPServer.Request, rateLimit: SlidingWindowLimiter?, seen: RequestLog<Seen>, script: Script, format: PictureFormat,
+        delivery: Delivery, imageBase: String, pictures: PictureShelf, realistic: Bool, latency: Double
+    ) -> HTTPServer.Reply {
+        do {
             guard request.method == "POST", request.path == "/v1/images/generations" else {
                 return Self.error(404, "Not found: \(request.method) \(request.path)", type: "not_found")
             }
@@ -307,26 +320,53 @@ public final class SlidingWindowLimiter: Sendable {
 
     public let perSecond: Int
     public let style: Style
-    private let state = Mutex<(admitted: [Double], rejected: Int)>(([], 0))
+    /// Whether every answer carries Together's `x-ratelimit-limit`, `-remaining` and `-reset`.
+    public let sendsHeaders: Bool
+    /// A limit that changes: `(seconds after the first request, requests per second)`, in order.
+    public let schedule: [(after: Double, perSecond: Int)]
+    private let state = Mutex<(admitted: [Double], rejected: Int, start: Double?)>(([], 0, nil))
 
-    public init(perSecond: Int, style: Style = .fractionalSeconds) {
+    public init(perSecond: Int, style: Style = .fractionalSeconds, sendsHeaders: Bool = false, schedule: [(after: Double, perSecond: Int)] = []) {
         self.perSecond = perSecond
         self.style = style
+        self.sendsHeaders = sendsHeaders
+        self.schedule = schedule
     }
 
     public var rejected: Int { state.withLock { $0.rejected } }
+
+    private func limit(at now: Double, start: Double) -> Int {
+        schedule.last { now - start >= $0.after }?.perSecond ?? perSecond
+    }
 
     /// nil when admitted; otherwise the seconds until a slot frees.
     func admit() -> Double? {
         let now = ProcessInfo.processInfo.systemUptime
         return state.withLock { state in
+            let start = state.start ?? now
+            state.start = start
+            let perSecond = limit(at: now, start: start)
             state.admitted.removeAll { now - $0 >= 1 }
             if state.admitted.count < perSecond {
                 state.admitted.append(now)
                 return nil
             }
             state.rejected += 1
-            return max(0.001, 1 - (now - state.admitted[0]))
+            return max(0.001, 1 - (now - state.admitted[state.admitted.count - perSecond]))
+        }
+    }
+
+    /// Where the key stands now, as Together's headers say it.
+    func headers() -> [String: String] {
+        let now = ProcessInfo.processInfo.systemUptime
+        return state.withLock { state in
+            let perSecond = limit(at: now, start: state.start ?? now)
+            let current = state.admitted.filter { now - $0 < 1 }
+            let reset = current.first.map { max(0, 1 - (now - $0)) } ?? 0
+            return [
+                "x-ratelimit-limit": String(perSecond), "x-ratelimit-remaining": String(max(0, perSecond - current.count)),
+                "x-ratelimit-reset": String(format: "%.3f", reset),
+            ]
         }
     }
 }

@@ -25,6 +25,12 @@ public final class HTTPServer: Sendable {
         case hang
         /// Never answer; call `closed` when the client gives up and closes the connection.
         case hangUntilClosed(closed: @Sendable () -> Void)
+
+        /// The same reply with more headers (a full answer only).
+        public func adding(_ more: [String: String]) -> Reply {
+            guard case .respond(let status, let headers, let body, let delay) = self else { return self }
+            return .respond(status: status, headers: headers.merging(more) { $1 }, body: body, delay: delay)
+        }
     }
 
     public typealias Handler = @Sendable (Request) -> Reply

@@ -26,8 +26,25 @@ struct Scenario {
     var extra: [String] = []
     /// Bytes of `[0,0,…]` beside the picture in every answer: what wsimg skips must cost no memory.
     var padding = 0
+    /// Whether the rate-limited fake sends Together's `x-ratelimit-*` headers; a limit that changes.
+    var headers = false
+    var schedule: [(after: Double, perSecond: Int)] = []
 
     var ideal: Double {
+        if let rateLimit, !schedule.isEmpty {
+            // Requests allowed in each stretch of the schedule, until all are made.
+            var left = Double(images)
+            var time = 0.0
+            let stretches = [(0.0, rateLimit)] + schedule
+            for (index, stretch) in stretches.enumerated() {
+                let end = index + 1 < stretches.count ? stretches[index + 1].0 : .infinity
+                let possible = (end - stretch.0) * Double(stretch.1)
+                if possible >= left { return time + left / Double(stretch.1) }
+                left -= possible
+                time = end
+            }
+            return time
+        }
         if let rateLimit { return Double(images) / Double(rateLimit) }
         return reuse ? 0 : (Double(images) / Double(concurrency)).rounded(.up) * latency
     }
@@ -113,6 +130,17 @@ var scenarios = [
     Scenario(name: "15. prompts on it", images: 300, concurrency: 16, latency: 0.02, reuse: true, command: "prompts"),
     // Answers of 60 MiB (an array of zeros beside a 1024² picture): peak memory must stay flat (< 100 MiB).
     Scenario(name: "16. 60 MiB answers", images: 4, concurrency: 2, latency: 0.02, padding: 60 << 20),
+    // Pacing by Together's x-ratelimit-* headers (6/s, 0.3 s latency), beside the same without headers
+    // (wsimg learns the limit from 429s, as 0.3.0 always did), then a limit that changes mid-run.
+    Scenario(name: "17. headers 6/s, -j 16", images: 60, concurrency: 16, latency: 0.3, sizes: [(512, 512)], rateLimit: 6, headers: true),
+    Scenario(name: "18. no headers 6/s, -j 16", images: 60, concurrency: 16, latency: 0.3, sizes: [(512, 512)], rateLimit: 6),
+    Scenario(
+        name: "19. headers, 3 runs × 20", images: 60, concurrency: 16, latency: 0.3, sizes: [(512, 512)], rateLimit: 6, processes: 3,
+        headers: true),
+    Scenario(name: "20. no headers, 3 runs × 20", images: 60, concurrency: 16, latency: 0.3, sizes: [(512, 512)], rateLimit: 6, processes: 3),
+    Scenario(
+        name: "21. headers 6→3→8/s", images: 90, concurrency: 16, latency: 0.3, sizes: [(512, 512)], rateLimit: 6, headers: true,
+        schedule: [(4, 3), (8, 8)]),
 ]
 if CommandLine.arguments.count > 1 {
     let wanted = CommandLine.arguments.dropFirst().compactMap(Int.init)
@@ -149,7 +177,8 @@ for scenario in scenarios {
     let padding = scenario.padding
     let upstream = try FakeTogether(
         latency: scenario.latency,
-        rateLimit: scenario.rateLimit.map { SlidingWindowLimiter(perSecond: $0) }, realistic: true,
+        rateLimit: scenario.rateLimit.map { SlidingWindowLimiter(perSecond: $0, sendsHeaders: scenario.headers, schedule: scenario.schedule) },
+        realistic: true,
         script: { _, _ in padding > 0 ? .padded(padding) : .none })
     // Make the fake's answers before timing, so its own encoding does not count.
     for (w, h) in scenario.sizes { _ = FakeTogether.realisticBody(width: SizeRules.normalise(w), height: SizeRules.normalise(h)) }

@@ -210,7 +210,7 @@ public struct GenerateCommand {
     }
 
     /// `planning`: only to compute cache keys, so no key is needed and nothing will be sent.
-    func makeProvider(planning: Bool) throws(ConfigurationError) -> (any ImageProvider, CurlMultiClient?) {
+    func makeProvider(planning: Bool, rateReports: RateLimitReports? = nil) throws(ConfigurationError) -> (any ImageProvider, CurlMultiClient?) {
         let endpoint = options.endpoint ?? environment["WSIMG_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
         switch options.provider ?? (endpoint == nil ? .together : .remote) {
         case .placeholder:
@@ -224,7 +224,7 @@ public struct GenerateCommand {
                 endpoint: url, apiKey: key, model: options.model, steps: options.steps,
                 timeout: options.timeout ?? TogetherProvider.defaultTimeout,
                 transport: client ?? NoNetwork() as any HTTPTransport,
-                allowInsecureHTTP: options.allowInsecureHTTP)
+                allowInsecureHTTP: options.allowInsecureHTTP, rateReports: rateReports)
             return (provider, client)
         case .remote:
             guard let endpoint else { throw .missingEndpoint }

@@ -74,9 +74,10 @@ struct GenerationRun {
         let cacheLimit: Int
         let provider: any ImageProvider
         let transport: CurlMultiClient?
+        let rateReports = RateLimitReports()
         do {
             cacheLimit = try PictureCache.limit(environment: environment)
-            (provider, transport) = try first.makeProvider(planning: false)
+            (provider, transport) = try first.makeProvider(planning: false, rateReports: rateReports)
         } catch {
             return refuse("\(error)")
         }
@@ -125,7 +126,9 @@ struct GenerationRun {
         while start < loaded.count {
             let group = Array(loaded[start..<min(loaded.count, start + groupSize)])
             start += group.count
-            await runGroup(group, provider: provider, cache: cache, pace: sharedPace, stop: stop, display: display, tally: tally, into: &outcome)
+            await runGroup(
+                group, provider: provider, cache: cache, pace: sharedPace, rateReports: rateReports, stop: stop, display: display, tally: tally,
+                into: &outcome)
             if outcome.interrupted { break }
         }
         codes += outcome.codes
@@ -164,7 +167,8 @@ struct GenerationRun {
     /// Claims, plans, generates and writes one group of worksheets.
     private func runGroup(
         _ group: [(unit: GenerateCommand, sheet: GenerateCommand.Loaded)], provider: any ImageProvider,
-        cache: PictureCache?, pace: SharedPace?, stop: GenerationEngine.StopSignal, display: ProgressDisplay, tally: RunTally,
+        cache: PictureCache?, pace: SharedPace?, rateReports: RateLimitReports, stop: GenerationEngine.StopSignal, display: ProgressDisplay,
+        tally: RunTally,
         into outcome: inout Outcome
     ) async {
         let started = Date()
@@ -191,7 +195,7 @@ struct GenerationRun {
         if provider.name == "together", !unique.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.note("warning: \(warning)") }
         let engine = GenerationEngine(
             provider: provider, store: prepared.first?.run.layout.store ?? group[0].sheet.layout.store,
-            concurrency: options.concurrency, policy: options.retryPolicy, sharedPace: pace,
+            concurrency: options.concurrency, policy: options.retryPolicy, sharedPace: pace, rateReports: rateReports,
             events: { event in
                 tally.note(event)
                 display.handle(event)

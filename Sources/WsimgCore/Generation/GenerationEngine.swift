@@ -54,12 +54,15 @@ public struct GenerationEngine: Sendable {
     public let events: @Sendable (RunEvent) -> Void
     /// The pace shared with other processes using the same key, if any.
     public let sharedPace: SharedPace?
+    /// The API's rate-limit headers, as the provider receives them.
+    public let rateReports: RateLimitReports?
 
     public init(
         provider: any ImageProvider, store: ImageStore, concurrency: Int, policy: RetryPolicy,
-        sharedPace: SharedPace? = nil, events: @escaping @Sendable (RunEvent) -> Void
+        sharedPace: SharedPace? = nil, rateReports: RateLimitReports? = nil, events: @escaping @Sendable (RunEvent) -> Void
     ) {
         self.sharedPace = sharedPace
+        self.rateReports = rateReports
         self.provider = provider
         self.store = store
         self.concurrency = concurrency
@@ -119,7 +122,8 @@ public struct GenerationEngine: Sendable {
     public func run(_ jobs: [GenerationJob], stop: StopSignal = StopSignal()) async -> [GenerationResult] {
         let gate = RequestGate(
             maxInFlight: concurrency, shared: sharedPace, maxWait: policy.maxWait,
-            onSharedWait: { [events] in events(.paused(seconds: $0, reason: "pacing with other wsimg runs on this key")) })
+            onSharedWait: { [events] in events(.paused(seconds: $0, reason: "pacing with other wsimg runs on this key")) },
+            reports: rateReports, slowStart: provider.paceIdentity != nil)
         let queue = JobQueue(jobs)
         let batchSize = max(1, provider.batchSize)
         // Twice as many workers as requests allowed in flight: while one worker checks and stores the
@@ -310,7 +314,8 @@ public struct GenerationEngine: Sendable {
 
 extension GenerationError {
     var gateOutcome: RequestGate.Outcome {
-        disposition == .pace ? .rateLimited(retryAfter: retryAfter) : .failed
+        if case .overloaded(let after) = self { return .overloaded(retryAfter: after) }
+        return disposition == .pace ? .rateLimited(retryAfter: retryAfter) : .failed
     }
 
     var pauseReason: String {

@@ -13,7 +13,10 @@
 public actor RequestGate {
     public enum Outcome: Sendable, Equatable {
         case succeeded
+        /// 429: this key is over its rate.
         case rateLimited(retryAfter: Double?)
+        /// 503: the service is short of capacity; a brief pause, the rate stays.
+        case overloaded(retryAfter: Double?)
         case failed
     }
 
@@ -82,15 +85,24 @@ public actor RequestGate {
 
     public func noteRefusal(_ error: GenerationError) { lastRefusal = error }
 
+    /// The API's rate-limit headers, as answers bring them.
+    private let reports: RateLimitReports?
+    /// While no rate is known, requests in flight start at one and grow by one per success (as TCP's
+    /// slow start), so a run's opening is no blind burst; `-j` stays the cap.
+    private var slowStart: Bool
+
     public init(
         maxInFlight: Int, shared: SharedPace? = nil, maxWait: Double = .infinity,
-        onSharedWait: (@Sendable (Double) -> Void)? = nil
+        onSharedWait: (@Sendable (Double) -> Void)? = nil, reports: RateLimitReports? = nil, slowStart: Bool = false
     ) {
         self.shared = shared
         self.maxWait = maxWait
         self.onSharedWait = onSharedWait
+        self.reports = reports
+        let known = shared?.knowsRate ?? false
+        self.slowStart = slowStart && !known && maxInFlight > 1
         self.maxInFlight = maxInFlight
-        self.limit = Double(maxInFlight)
+        self.limit = slowStart && !known ? 1 : Double(maxInFlight)
         self.nextStartAt = clock.now
         self.lastSuccessAt = clock.now
     }
@@ -187,20 +199,27 @@ public actor RequestGate {
     public func release(_ ticket: Ticket, _ outcome: Outcome) {
         inFlight -= 1
         let now = clock.now
+        if let headers = reports?.take() { follow(headers, now: now) }
         switch outcome {
         case .succeeded:
             shared?.succeeded()
             lastSuccessAt = now
             hasSucceeded = true
             consecutiveRateLimits = 0
-            limit = min(Double(maxInFlight), limit + 1 / limit)
+            limit = min(Double(maxInFlight), limit + (slowStart ? 1 : 1 / limit))
             if let current = rate {
                 let nearCeiling = ceiling.map { current >= $0 * 0.95 } ?? false
                 rate = min(Self.maximumRate, current * (nearCeiling ? Self.rateIncreaseNearCeiling : Self.rateIncrease))
             }
             let took = ticket.startedAt.duration(to: now).seconds
             latency = latency.map { $0 * 0.8 + took * 0.2 } ?? took
+        case .overloaded(let retryAfter):
+            shared?.overloaded(retryAfter: retryAfter)
+            rateLimitedCount += 1
+            let until = now + .seconds(min(retryAfter ?? 1, 600))
+            resumeAt = max(resumeAt ?? until, until)
         case .rateLimited(let retryAfter):
+            slowStart = false
             shared?.rateLimited(startedAt: ticket.startedWall, retryAfter: retryAfter)
             rateLimitedCount += 1
             consecutiveRateLimits += 1
@@ -216,6 +235,24 @@ public actor RequestGate {
             break
         }
         wakeAll()
+    }
+
+    /// The API said what the key may do: pace by it (every process on the key, through the shared
+    /// pace, else this one), no slower start needed; a window with nothing left holds every start.
+    private func follow(_ headers: RateLimitHeaders, now: ContinuousClock.Instant) {
+        if let shared {
+            shared.noteHeaders(headers)
+        } else {
+            if let allowed = headers.limit.map({ $0 * SharedPace.State.headroom }) { rate = min(rate ?? Self.maximumRate, max(Self.minimumRate, allowed)) }
+            if let hold = headers.holdFor {
+                let until = now + .seconds(min(hold, 600))
+                resumeAt = max(resumeAt ?? until, until)
+            }
+        }
+        if headers.limit != nil, slowStart {
+            slowStart = false
+            limit = Double(maxInFlight)
+        }
     }
 
     /// Every `probeInterval` without a 429, tries a faster rate.

@@ -21,8 +21,17 @@ public final class SharedPace: Sendable {
         var updated = 0.0
         var starts: [Double] = []
         var refusedStarts: [Double] = []
+        /// Seconds between starts the API's `x-ratelimit-limit` headers allow (0: none seen), and when
+        /// they were last seen.
+        var limitInterval = 0.0
+        var limitSeen = 0.0
 
         static let forgetAfter = 60.0
+        /// A rate learned from headers or 429s is kept this long (dynamic limits move), so the next run
+        /// and other processes start at it instead of finding it again.
+        static let rememberRateFor = 300.0
+        /// Starts at this share of the rate the headers give, for the jitter of the network.
+        static let headroom = 0.95
         static let window = 1.0
         static let kept = 64
         /// The longest any start may be put off: the file is shared, so what it says is bounded.
@@ -32,8 +41,17 @@ public final class SharedPace: Sendable {
         /// `now`: state from the future or from long ago is forgotten, and every time is kept within
         /// `longestWait` of now.
         func sanitised(now: Double) -> State {
-            guard updated <= now + 1, now - updated <= Self.forgetAfter else { return State() }
+            guard updated <= now + 1, now - updated <= Self.rememberRateFor else { return State() }
             var state = self
+            if now - updated > Self.forgetAfter {
+                // Long idle: the schedule is gone, the learned rates stay while they are fresh.
+                state = State()
+                state.updated = updated
+                if now - lastSlowDown <= Self.rememberRateFor, lastSlowDown <= now { (state.interval, state.lastSlowDown) = (interval, lastSlowDown) }
+                if now - limitSeen <= Self.rememberRateFor, limitSeen <= now { (state.limitInterval, state.limitSeen) = (limitInterval, limitSeen) }
+                return state
+            }
+            if limitSeen > now || now - limitSeen > Self.rememberRateFor { (state.limitInterval, state.limitSeen) = (0, 0) }
             let latest = now + Self.longestWait
             state.tat = min(max(tat, 0), latest)
             state.penaltyUntil = min(max(penaltyUntil, 0), latest)
@@ -56,6 +74,8 @@ public final class SharedPace: Sendable {
             let scalar = { (name: String) in fields[name]?.first ?? 0 }
             tat = scalar("tat")
             interval = max(0, min(scalar("interval"), 60))
+            limitInterval = max(0, min(scalar("limit"), 60))
+            limitSeen = scalar("limitseen")
             penaltyUntil = scalar("penalty")
             lastSlowDown = scalar("slowdown")
             lastProbe = scalar("probe")
@@ -66,6 +86,7 @@ public final class SharedPace: Sendable {
 
         var text: String {
             "v1\ntat \(tat)\ninterval \(interval)\npenalty \(penaltyUntil)\nslowdown \(lastSlowDown)\nprobe \(lastProbe)\nupdated \(updated)\n"
+                + "limit \(limitInterval)\nlimitseen \(limitSeen)\n"
                 + "starts \(starts.map { String($0) }.joined(separator: " "))\nrefused \(refusedStarts.map { String($0) }.joined(separator: " "))\n"
         }
     }
@@ -147,22 +168,55 @@ public final class SharedPace: Sendable {
         var wait = 0.0
         update { state in
             let time = now()
-            let start = state.interval > 0 || state.penaltyUntil > time ? max(time, state.tat, state.penaltyUntil) : time
+            let paced = state.interval > 0 || state.limitInterval > 0
+            let start = paced || state.penaltyUntil > time ? max(time, state.tat, state.penaltyUntil) : time
             if state.interval > 0 {
                 if state.lastProbe < state.lastSlowDown { state.lastProbe = state.lastSlowDown }
                 if time - state.lastProbe >= 5 {
                     state.interval /= 1.1
                     state.lastProbe = time
                 }
-                state.tat = start + state.interval
             }
+            // The headers' rate, never faster than what 429s taught (the longer interval wins).
+            if paced { state.tat = start + max(state.interval, state.limitInterval) }
             state.starts.append(start)
             wait = start - time
         }
         return min(max(0, wait), State.longestWait)
     }
 
-    /// A request that started at `startedAt` (wall clock) was answered 429 or 503.
+    /// Whether a rate for this key is known (from headers or 429s, recently): then a run need not
+    /// find it with a slow start.
+    public var knowsRate: Bool {
+        var known = false
+        update { state in known = state.interval > 0 || state.limitInterval > 0 }
+        return known
+    }
+
+    /// An answer's rate-limit headers: the limit sets the pace of every process on this key, and a
+    /// window with nothing remaining holds every start until it resets.
+    public func noteHeaders(_ headers: RateLimitHeaders) {
+        update { state in
+            let time = now()
+            if let limit = headers.limit {
+                state.limitInterval = min(60, 1 / (limit * State.headroom))
+                state.limitSeen = time
+            }
+            if let hold = headers.holdFor { state.penaltyUntil = max(state.penaltyUntil, time + min(hold, 600)) }
+        }
+    }
+
+    /// A request that started at `startedAt` (wall clock) was answered 503: the service is short of
+    /// capacity, not this key over its rate. Everyone pauses briefly; the learned rate barely moves.
+    public func overloaded(retryAfter: Double?) {
+        update { state in
+            let time = now()
+            if state.interval > 0 { state.interval = min(60, state.interval * 1.05) }
+            state.penaltyUntil = max(state.penaltyUntil, time + min(retryAfter ?? 1, 600))
+        }
+    }
+
+    /// A request that started at `startedAt` (wall clock) was answered 429.
     public func rateLimited(startedAt: Double, retryAfter: Double?) {
         update { state in
             let time = now()

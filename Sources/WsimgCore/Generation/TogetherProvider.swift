@@ -21,11 +21,14 @@ public struct TogetherProvider: SingleImageProvider {
     /// Where answers' images are streamed to as they arrive (the images folder); nil keeps them in memory.
     let spoolDirectory: String?
     let downloader: ImageDownloader
+    /// Where each answer's rate-limit headers go (to the request gate).
+    let rateReports: RateLimitReports?
 
     public init(
         endpoint: ServiceURL, apiKey: String, model: String, steps: Int, timeout: Double, transport: any HTTPTransport,
-        spoolDirectory: String? = nil, allowInsecureHTTP: Bool = false
+        spoolDirectory: String? = nil, allowInsecureHTTP: Bool = false, rateReports: RateLimitReports? = nil
     ) {
+        self.rateReports = rateReports
         self.endpoint = endpoint
         self.apiKey = apiKey
         self.model = model
@@ -81,6 +84,7 @@ public struct TogetherProvider: SingleImageProvider {
         } catch {
             throw error == .cancelled ? .cancelled : .transport(error)
         }
+        if let headers = RateLimitHeaders(response) { rateReports?.record(headers) }
         try UpstreamStatus.check(response, url: endpoint.display, redactor: Redactor(secrets: [apiKey]))
         // With a spool, the answer was read as it streamed past, the image going into the file.
         let answer = if let spool { try spool.answer() } else { try TogetherAnswer.parse(response.body) }
