@@ -48,17 +48,27 @@ public final class FakeBatchRoute: Sendable {
 
     private let server: HTTPServer
     private let state: RouteState
+    /// Together behind the route, when it has a rate limit: each image is tried as the seed's route
+    /// does, three times, waiting 1 s and then 2 s after a 429, and reported `FLUX API error: 429`
+    /// after the third.
+    public let upstream: SlidingWindowLimiter?
 
     public init(
-        mode: Mode = .normal, latency: Double = 0.05, sendIDs: Bool = true,
+        mode: Mode = .normal, latency: Double = 0.05, sendIDs: Bool = true, upstream: SlidingWindowLimiter? = nil,
         images script: @escaping ImageScript = { _, _ in .jpeg }, batches batchScript: @escaping BatchScript = { _ in .none }
     ) throws {
         let state = RouteState()
         self.state = state
+        self.upstream = upstream
         server = try HTTPServer { request in
-            Self.handle(request, mode: mode, latency: latency, sendIDs: sendIDs, script: script, batchScript: batchScript, state: state)
+            Self.handle(
+                request, mode: mode, latency: latency, sendIDs: sendIDs, upstream: upstream, script: script, batchScript: batchScript,
+                state: state)
         }
     }
+
+    /// 429s Together gave the route (each of the route's tries counts).
+    public var upstreamRateLimited: Int { upstream?.rejected ?? 0 }
 
     public var url: String { server.baseURL + "/api/worksheet/generate-images" }
     /// The web app's own address, which `--endpoint` also accepts.
@@ -75,7 +85,7 @@ public final class FakeBatchRoute: Sendable {
     }
 
     static func handle(
-        _ request: HTTPServer.Request, mode: Mode, latency: Double, sendIDs: Bool, script: ImageScript,
+        _ request: HTTPServer.Request, mode: Mode, latency: Double, sendIDs: Bool, upstream: SlidingWindowLimiter?, script: ImageScript,
         batchScript: BatchScript, state: RouteState
     ) -> HTTPServer.Reply {
         guard request.method == "POST", request.path == "/api/worksheet/generate-images" else { return fail(404, "Not found") }
@@ -108,10 +118,24 @@ public final class FakeBatchRoute: Sendable {
         let group = DispatchGroup()
         for (index, image) in images.enumerated() {
             group.enter()
+            let planned = outcomes[index]
             Thread {
                 state.imageStarted()
                 Thread.sleep(forTimeInterval: latency)
-                let json = result(for: image, outcome: outcomes[index], sendID: sendIDs)
+                var outcome = planned
+                if let upstream, planned == .jpeg || planned == .png {
+                    // The route's three tries against Together's limit, 1 s and 2 s apart.
+                    var tries = 1
+                    while upstream.admit() != nil {
+                        guard tries < 3 else {
+                            outcome = .fail(#"FLUX API error: 429 - {"error":{"message":"rate limit exceeded","type":"rate_limit"}}"#)
+                            break
+                        }
+                        Thread.sleep(forTimeInterval: Double(tries))
+                        tries += 1
+                    }
+                }
+                let json = result(for: image, outcome: outcome, sendID: sendIDs)
                 state.imageFinished()
                 results.append((index, json))
                 group.leave()

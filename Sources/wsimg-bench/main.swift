@@ -29,6 +29,8 @@ struct Scenario {
     /// Whether the rate-limited fake sends Together's `x-ratelimit-*` headers; a limit that changes.
     var headers = false
     var schedule: [(after: Double, perSecond: Int)] = []
+    /// Through the web app's batch route (remote mode), Together's limit behind it.
+    var remote = false
 
     var ideal: Double {
         if let rateLimit, !schedule.isEmpty {
@@ -141,6 +143,9 @@ var scenarios = [
     Scenario(
         name: "21. headers 6→3→8/s", images: 90, concurrency: 16, latency: 0.3, sizes: [(512, 512)], rateLimit: 6, headers: true,
         schedule: [(4, 3), (8, 8)]),
+    // Remote mode: the seed's route (batches of 8, each image tried 3 times, 1 s and 2 s apart) in front
+    // of a 6/s limit; "429s" counts the route's refused tries.
+    Scenario(name: "22. remote, upstream 6/s", images: 60, concurrency: 4, latency: 0.3, sizes: [(512, 512)], rateLimit: 6, remote: true),
 ]
 if CommandLine.arguments.count > 1 {
     let wanted = CommandLine.arguments.dropFirst().compactMap(Int.init)
@@ -175,6 +180,7 @@ for scenario in scenarios {
         }
     }
     let padding = scenario.padding
+    let route = scenario.remote ? try FakeBatchRoute(latency: scenario.latency, upstream: SlidingWindowLimiter(perSecond: scenario.rateLimit ?? 6)) : nil
     let upstream = try FakeTogether(
         latency: scenario.latency,
         rateLimit: scenario.rateLimit.map { SlidingWindowLimiter(perSecond: $0, sendsHeaders: scenario.headers, schedule: scenario.schedule) },
@@ -202,7 +208,7 @@ for scenario in scenarios {
                 environment: [
                     "TOGETHER_API_KEY": "bench-key", "TOGETHER_BASE_URL": upstream.baseURL, "PATH": "/usr/bin:/bin",
                     "XDG_RUNTIME_DIR": scenario.sharedPace ? scenarioFolder : run,
-                ],
+                ].merging(route.map { ["WSIMG_ENDPOINT": $0.url] } ?? [:]) { $1 },
                 tag: "." + scenario.name.prefix(while: \.isNumber) + (runs.count > 1 ? "-\(index)" : ""))
             measurements.withLock { $0.append(result) }
         }.start()
@@ -213,11 +219,13 @@ for scenario in scenarios {
         wall: all.map(\.wall).max() ?? 0, cpu: all.reduce(0) { $0 + $1.cpu }, peakRSS: all.map(\.peakRSS).max() ?? 0,
         exitCode: all.map(\.exitCode).max() ?? 0)
     upstream.stop()
+    route?.stop()
     let row = [
         scenario.name, String(scenario.images), String(scenario.concurrency), "\(Int(scenario.latency * 1000)) ms",
         format(scenario.ideal), format(result.wall), scenario.ideal > 0 ? format(result.wall / scenario.ideal) : "-",
         format(result.cpu * 1000 / Double(scenario.images), 1), format(Double(result.peakRSS) / 1_048_576, 1),
-        String(upstream.requestCount), String(upstream.connectionCount), String(upstream.rateLimitedCount), String(result.exitCode),
+        String(route?.requestCount ?? upstream.requestCount), String(upstream.connectionCount), String(route?.upstreamRateLimited ?? upstream.rateLimitedCount),
+        String(result.exitCode),
     ]
     print(zip(row, widths).map { pad($0, $1) }.joined(separator: " "))
     if verbose { print("  log: \(runs[0])/stderr.log") }

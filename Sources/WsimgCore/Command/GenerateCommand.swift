@@ -69,7 +69,8 @@ public struct GenerateCommand {
             let plan = GenerationPlan(
                 worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
                 store: layout.store, force: options.force, inputFolder: layout.inputFolder)
-            let estimate = CostEstimate(plan: plan, options: options, provider: provider.name, environment: environment)
+            var estimate = CostEstimate(plan: plan, options: options, provider: provider.name, environment: environment)
+            estimate.rate = knownRate(provider)
             if let warning = CostEstimate.stepsWarning(options) { reportError("warning: \(warning)") }
             Console.out(render(PlanListing(plan: plan, store: layout.store, estimate: estimate, providerNote: providerNote(provider))))
             return (ExitCode.success, plan)
@@ -151,6 +152,17 @@ public struct GenerateCommand {
             reportError("\(error)")
             return nil
         }
+    }
+
+    /// The rate this key was last allowed (shared pace state), when the key is at hand: for the time a
+    /// plan will take. Nothing is created or sent.
+    func knownRate(_ provider: any ImageProvider) -> Double? {
+        guard provider.name == "together", let key = try? apiKey(),
+            let url = try? ServiceEndpoints.together(
+                base: environment["TOGETHER_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TogetherProvider.defaultBaseURL,
+                allowInsecureHTTP: options.allowInsecureHTTP)
+        else { return nil }
+        return SharedPace.knownRate(folder: SharedPace.folder(environment: environment).folder, identity: url.string + "\n" + key)
     }
 
     /// `--provider together (black-forest-labs/FLUX.1-schnell, 4 steps)`: what the plan's statuses mean.

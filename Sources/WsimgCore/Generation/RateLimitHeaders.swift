@@ -46,5 +46,10 @@ public final class RateLimitReports: Sendable {
     public func record(_ headers: RateLimitHeaders) { latest.withLock { $0 = headers } }
 
     /// The headers of the last answer not yet taken, if any.
-    public func take() -> RateLimitHeaders? { latest.withLock { value in defer { value = nil }; return value } }
+    public func take() -> RateLimitHeaders? {
+        latest.withLock { value in
+            defer { value = nil }
+            return value
+        }
+    }
 }

@@ -116,6 +116,12 @@ public actor RequestGate {
     /// Seconds since the last success (or since the gate was made): how long rate limits have held the run.
     public var secondsWithoutSuccess: Double { lastSuccessAt.duration(to: clock.now).seconds }
 
+    /// The rate the API's headers allow (this process pacing alone): successes never raise it above.
+    private var headerRate: Double?
+
+    /// Workers waiting for their turn.
+    public var waiting: Int { queue.count }
+
     /// Whether any request has succeeded yet.
     public private(set) var hasSucceeded = false
 
@@ -209,7 +215,7 @@ public actor RequestGate {
             limit = min(Double(maxInFlight), limit + (slowStart ? 1 : 1 / limit))
             if let current = rate {
                 let nearCeiling = ceiling.map { current >= $0 * 0.95 } ?? false
-                rate = min(Self.maximumRate, current * (nearCeiling ? Self.rateIncreaseNearCeiling : Self.rateIncrease))
+                rate = min(headerRate ?? Self.maximumRate, Self.maximumRate, current * (nearCeiling ? Self.rateIncreaseNearCeiling : Self.rateIncrease))
             }
             let took = ticket.startedAt.duration(to: now).seconds
             latency = latency.map { $0 * 0.8 + took * 0.2 } ?? took
@@ -243,7 +249,10 @@ public actor RequestGate {
         if let shared {
             shared.noteHeaders(headers)
         } else {
-            if let allowed = headers.limit.map({ $0 * SharedPace.State.headroom }) { rate = min(rate ?? Self.maximumRate, max(Self.minimumRate, allowed)) }
+            if let allowed = headers.limit.map({ max(Self.minimumRate, $0 * SharedPace.State.headroom) }) {
+                headerRate = allowed
+                rate = min(rate ?? Self.maximumRate, allowed)
+            }
             if let hold = headers.holdFor {
                 let until = now + .seconds(min(hold, 600))
                 resumeAt = max(resumeAt ?? until, until)
@@ -260,7 +269,7 @@ public actor RequestGate {
         guard let current = rate, let since = [lastSlowDown, lastProbe].compactMap({ $0 }).max(),
             since.duration(to: now) >= Self.probeInterval
         else { return }
-        rate = min(Self.maximumRate, current * Self.probeIncrease)
+        rate = min(headerRate ?? Self.maximumRate, Self.maximumRate, current * Self.probeIncrease)
         lastProbe = now
     }
 

@@ -185,6 +185,18 @@ public final class SharedPace: Sendable {
         return min(max(0, wait), State.longestWait)
     }
 
+    /// The requests per second the state in `folder` says `identity` may make (from headers or 429s,
+    /// recently), without creating or changing anything; nil when none is known.
+    public static func knownRate(folder: String, identity: String, now: Double = Date().timeIntervalSince1970) -> Double? {
+        let path = folder + "/" + String(SHA256.hex(identity).prefix(32))
+        let fd = Foundation.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let state = State(text: String(decoding: RegularFile.read(fd, count: 1 << 16, at: 0), as: UTF8.self)).sanitised(now: now)
+        let interval = max(state.interval, state.limitInterval)
+        return interval > 0 ? 1 / interval : nil
+    }
+
     /// Whether a rate for this key is known (from headers or 429s, recently): then a run need not
     /// find it with a slow start.
     public var knowsRate: Bool {

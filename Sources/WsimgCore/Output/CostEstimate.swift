@@ -12,6 +12,8 @@ public struct CostEstimate: Sendable, Equatable {
     public let pricePerMP: Double?
     /// Where the price comes from, or why there is none.
     public let basis: String
+    /// Requests per second this key was last allowed, when known: the plan's time is N / rate.
+    public var rate: Double?
 
     public init(images: Int, megapixels: Double, pricePerMP: Double?, basis: String) {
         self.images = images
@@ -45,9 +47,10 @@ public struct CostEstimate: Sendable, Equatable {
 
     public var line: String {
         let head = "\(images) image\(images == 1 ? "" : "s"), \(String(format: "%.1f", megapixels)) MP"
-        guard let pricePerMP else { return head + " (\(basis))" }
+        let time = rate.map { "; ≈ \(ProgressDisplay.seconds(Double(images) / $0)) at \(String(format: "%g", ($0 * 10).rounded() / 10)) requests/s, the rate your key was last allowed" } ?? ""
+        guard let pricePerMP else { return head + " (\(basis))" + time }
         let total = megapixels * pricePerMP
-        return head + ", ≈ $\(Self.dollars(total)) at $\(Self.dollars(pricePerMP))/MP (\(basis))"
+        return head + ", ≈ $\(Self.dollars(total)) at $\(Self.dollars(pricePerMP))/MP (\(basis))" + time
     }
 
     /// Two significant digits below a dollar, cents above.
