@@ -54,6 +54,9 @@ struct JSONFieldCapture: JSONScanEvents {
         var count = 0
         var key: String?
         let start: Int
+        /// Whether anything below this container can be wanted: when not, its values (a megabyte
+        /// array of zeros, say) are only counted.
+        let relevant: Bool
     }
 
     let patterns: [[Pattern]]
@@ -78,6 +81,9 @@ struct JSONFieldCapture: JSONScanEvents {
         patterns.contains { $0.count > path.count && zip($0, path).allSatisfy { $0.matches($1) } }
     }
 
+    /// Whether the value that begins next could be wanted or hold wanted values.
+    private var nextIsRelevant: Bool { frames.last?.relevant ?? true }
+
     /// The path of the value that begins next.
     private func nextPath() -> [Step] {
         guard let frame = frames.last else { return [] }
@@ -95,14 +101,19 @@ struct JSONFieldCapture: JSONScanEvents {
     }
 
     mutating func beginContainer(isObject: Bool, at offset: Int) {
+        guard nextIsRelevant else {
+            frames[frames.count - 1].count += 1
+            frames.append(Frame(path: [], isObject: isObject, start: offset, relevant: false))
+            return
+        }
         let path = nextPath()
         begins(path)
-        frames.append(Frame(path: path, isObject: isObject, start: offset))
+        frames.append(Frame(path: path, isObject: isObject, start: offset, relevant: holdsWanted(path)))
     }
 
     mutating func endContainer(at end: Int) {
         let frame = frames.removeLast()
-        if wanted(frame.path) {
+        if frame.relevant || frames.last?.relevant ?? true, wanted(frame.path) {
             fields[frame.path] = Field(value: .container(isObject: frame.isObject, count: frame.count), range: frame.start..<end)
         }
     }
@@ -111,9 +122,13 @@ struct JSONFieldCapture: JSONScanEvents {
         frames[frames.count - 1].key = name
     }
 
-    mutating func wantsNextValue() -> Bool { wanted(nextPath()) }
+    mutating func wantsNextValue() -> Bool { nextIsRelevant && wanted(nextPath()) }
 
     mutating func scalar(_ value: ScannedScalar, range: Range<Int>) {
+        guard nextIsRelevant else {
+            frames[frames.count - 1].count += 1
+            return
+        }
         let path = nextPath()
         begins(path)
         if wanted(path) { fields[path] = Field(value: .scalar(value), range: range) }
