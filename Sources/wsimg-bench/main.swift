@@ -162,6 +162,7 @@ let header = ["scenario", "images", "-j", "latency", "ideal s", "wall s", "ratio
 let widths = [26, 7, 4, 8, 8, 8, 6, 11, 9, 9, 6, 5, 4]
 print(zip(header, widths).map { pad($0, $1) }.joined(separator: " "))
 var folder = ""
+var previousUpstream: FakeTogether?
 for scenario in scenarios {
     if !scenario.reuse {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("wsimg-bench-\(UUID().uuidString)").path
@@ -181,11 +182,18 @@ for scenario in scenarios {
     }
     let padding = scenario.padding
     let route = scenario.remote ? try FakeBatchRoute(latency: scenario.latency, upstream: SlidingWindowLimiter(perSecond: scenario.rateLimit ?? 6)) : nil
-    let upstream = try FakeTogether(
-        latency: scenario.latency,
-        rateLimit: scenario.rateLimit.map { SlidingWindowLimiter(perSecond: $0, sendsHeaders: scenario.headers, schedule: scenario.schedule) },
-        realistic: true,
-        script: { _, _ in padding > 0 ? .padded(padding) : .none })
+    // A scenario that reuses the one before it talks to the same upstream: a picture is the API's it
+    // came from (its address is part of the key), so another fake would make every picture new.
+    if !scenario.reuse || previousUpstream == nil {
+        previousUpstream?.stop()
+        previousUpstream = try FakeTogether(
+            latency: scenario.latency,
+            rateLimit: scenario.rateLimit.map { SlidingWindowLimiter(perSecond: $0, sendsHeaders: scenario.headers, schedule: scenario.schedule) },
+            realistic: true,
+            script: { _, _ in padding > 0 ? .padded(padding) : .none })
+    }
+    let upstream = previousUpstream!
+    let requestsBefore = upstream.requestCount
     // Make the fake's answers before timing, so its own encoding does not count.
     for (w, h) in scenario.sizes { _ = FakeTogether.realisticBody(width: SizeRules.normalise(w), height: SizeRules.normalise(h)) }
     let verbose = ProcessInfo.processInfo.environment["WSIMG_BENCH_VERBOSE"] != nil
@@ -218,13 +226,12 @@ for scenario in scenarios {
     let result = Measurement(
         wall: all.map(\.wall).max() ?? 0, cpu: all.reduce(0) { $0 + $1.cpu }, peakRSS: all.map(\.peakRSS).max() ?? 0,
         exitCode: all.map(\.exitCode).max() ?? 0)
-    upstream.stop()
     route?.stop()
     let row = [
         scenario.name, String(scenario.images), String(scenario.concurrency), "\(Int(scenario.latency * 1000)) ms",
         format(scenario.ideal), format(result.wall), scenario.ideal > 0 ? format(result.wall / scenario.ideal) : "-",
         format(result.cpu * 1000 / Double(scenario.images), 1), format(Double(result.peakRSS) / 1_048_576, 1),
-        String(route?.requestCount ?? upstream.requestCount), String(upstream.connectionCount), String(route?.upstreamRateLimited ?? upstream.rateLimitedCount),
+        String(route?.requestCount ?? upstream.requestCount - requestsBefore), String(upstream.connectionCount), String(route?.upstreamRateLimited ?? upstream.rateLimitedCount),
         String(result.exitCode),
     ]
     print(zip(row, widths).map { pad($0, $1) }.joined(separator: " "))

@@ -117,6 +117,21 @@ import WsimgCore
         }
     }
 
+    /// A worksheet without its links (pasted again, say), its elements shifted: the pictures made
+    /// already are found by their key under their old names, not asked for again (even without the cache).
+    @Test func picturesAreFoundByKeyUnderAnyName() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Self.sheet(.short, prompts: Self.prompts))
+        #expect(try await Wsimg.run(["generate", "w.json", "--no-cache"], in: scratch.path, environment: env(upstream)).code == 0)
+        scratch.write("w.json", Self.sheet(.short, prompts: Self.prompts, textBefore: [0, 2]))
+        let again = try await Wsimg.run(["generate", "w.json", "--no-cache"], in: scratch.path, environment: env(upstream))
+        #expect(again.code == 0, "\(again.stderr)")
+        #expect(upstream.requestCount == 4)
+        try expectRightPictures(scratch)
+    }
+
     /// The README's upload step: pictures come from the input's images folder, or the cache, never a request.
     @Test func embedIntoANewFileAlwaysEmbeds() async throws {
         let upstream = try FakeTogether()

@@ -51,6 +51,10 @@ public struct GenerationPlan: Sendable {
         worksheet: Worksheet, provider: any ImageProvider, options: RequestOptions, store: ImageStore,
         force: Bool, inputFolder: String? = nil
     ) {
+        // The store's pictures by key, looked up once: a picture is its key's, whatever name it has.
+        let picturesByKey = ((try? FileManager.default.contentsOfDirectory(atPath: store.directory)) ?? []).reduce(into: [String: String]()) { found, name in
+            if !name.hasPrefix("."), let key = ImageStore.key(inFileName: name) { found[key] = store.directory + "/" + name }
+        }
         entries = worksheet.placeholders.map { placeholder in
             if let reason = placeholder.skipReason {
                 return Entry(placeholder: placeholder, request: nil, key: nil, decision: .skipped(reason))
@@ -63,6 +67,13 @@ public struct GenerationPlan: Sendable {
             var entry = Self.decide(
                 placeholder, request: request, key: key, store: store, force: force, source: worksheet.source,
                 linksFrom: inputFolder ?? store.linkBase)
+            // Made already under another name (an element that moved, in a worksheet named by position): linked, no request.
+            if entry.decision == .generate, !force, entry.supersededKey == nil, let other = picturesByKey[key],
+                PNGValidator.quickCheck(fileAt: other, width: request.width, height: request.height)
+            {
+                entry = Entry(placeholder: placeholder, request: request, key: key, decision: .upToDate)
+                entry.existingFile = other
+            }
             if entry.decision == .upToDate, !entry.onlyEmbedded, entry.existingFile == nil { entry.existingFile = store.path(id: placeholder.id, key: key) }
             if entry.decision == .keptForeign, let inputFolder, inputFolder != store.linkBase {
                 entry = Self.relink(entry, from: inputFolder, store: store)
