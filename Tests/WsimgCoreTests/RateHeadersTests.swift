@@ -99,4 +99,17 @@ import Testing
         #expect(await gate.limit == 8)
         #expect(await gate.rate.map { abs($0 - 6 * SharedPace.State.headroom) < 1e-6 } == true)
     }
+
+    /// Batches to the web app's route: one answered far later than the fastest was held up behind
+    /// the route's own retries, so fewer go at once.
+    @Test func aBatchHeldUpBehindTheRouteMeansFewerAtOnce() async throws {
+        let gate = RequestGate(maxInFlight: 4, slowStart: true, delaySignals: true)
+        await gate.release(try await gate.acquire(), .succeeded)
+        await gate.release(try await gate.acquire(), .succeeded)
+        #expect(await gate.limit == 3)
+        let slow = try await gate.acquire()
+        try await Task.sleep(for: .milliseconds(1500))
+        await gate.release(slow, .succeeded)
+        #expect(await gate.limit == 2)
+    }
 }

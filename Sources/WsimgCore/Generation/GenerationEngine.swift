@@ -123,7 +123,7 @@ public struct GenerationEngine: Sendable {
         let gate = RequestGate(
             maxInFlight: concurrency, shared: sharedPace, maxWait: policy.maxWait,
             onSharedWait: { [events] in events(.paused(seconds: $0, reason: "pacing with other wsimg runs on this key")) },
-            reports: rateReports, slowStart: provider.paceIdentity != nil)
+            reports: rateReports, slowStart: provider.paceIdentity != nil, delaySignals: provider.batchSize > 1)
         let queue = JobQueue(jobs)
         let batchSize = max(1, provider.batchSize)
         // Twice as many workers as requests allowed in flight: while one worker checks and stores the

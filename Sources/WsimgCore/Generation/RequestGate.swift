@@ -93,8 +93,10 @@ public actor RequestGate {
 
     public init(
         maxInFlight: Int, shared: SharedPace? = nil, maxWait: Double = .infinity,
-        onSharedWait: (@Sendable (Double) -> Void)? = nil, reports: RateLimitReports? = nil, slowStart: Bool = false
+        onSharedWait: (@Sendable (Double) -> Void)? = nil, reports: RateLimitReports? = nil, slowStart: Bool = false,
+        delaySignals: Bool = false
     ) {
+        self.delaySignals = delaySignals
         self.shared = shared
         self.maxWait = maxWait
         self.onSharedWait = onSharedWait
@@ -118,6 +120,11 @@ public actor RequestGate {
 
     /// The rate the API's headers allow (this process pacing alone): successes never raise it above.
     private var headerRate: Double?
+
+    /// Whether a request answered much later than the fastest is a sign of congestion (batches to the
+    /// web app's route, which absorbs 429s by waiting), and the quickest answer seen.
+    private let delaySignals: Bool
+    private var fastest: Double?
 
     /// Workers waiting for their turn.
     public var waiting: Int { queue.count }
@@ -212,12 +219,20 @@ public actor RequestGate {
             lastSuccessAt = now
             hasSucceeded = true
             consecutiveRateLimits = 0
-            limit = min(Double(maxInFlight), limit + (slowStart ? 1 : 1 / limit))
+            let took = ticket.startedAt.duration(to: now).seconds
+            if delaySignals, let fastest, took > fastest * 1.5 + 0.5 {
+                // A batch that took much longer than the fastest was held up behind the service (the
+                // web app's route waits and tries again on a 429 without saying so): fewer at once.
+                slowStart = false
+                limit = max(1, limit - 1)
+            } else {
+                limit = min(Double(maxInFlight), limit + (slowStart ? 1 : 1 / limit))
+            }
+            fastest = min(fastest ?? took, took)
             if let current = rate {
                 let nearCeiling = ceiling.map { current >= $0 * 0.95 } ?? false
                 rate = min(headerRate ?? Self.maximumRate, Self.maximumRate, current * (nearCeiling ? Self.rateIncreaseNearCeiling : Self.rateIncrease))
             }
-            let took = ticket.startedAt.duration(to: now).seconds
             latency = latency.map { $0 * 0.8 + took * 0.2 } ?? took
         case .overloaded(let retryAfter):
             shared?.overloaded(retryAfter: retryAfter)
