@@ -21,7 +21,7 @@ DIST_TARBALL = dist/$(DIST_NAME)-linux-$(ARCH).tar.gz
 # The release binary: the Swift runtime linked in, so it runs where no Swift toolchain is installed.
 DIST_BINARY = .build-dist/release/wsimg
 
-.PHONY: all build release test check lint run bench fuzz install dist dist-binary stage deps test-deps install-packages clean
+.PHONY: all build release test check lint run bench fuzz install uninstall dist dist-binary stage deps test-deps install-packages clean
 
 all: build
 
@@ -40,11 +40,12 @@ install-packages:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# Only the wsimg product: the fuzz and bench tools are built by `make fuzz` and `make bench`.
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build --product wsimg
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product wsimg
 
 # Also packs the release tarball, which the tests run without the toolchain (DistTests) and through
 # the CI recipe in Samples/ci (CIRecipeTests).
@@ -76,12 +77,13 @@ run: release
 	  echo "TOGETHER_API_KEY is not set: generating offline placeholder pictures (--provider placeholder)"; provider=placeholder; \
 	fi; \
 	.build/release/wsimg generate Samples/worksheet.json -o $(SAMPLE_OUT)/worksheet.json --provider $$provider; \
-	code=$$?; [ $$code -eq 0 ] && echo "Wrote $(SAMPLE_OUT)/worksheet.json and $(SAMPLE_OUT)/worksheet_images/"; exit $$code
+	code=$$?; [ $$code -eq 0 ] && echo "Wrote $(SAMPLE_OUT)/worksheet.json and $(SAMPLE_OUT)/worksheet_images/; the binary is .build/release/wsimg"; exit $$code
 
 # Benchmarks against a loopback fake upstream; prints a table (see DESIGN.md, "Performance").
 # SCENARIOS="10 13" runs only those (and the ones that reuse their worksheets).
 SCENARIOS ?=
 bench: release
+	$(SWIFT) build -c release --product wsimg-bench
 	@command -v /usr/bin/time >/dev/null || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq time >/dev/null; }
 	.build/release/wsimg-bench $(SCENARIOS)
 
@@ -124,10 +126,17 @@ dist: dist-binary
 	install -m 644 Dist/licenses/* dist/$(DIST_NAME)/licenses/
 	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='$(shell sed -n 's/.*static let date = "\(.*\)"/\1/p' Sources/WsimgCore/Version.swift) 00:00Z' \
 	  -C dist -czf $(DIST_TARBALL) $(DIST_NAME)
-	@echo "Wrote $(DIST_TARBALL)"
+	cd dist && sha256sum $(notdir $(DIST_TARBALL)) > SHA256SUMS
+	@echo "Wrote $(DIST_TARBALL) and dist/SHA256SUMS"
 
 install: dist-binary
 	$(MAKE) --no-print-directory stage STAGE=$(DESTDIR)$(PREFIX)
+
+# Removes what `make install` put under $(DESTDIR)$(PREFIX), and nothing else.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/wsimg $(DESTDIR)$(PREFIX)/share/man/man1/wsimg.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/wsimg $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_wsimg \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/wsimg.fish
 
 clean:
 	rm -rf .build .build-dist dist $(SAMPLE_OUT)

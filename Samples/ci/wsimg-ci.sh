@@ -25,9 +25,21 @@ case "$WSIMG_TARBALL" in
 https://*)
     archive=$(mktemp)
     curl -fsSL --retry 3 -o "$archive" "$WSIMG_TARBALL"
+    sums=$(mktemp)
+    curl -fsSL --retry 3 -o "$sums" "$(dirname "$WSIMG_TARBALL")/SHA256SUMS"
     ;;
-*) archive=$WSIMG_TARBALL ;;
+*)
+    archive=$WSIMG_TARBALL
+    sums=$(dirname "$WSIMG_TARBALL")/SHA256SUMS
+    ;;
 esac
+# The tarball must be the one released: its checksum as SHA256SUMS beside it lists it.
+expected=$(grep " $(basename "$WSIMG_TARBALL")\$" "$sums" | cut -d' ' -f1)
+actual=$(sha256sum "$archive" | cut -d' ' -f1)
+if [ -z "$expected" ] || [ "$expected" != "$actual" ]; then
+    echo "wsimg-ci: $(basename "$WSIMG_TARBALL") does not match SHA256SUMS" >&2
+    exit 2
+fi
 mkdir -p "$WSIMG_HOME"
 tar -xzf "$archive" -C "$WSIMG_HOME" --strip-components=1
 wsimg="$WSIMG_HOME/bin/wsimg"

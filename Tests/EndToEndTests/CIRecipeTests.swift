@@ -10,8 +10,8 @@ struct CIRecipeTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Samples/ci/wsimg-ci.sh").path
 
-    func job(_ scratch: Scratch, _ upstream: FakeTogether) async throws -> (code: Int32, output: String) {
-        let tarball = try #require(DistTests.tarball)
+    func job(_ scratch: Scratch, _ upstream: FakeTogether, tarball given: String? = nil) async throws -> (code: Int32, output: String) {
+        let tarball = try given ?? #require(DistTests.tarball)
         let environment =
             "HOME='\(scratch.path)' WSIMG_TARBALL='\(tarball)' WORKSHEET=worksheets/lesson.json "
             + "TOGETHER_API_KEY='\(Wsimg.secret)' TOGETHER_BASE_URL='\(upstream.baseURL)'"
@@ -40,6 +40,29 @@ struct CIRecipeTests {
         let cached = try await job(scratch, upstream)
         #expect(cached.code == 0)
         #expect(upstream.requestCount == 4)
+    }
+}
+
+extension CIRecipeTests {
+    /// `make dist` writes SHA256SUMS beside the tarball, and the recipe unpacks only a tarball it lists.
+    @Test func theRecipeRefusesATarballItsChecksumsDoNotList() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        let tarball = try #require(DistTests.tarball)
+        let sums = try String(contentsOfFile: (tarball as NSString).deletingLastPathComponent + "/SHA256SUMS", encoding: .utf8)
+        #expect(sums.contains((tarball as NSString).lastPathComponent))
+        let copy = scratch.path + "/" + (tarball as NSString).lastPathComponent
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: tarball))
+        bytes.append(0)
+        try bytes.write(to: URL(fileURLWithPath: copy))
+        try sums.write(toFile: scratch.path + "/SHA256SUMS", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/worksheets", withIntermediateDirectories: true)
+        scratch.write("worksheets/lesson.json", Sheets.sample(count: 1))
+        let refused = try await job(scratch, upstream, tarball: copy)
+        #expect(refused.code == 2, "\(refused.output)")
+        #expect(refused.output.contains("does not match SHA256SUMS"))
+        #expect(upstream.requestCount == 0)
     }
 }
 

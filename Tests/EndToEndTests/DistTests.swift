@@ -89,6 +89,19 @@ struct DistTests {
         ] {
             #expect(FileManager.default.fileExists(atPath: scratch.path + "/root/usr/local/" + path), "\(path) is missing")
         }
+        // `make uninstall` takes back exactly that: no file is left (the folders may stay).
+        let uninstall = try await Self.shell(
+            "env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -C '\(repository)' uninstall PREFIX=/usr/local DESTDIR='\(scratch.path)/root'", in: scratch.path)
+        #expect(uninstall.code == 0, "\(uninstall.output)")
+        let left =
+            FileManager.default.enumerator(atPath: scratch.path + "/root")?.allObjects.compactMap { $0 as? String }
+            .filter { !Self.isFolder(scratch.path + "/root/" + $0) } ?? []
+        #expect(left.isEmpty, "\(left)")
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var folder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
     }
 
     @Test func theManPageRendersAndTheCompletionsParse() async throws {

@@ -201,3 +201,24 @@ import WsimgCore
         #expect(scratch.files(in: "w_images").allSatisfy { $0.hasPrefix("element-") })
     }
 }
+
+/// `wsimg cache`: the cache, visible, and emptied on request.
+@Suite struct CacheCommandTests {
+    @Test func theCacheIsShownAndCleaned() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        let environment = ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL, "WSIMG_CACHE_DIR": scratch.path + "/cache"]
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: environment).code == 0)
+        let shown = try await Wsimg.run(["cache"], in: scratch.path, environment: environment)
+        #expect(shown.code == 0)
+        #expect(shown.stdout.contains("Cache:    \(scratch.path)/cache") && shown.stdout.contains("Pictures: 2"), "\(shown.stdout)")
+        let recent = try await Wsimg.run(["cache", "clean", "--older-than", "30"], in: scratch.path, environment: environment)
+        #expect(recent.stdout.hasPrefix("Removed 0 pictures"), "\(recent.stdout)")
+        let all = try await Wsimg.run(["cache", "clean"], in: scratch.path, environment: environment)
+        #expect(all.stdout.hasPrefix("Removed 2 pictures"), "\(all.stdout)")
+        #expect(try await Wsimg.run(["cache"], in: scratch.path, environment: environment).stdout.contains("Pictures: 0"))
+        #expect(try await Wsimg.run(["cache", "--older-than", "3"], in: scratch.path, environment: environment).code == 2)
+    }
+}

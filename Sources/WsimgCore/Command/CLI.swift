@@ -51,6 +51,14 @@ public enum CLI {
             } catch {
                 return usageError(error.message, command: "validate")
             }
+        case "cache":
+            do {
+                let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: CacheCommand.specs)
+                if parsed.has("--help") { return printHelp("cache") }
+                return try CacheCommand(parsed, environment: environment).run()
+            } catch {
+                return usageError(error.message, command: "cache")
+            }
         case "preview":
             do {
                 let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: PreviewCommand.specs)

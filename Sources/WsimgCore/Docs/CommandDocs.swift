@@ -79,6 +79,15 @@ public enum Docs {
         options: PreviewCommand.specs, operand: .worksheet,
         examples: [("wsimg preview lesson.json", "writes lesson.preview.html")])
 
+    public static let cache = CommandDoc(
+        name: "cache", synopsis: "wsimg cache [clean [--older-than DAYS]]",
+        summary: "show the picture cache (folder, pictures, size), or empty it",
+        description: [
+            "Prints the picture cache's folder, how many pictures it holds and their size against its limit. 'wsimg cache clean' deletes them all, or with --older-than DAYS those not used for that many days; the next runs make (and pay for) them again when asked."
+        ],
+        options: CacheCommand.specs, operand: .none,
+        examples: [("wsimg cache clean --older-than 30", "pictures not used for a month")])
+
     public static let completion = CommandDoc(
         name: "completion", synopsis: "wsimg completion bash|zsh|fish",
         summary: "print the shell completion script",
@@ -91,7 +100,7 @@ public enum Docs {
         summary: "show help (also: wsimg --help, wsimg COMMAND --help)",
         description: [], options: [], operand: .command, examples: [])
 
-    public static let commands = [generate, prompts, validate, preview, completion, help]
+    public static let commands = [generate, prompts, validate, preview, cache, completion, help]
 
     public static func command(_ name: String) -> CommandDoc? { commands.first { $0.name == name } }
 
@@ -106,7 +115,7 @@ public enum Docs {
         ("https_proxy, http_proxy, ALL_PROXY, NO_PROXY", "proxies, as curl reads them; never used for loopback"),
         ("WSIMG_PRICE_PER_MP", "dollars per megapixel for the cost estimate"),
         ("WSIMG_CACHE_DIR", "the picture cache shared by all worksheets and runs; like --cache-dir (default $XDG_CACHE_HOME/wsimg, else ~/.cache/wsimg)"),
-        ("WSIMG_CACHE_SIZE", "the cache's size limit in MiB (default 2048); the least recently used pictures go first"),
+        ("WSIMG_CACHE_SIZE", "the cache's size limit in MiB, 1 to 16777216 (default 2048); the least recently used pictures go first"),
         ("XDG_CACHE_HOME", "the cache goes to $XDG_CACHE_HOME/wsimg when set (absolute), else ~/.cache/wsimg"),
         ("XDG_RUNTIME_DIR", "where runs that share a key share their pace ($XDG_RUNTIME_DIR/wsimg/pace), else the cache folder"),
         ("TMPDIR", "where a worksheet read from stdin is copied (an unlinked temporary file); default /tmp"),
@@ -117,8 +126,8 @@ public enum Docs {
 
     public static let exitCodes: [(code: String, meaning: String)] = [
         ("0", "every image is present"),
-        ("1", "some images could not be generated (the worksheet is written with the rest), rate limits would hold the run longer than --max-wait, or the worksheet's images were edited during the run"),
-        ("2", "usage, input, output or configuration error (nothing sent or written), the key was refused, or the URL answered 404 or a redirect"),
+        ("1", "some images could not be generated (the worksheet is written with the rest), rate limits would hold the run longer than --max-wait, the worksheet's images were edited during the run, or (--strict) there were warnings"),
+        ("2", "usage, input, output or configuration error (nothing sent or written), the key was refused, the URL answered 404 or a redirect, or the service could not be reached at all"),
         ("130", "interrupted by Ctrl-C, SIGTERM, SIGHUP or a closed output pipe (what was generated is kept and linked)"),
     ]
 
@@ -127,6 +136,7 @@ public enum Docs {
         ("NAME_images/.wsimg-redo.json", "seeds chosen by --redo, kept until the element's prompt or size changes"),
         (".wsimg-PID-XXXXXX.tmp", "files being written; a later run removes those no running wsimg holds"),
         ("NAME.preview.html", "the page wsimg preview writes"),
+        (".NAME.json.wsimg-backup", "with --hard-links update: the new version while a hard-linked worksheet is rewritten in place; the next run finishes a copy a kill cut short"),
         ("NAME_images/.wsimg.lock", "held by the run generating into the folder; a second run waits for it"),
         ("~/.cache/wsimg/v1/png/", "the picture cache (CACHEDIR.TAG marks it for backup tools)"),
     ]

@@ -112,16 +112,7 @@ public struct PictureCache: Sendable {
         defer { close(fd) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }  // another run is evicting
         AtomicFile.removeStaleTemporaries(in: root + "/v1/tmp")
-        var files: [(path: String, size: Int, used: Double)] = []
-        let base = root + "/v1/png"
-        for folder in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + folder)) ?? [] where name.hasSuffix(".png") {
-                let path = base + "/" + folder + "/" + name
-                var info = stat()
-                guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-                files.append((path, Int(info.st_size), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9))
-            }
-        }
+        let files = entries()
         var total = files.reduce(0) { $0 + $1.size }
         for file in files.sorted(by: { $0.used < $1.used }) where total > limit {
             var info = stat()

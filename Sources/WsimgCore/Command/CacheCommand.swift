@@ -1,0 +1,97 @@
+import Foundation
+
+/// `wsimg cache [clean [--older-than DAYS]]`: where the picture cache is and what it holds, and
+/// emptying it (as `go clean -cache` and `pip cache purge` do).
+struct CacheCommand {
+    static let specs: [OptionSpec] = [
+        OptionSpec(["--cache-dir"], value: "DIR", help: "the cache's folder (default: $WSIMG_CACHE_DIR, else ~/.cache/wsimg)", kind: .folder),
+        OptionSpec(["--older-than"], value: "DAYS", help: "with clean: only pictures not used for DAYS days"),
+        OptionSpec(["-h", "--help"], help: "show this help"),
+    ]
+
+    let clean: Bool
+    let olderThanDays: Double?
+    let cacheDir: String?
+    let environment: [String: String]
+
+    init(_ parsed: ParsedArguments, environment: [String: String]) throws(UsageError) {
+        switch parsed.positionals {
+        case []: clean = false
+        case ["clean"]: clean = true
+        default: throw UsageError("Usage: wsimg cache [clean [--older-than DAYS]]")
+        }
+        if let text = parsed.value("--older-than") {
+            guard clean else { throw UsageError("--older-than goes with 'wsimg cache clean'") }
+            guard let days = Double(text), days.isFinite, days >= 0, days <= 36_500 else {
+                throw UsageError("--older-than must be a number of days, not '\(text)'")
+            }
+            olderThanDays = days
+        } else {
+            olderThanDays = nil
+        }
+        cacheDir = parsed.value("--cache-dir")
+        self.environment = environment
+    }
+
+    func run() -> Int32 {
+        guard let root = PictureCache.location(option: cacheDir, disabled: false, environment: environment) else {
+            Console.err("wsimg: no cache folder: set WSIMG_CACHE_DIR or HOME\n")
+            return ExitCode.usage
+        }
+        let limit: Int
+        do {
+            limit = try PictureCache.limit(environment: environment)
+        } catch {
+            Console.err(TerminalText.line("wsimg: \(error)") + "\n")
+            return ExitCode.usage
+        }
+        let cache = PictureCache(root: root, limit: limit)
+        if clean {
+            let removed = cache.clean(unusedFor: olderThanDays.map { $0 * 86_400 })
+            Console.out("Removed \(removed.count) picture\(removed.count == 1 ? "" : "s") (\(Self.mebibytes(removed.bytes))) from \(TerminalText.line(root))\n")
+            return ExitCode.success
+        }
+        let held = cache.contents()
+        Console.out(
+            """
+            Cache:    \(TerminalText.line(root))
+            Pictures: \(held.count)
+            Size:     \(Self.mebibytes(held.bytes)) of \(Self.mebibytes(limit)) (WSIMG_CACHE_SIZE); the least recently used go first
+
+            """)
+        return ExitCode.success
+    }
+
+    static func mebibytes(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+}
+
+extension PictureCache {
+    /// The cached pictures: path, size, and when last used.
+    func entries() -> [(path: String, size: Int, used: Double)] {
+        var files: [(path: String, size: Int, used: Double)] = []
+        let base = root + "/v1/png"
+        for folder in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + folder)) ?? [] where name.hasSuffix(".png") {
+                let path = base + "/" + folder + "/" + name
+                var info = stat()
+                guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+                files.append((path, Int(info.st_size), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9))
+            }
+        }
+        return files
+    }
+
+    func contents() -> (count: Int, bytes: Int) {
+        let all = entries()
+        return (all.count, all.reduce(0) { $0 + $1.size })
+    }
+
+    /// Deletes every picture, or those not used for `seconds`; returns how many and their size.
+    func clean(unusedFor seconds: Double?, now: Double = Date().timeIntervalSince1970) -> (count: Int, bytes: Int) {
+        var removed = (count: 0, bytes: 0)
+        for entry in entries() where seconds.map({ now - entry.used >= $0 }) ?? true {
+            if unlink(entry.path) == 0 { removed = (removed.count + 1, removed.bytes + entry.size) }
+        }
+        return removed
+    }
+}
