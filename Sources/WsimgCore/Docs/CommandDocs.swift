@@ -4,6 +4,8 @@
 public struct CommandDoc: Sendable {
     public enum Operand: Sendable, Equatable {
         case none, worksheet, pngPaths, command, shell
+        /// `wsimg cache clean`.
+        case clean
     }
 
     public let name: String
@@ -24,6 +26,7 @@ public struct CommandDoc: Sendable {
             case .pngPaths: " PATH…"
             case .command: " [COMMAND]"
             case .shell: " SHELL"
+            case .clean: " [clean]"
             }
         return "wsimg \(name)\(operandName)"
     }
@@ -85,7 +88,7 @@ public enum Docs {
         description: [
             "Prints the picture cache's folder, how many pictures it holds and their size against its limit. 'wsimg cache clean' deletes them all, or with --older-than DAYS those not used for that many days; the next runs make (and pay for) them again when asked."
         ],
-        options: CacheCommand.specs, operand: .none,
+        options: CacheCommand.specs, operand: .clean,
         examples: [("wsimg cache clean --older-than 30", "pictures not used for a month")])
 
     public static let completion = CommandDoc(

@@ -34,7 +34,9 @@ public enum Completions {
             case .pngPaths: operand = "COMPREPLY=($(compgen -f -- \"$cur\"))"
             case .command: operand = "COMPREPLY=($(compgen -W \"\(commandNames.joined(separator: " "))\" -- \"$cur\"))"
             case .shell: operand = "COMPREPLY=($(compgen -W \"\(shells.joined(separator: " "))\" -- \"$cur\"))"
-            case .none: operand = ""
+            case .clean: operand = "COMPREPLY=($(compgen -W \"clean\" -- \"$cur\"))"
+            // Nothing to offer, but bash needs a command in the branch.
+            case .none: operand = ":"
             }
             cases += """
                         \(doc.name))
@@ -86,6 +88,7 @@ public enum Completions {
             case .pngPaths: operand = "    '*:PNG file or folder:_files'"
             case .command: operand = "    ':command:(\(commandNames.joined(separator: " ")))'"
             case .shell: operand = "    ':shell:(\(shells.joined(separator: " ")))'"
+            case .clean: operand = "    ':action:(clean)'"
             case .none: operand = ""
             }
             functions += "_wsimg_\(doc.name)() {\n  _arguments \\\n" + (specs + [operand]).filter { !$0.isEmpty }.joined(separator: " \\\n") + "\n}\n\n"
@@ -139,6 +142,7 @@ public enum Completions {
             case .pngPaths: lines.append("complete -c wsimg \(condition) -F")
             case .command: lines.append("complete -c wsimg \(condition) -a '\(commandNames.joined(separator: " "))'")
             case .shell: lines.append("complete -c wsimg \(condition) -a '\(shells.joined(separator: " "))'")
+            case .clean: lines.append("complete -c wsimg \(condition) -a 'clean'")
             case .none: break
             }
         }
