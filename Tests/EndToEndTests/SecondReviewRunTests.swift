@@ -168,6 +168,20 @@ import WsimgCore
         #expect(try scratch.worksheet("w.json").url("0-0") != nil)
     }
 
+    /// Under an address-space limit of 700 MB, a 12 MiB answer of zeros beside the picture is read:
+    /// 0.3.0 kept it and built a tree of it (hundreds of megabytes), and ran out.
+    @Test func whatAnAnswerCarriesBesideThePictureCostsNoMemory() async throws {
+        let upstream = try FakeTogether { _, _ in .padded(12 << 20) }
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 1))
+        let run = try await Wsimg.run(
+            ["-c", "ulimit -v 700000 && exec \"$0\" generate w.json --no-cache --retries 0 -j 1", Wsimg.binary], in: scratch.path,
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL], shell: true)
+        #expect(run.code == 0, "\(run.stderr.suffix(400))")
+        #expect(try scratch.worksheet("w.json").url("0-0") != nil)
+    }
+
     // MARK: 15–18. smaller ones
 
     @Test func anOutOfRangeCacheSizeIsRefused() async throws {
