@@ -111,5 +111,24 @@ import Testing
         try await Task.sleep(for: .milliseconds(1500))
         await gate.release(slow, .succeeded)
         #expect(await gate.limit == 2)
+        // And not as many as caused it again, for a while, however well the next ones go.
+        for _ in 0..<4 { await gate.release(try await gate.acquire(), .succeeded) }
+        #expect(await gate.limit <= 2)
+    }
+
+    /// A limit that changes: the next start follows the last answer's headers.
+    @Test func aChangedLimitIsFollowedAtTheNextStart() throws {
+        let clock = SharedPaceTests.FakeClock()
+        let (pace, folder) = try pace(clock)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        pace.noteHeaders(RateLimitHeaders(limit: 6, remaining: 5, reset: 0.2))
+        _ = pace.reserve()
+        pace.noteHeaders(RateLimitHeaders(limit: 3, remaining: 2, reset: 0.2))
+        let first = pace.reserve()
+        let second = pace.reserve()
+        #expect(abs((second - first) - 1 / (3 * SharedPace.State.headroom)) < 1e-6)
+        pace.noteHeaders(RateLimitHeaders(limit: 8, remaining: 7, reset: 0.2))
+        let third = pace.reserve()
+        #expect(abs((pace.reserve() - third) - 1 / (8 * SharedPace.State.headroom)) < 1e-6)
     }
 }

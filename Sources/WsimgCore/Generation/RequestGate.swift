@@ -125,6 +125,9 @@ public actor RequestGate {
     /// web app's route, which absorbs 429s by waiting), and the quickest answer seen.
     private let delaySignals: Bool
     private var fastest: Double?
+    /// How many requests were in flight when answers last came back held up, and when.
+    private var congestedAt: (limit: Int, at: ContinuousClock.Instant)?
+    static let congestionMemory = Duration.seconds(30)
 
     /// Workers waiting for their turn.
     public var waiting: Int { queue.count }
@@ -222,11 +225,15 @@ public actor RequestGate {
             let took = ticket.startedAt.duration(to: now).seconds
             if delaySignals, let fastest, took > fastest * 1.5 + 0.5 {
                 // A batch that took much longer than the fastest was held up behind the service (the
-                // web app's route waits and tries again on a 429 without saying so): fewer at once.
+                // web app's route waits and tries again on a 429 without saying so): fewer at once,
+                // and not as many again for a while.
                 slowStart = false
+                congestedAt = (Int(limit), now)
                 limit = max(1, limit - 1)
             } else {
-                limit = min(Double(maxInFlight), limit + (slowStart ? 1 : 1 / limit))
+                var ceiling = Double(maxInFlight)
+                if let congested = congestedAt, congested.at.duration(to: now) < Self.congestionMemory { ceiling = Double(max(1, congested.limit - 1)) }
+                limit = min(ceiling, limit + (slowStart ? 1 : 1 / limit))
             }
             fastest = min(fastest ?? took, took)
             if let current = rate {
