@@ -34,12 +34,12 @@ struct Wsimg {
 
     /// Starts wsimg, so a test can act while it runs (send a signal, say). `stdin`: a file to read
     /// standard input from (none: /dev/null).
-    /// `shell`: the arguments are for /bin/sh (to set a limit first, say), not for wsimg.
+    /// `shell`: the arguments are for bash (to set a limit first, say), not for wsimg.
     static func start(
         _ arguments: [String], in folder: String, environment: [String: String] = [:], stdin: String? = nil, shell: Bool = false
     ) throws -> Started {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: shell ? "/bin/sh" : binary)
+        process.executableURL = URL(fileURLWithPath: shell ? "/bin/bash" : binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         var env = ["PATH": "/usr/bin:/bin", "HOME": folder, "LANG": "C.UTF-8"]

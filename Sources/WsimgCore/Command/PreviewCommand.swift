@@ -24,6 +24,19 @@ struct PreviewCommand {
         quiet = parsed.has("--quiet")
     }
 
+    /// Writes the page to stdout. A reader that closed the pipe first (`| head`) is not an error:
+    /// nothing is said, exit 0; any other failure is said, exit 2. Nil when all was written.
+    static func writeToStandardOutput(_ page: PreviewPage) -> Int32? {
+        do {
+            try page.write(to: STDOUT_FILENO, path: "stdout")
+            return nil
+        } catch {
+            if case .cannotWrite(_, let reason) = error, reason == String(cString: strerror(EPIPE)) { return ExitCode.success }
+            Console.err(TerminalText.line("wsimg: \(error)") + "\n")
+            return ExitCode.usage
+        }
+    }
+
     func run() -> Int32 {
         let input = Paths.absolute(worksheet)
         let sheet: Worksheet
@@ -36,14 +49,17 @@ struct PreviewCommand {
         // A page is made to be shared: only pictures from the worksheet's own images folder go in,
         // never whatever other local file a url names.
         let allowed = imagesDir.map { Paths.absolute($0) } ?? Paths.folder(of: input) + "/" + Paths.stem(of: input) + "_images"
-        let page = PreviewPage(worksheet: sheet, folder: Paths.folder(of: input), title: Paths.stem(of: input), imagesFolder: allowed)
+        // Named as the worksheet names itself: `metadata.topic`, else its `title`, else the file.
+        let about = WorksheetAbout(input)
+        var page = PreviewPage(worksheet: sheet, folder: Paths.folder(of: input), title: about.title ?? Paths.stem(of: input), imagesFolder: allowed)
+        if let language = about.language { page.language = language }
         let destination = output ?? Paths.folder(of: input) + "/" + Paths.stem(of: input) + ".preview.html"
         do {
             if destination != "-", WorksheetFile.target(of: Paths.absolute(destination)) == WorksheetFile.target(of: input) {
                 throw OutputError.cannotWrite(path: destination, reason: "-o names the worksheet itself; give the page a file of its own")
             }
             if destination == "-" {
-                try page.write(to: STDOUT_FILENO, path: "stdout")
+                if let code = Self.writeToStandardOutput(page) { return code }
             } else {
                 let path = Paths.absolute(destination)
                 try OutputPreflight.checkWritable(path)

@@ -26,6 +26,8 @@ public struct PreviewPage {
     }
 
     public let title: String
+    /// The page's language (`lang`), from the worksheet's `metadata.language`.
+    public var language = "en"
     public let items: [Item]
     let source: WorksheetSource
 
@@ -137,7 +139,7 @@ public struct PreviewPage {
     private var head: String {
         """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
+        <html lang="\(Self.escape(language))"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(Self.escape(title)) — pictures</title>
         <style>
