@@ -78,8 +78,7 @@ import WsimgCore
         let own = scratch.path + "/tmp/wsimg-\(getuid())"
         try FileManager.default.createDirectory(atPath: own + "/pace", withIntermediateDirectories: true)
         #expect(chmod(own, 0o777) == 0)
-        let identity = try ServiceEndpoints.together(base: upstream.baseURL, allowInsecureHTTP: false).string + "\n" + Wsimg.secret
-        #expect(symlink(scratch.path + "/victim.txt", own + "/pace/" + String(SHA256.hex(identity).prefix(32))) == 0)
+        #expect(symlink(scratch.path + "/victim.txt", own + "/pace/" + (try upstream.paceStateName())) == 0)
         let environment = env(upstream).merging(["HOME": "", "TMPDIR": scratch.path + "/tmp"]) { $1 }
         let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: environment)
         #expect(run.code == 0, "\(run.stderr)")

@@ -115,9 +115,8 @@ import WsimgCore
     // MARK: 13. the pace state is untrusted
 
     func paceFile(_ upstream: FakeTogether, runtime: String) throws -> String {
-        let identity = try ServiceEndpoints.together(base: upstream.baseURL, allowInsecureHTTP: false).string + "\n" + Wsimg.secret
         try FileManager.default.createDirectory(atPath: runtime + "/wsimg/pace", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        return runtime + "/wsimg/pace/" + String(SHA256.hex(identity).prefix(32))
+        return runtime + "/wsimg/pace/" + (try upstream.paceStateName())
     }
 
     @Test func paceStateFromAClockThatRanAheadIsForgotten() async throws {

@@ -1,3 +1,4 @@
+import FakeUpstream
 import Foundation
 import Testing
 import WsimgCore
@@ -159,4 +160,12 @@ extension Worksheet {
     func url(_ id: String) -> String? { placeholders.first { $0.id == id }.flatMap(link) }
     /// An element's url, whole (read from the file when it is a long `data:` URL).
     func link(_ placeholder: Placeholder) -> String? { placeholder.url.flatMap { source.string($0) } }
+}
+
+extension FakeTogether {
+    /// The name of the shared pace state file wsimg keeps for this API and the test key.
+    func paceStateName() throws -> String {
+        let endpoint = try ServiceEndpoints.together(base: baseURL, allowInsecureHTTP: false)
+        return String(SHA256.hex(TogetherProvider.paceIdentity(endpoint: endpoint, apiKey: Wsimg.secret)).prefix(32))
+    }
 }

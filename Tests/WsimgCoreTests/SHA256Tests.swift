@@ -20,7 +20,7 @@ import Testing
         let root = NSTemporaryDirectory() + "wsimg-cache-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cache = PictureCache(root: root, limit: 2500)
-        #expect(cache.prepare())
+        #expect(cache.problem() == nil)
         let source = root + "/source.png"
         for (index, age) in [300.0, 100.0, 200.0].enumerated() {
             #expect(FileManager.default.createFile(atPath: source, contents: Data(repeating: UInt8(index), count: 1000)))

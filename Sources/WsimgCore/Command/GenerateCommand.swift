@@ -158,11 +158,15 @@ public struct GenerateCommand {
     /// plan will take. Nothing is created or sent.
     func knownRate(_ provider: any ImageProvider) -> Double? {
         guard provider.name == "together", let key = try? apiKey(),
-            let url = try? ServiceEndpoints.together(
-                base: environment["TOGETHER_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TogetherProvider.defaultBaseURL,
-                allowInsecureHTTP: options.allowInsecureHTTP)
+            let url = try? ServiceEndpoints.together(base: togetherBase, allowInsecureHTTP: options.allowInsecureHTTP)
         else { return nil }
-        return SharedPace.knownRate(folder: SharedPace.folder(environment: environment).folder, identity: url.string + "\n" + key)
+        return SharedPace.knownRate(
+            folder: SharedPace.folder(environment: environment).folder, identity: TogetherProvider.paceIdentity(endpoint: url, apiKey: key))
+    }
+
+    /// `TOGETHER_BASE_URL`, else Together's own.
+    var togetherBase: String {
+        environment["TOGETHER_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TogetherProvider.defaultBaseURL
     }
 
     /// `--provider together (black-forest-labs/FLUX.1-schnell, 4 steps)`: what the plan's statuses mean.
@@ -176,9 +180,12 @@ public struct GenerateCommand {
 
     /// Where the run put things, as the user would name them: `lesson.json, lesson_images/`.
     func destination(_ layout: Layout) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
-        let images = Paths.relative(layout.store.directory, from: cwd) + "/"
-        return (layout.output == nil ? "stdout" : options.output ?? options.worksheet) + ", " + images
+        (layout.output == nil ? "stdout" : options.output ?? options.worksheet) + ", " + Self.shown(layout.store)
+    }
+
+    /// The images folder as the user would name it: `lesson_images/`.
+    static func shown(_ store: ImageStore) -> String {
+        Paths.relative(store.directory, from: FileManager.default.currentDirectoryPath) + "/"
     }
 
     static func exitCode(interrupted: Bool, stop: GenerationEngine.StopReason?, outcome: WorksheetUpdate) -> Int32 {
@@ -229,8 +236,7 @@ public struct GenerateCommand {
             return (PlaceholderProvider(), nil)
         case .together:
             let key = planning ? "" : try apiKey()
-            let base = environment["TOGETHER_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TogetherProvider.defaultBaseURL
-            let url = try ServiceEndpoints.together(base: base, allowInsecureHTTP: options.allowInsecureHTTP)
+            let url = try ServiceEndpoints.together(base: togetherBase, allowInsecureHTTP: options.allowInsecureHTTP)
             let client = planning ? nil : try makeClient()
             let provider = TogetherProvider(
                 endpoint: url, apiKey: key, model: options.model, steps: options.steps,
@@ -344,10 +350,7 @@ public struct GenerateCommand {
         reportError(options.worksheets.count > 1 && !message.contains(options.worksheet) ? "\(options.worksheet): \(message)" : message)
     }
 
-    func reportError(_ message: String) {
-        Warnings.note(message)
-        Console.err(TerminalText.line("wsimg: \(message)") + "\n")
-    }
+    func reportError(_ message: String) { Console.report(message) }
 }
 
 /// The transport of a provider that is only asked for cache keys.

@@ -8,6 +8,8 @@ import Foundation
 struct GenerationRun {
     let options: GenerateOptions
     let units: [GenerateCommand]
+    /// Where each unit reads and writes, worked out once.
+    let layouts: [GenerateCommand.Layout]
     let environment: [String: String]
     let terminal: TerminalInfo
 
@@ -27,12 +29,15 @@ struct GenerationRun {
             unit.fromFolder = input.fromFolder
             return unit
         }
+        layouts = units.map { $0.resolveLayout() }
     }
 
-    private func reportError(_ message: String) {
-        Warnings.note(message)
-        Console.err(TerminalText.line("wsimg: \(message)") + "\n")
+    /// What the whole run writes, for `RunInputs.check`: each worksheet's name, input, output and images folder.
+    private var writes: [(name: String, input: String?, output: String?, images: String)] {
+        zip(units, layouts).map { ($0.options.worksheet, $1.input, $1.output, $1.store.directory) }
     }
+
+    private func reportError(_ message: String) { Console.report(message) }
 
     func run() async -> Int32 {
         let started = Date()
@@ -40,8 +45,7 @@ struct GenerationRun {
         var code = await execute(into: &report)
         report.duration = Date().timeIntervalSince(started)
         // Never over a worksheet: a report that would land on one was refused, and is not written.
-        let worksheets = Set(units.flatMap { unit in [unit.resolveLayout().input, unit.resolveLayout().output].compactMap { $0.map(WorksheetFile.target(of:)) } })
-        if let path = options.report, path == "-" || !worksheets.contains(WorksheetFile.target(of: Paths.absolute(path))) {
+        if let path = options.report, path == "-" || RunInputs.worksheet(namedBy: Paths.absolute(path), in: writes) == nil {
             report.exitCode = code
             if let problem = report.write(to: path == "-" ? "-" : Paths.absolute(path)) {
                 reportError(problem)
@@ -59,9 +63,8 @@ struct GenerationRun {
     private func execute(into report: inout RunReport) async -> Int32 {
         let started = Date()
         guard let first = units.first else { return ExitCode.usage }
-        report.worksheets = units.map { unit in
-            let layout = unit.resolveLayout()
-            return RunReport.Sheet(
+        report.worksheets = zip(units, layouts).map { unit, layout in
+            RunReport.Sheet(
                 worksheet: unit.options.worksheet, output: layout.output.map { Paths.display($0) } ?? "-",
                 imagesDir: Paths.display(layout.store.directory))
         }
@@ -85,28 +88,29 @@ struct GenerationRun {
         defer { transport?.shutdown() }
         // What the whole run writes, checked before anything is read or sent; missing folders are made.
         do {
-            let layouts = units.map { ($0.options.worksheet, $0.resolveLayout()) }
             let reportFile = options.report.flatMap { $0 == "-" ? nil : Paths.absolute($0) }
-            if options.report == "-", layouts.contains(where: { $0.1.output == nil }) {
+            if options.report == "-", layouts.contains(where: { $0.output == nil }) {
                 throw RunInputs.Conflict(description: "--report - and the worksheet both on stdout: give the report a file")
             }
-            try RunInputs.check(layouts.map { ($0.0, $0.1.input, $0.1.output, $0.1.store.directory) }, report: reportFile, reportShown: options.report)
-            try RunInputs.makeFolders(for: layouts.compactMap(\.1.output) + [reportFile].compactMap { $0 })
+            try RunInputs.check(writes, report: reportFile, reportShown: options.report)
+            try RunInputs.makeFolders(for: layouts.compactMap(\.output) + [reportFile].compactMap { $0 })
         } catch {
             return refuse("\(error)")
         }
         var codes: [Int32] = []
         var loaded: [(unit: GenerateCommand, sheet: GenerateCommand.Loaded)] = []
+        var skipped = Set<Int>()
         for (index, unit) in units.enumerated() {
-            switch unit.load() {
+            switch unit.load(layouts[index]) {
             case .loaded(let sheet): loaded.append((unit, sheet))
-            case .skipped: report.worksheets[index].error = "skipped: not a worksheet"
+            case .skipped: skipped.insert(index)
             case .failed(let message):
                 report.worksheets[index].error = message
                 codes.append(ExitCode.usage)
             }
         }
-        report.worksheets.removeAll { $0.error == "skipped: not a worksheet" }
+        // A JSON file in a folder that is not a worksheet is no part of the run.
+        report.worksheets = report.worksheets.enumerated().filter { !skipped.contains($0.offset) }.map(\.element)
         guard !loaded.isEmpty else {
             if codes.isEmpty { return refuse("no worksheets (*.json) in \(options.worksheets.joined(separator: " "))") }
             return ExitCode.usage

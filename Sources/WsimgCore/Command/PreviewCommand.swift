@@ -32,7 +32,7 @@ struct PreviewCommand {
             return nil
         } catch {
             if case .cannotWrite(_, let reason) = error, reason == String(cString: strerror(EPIPE)) { return ExitCode.success }
-            Console.err(TerminalText.line("wsimg: \(error)") + "\n")
+            Console.report("\(error)")
             return ExitCode.usage
         }
     }

@@ -85,11 +85,15 @@ enum RunInputs {
             }
             folders[images] = entry.name
         }
-        guard let report else { return }
-        let target = WorksheetFile.target(of: report)
-        for entry in outputs where [entry.input, entry.output].contains(where: { $0.map(WorksheetFile.target(of:)) == target }) {
-            throw Conflict(description: "--report \(reportShown ?? report) names the worksheet itself (\(entry.name)); give the report a file of its own")
+        if let report, let name = worksheet(namedBy: report, in: outputs) {
+            throw Conflict(description: "--report \(reportShown ?? report) names the worksheet itself (\(name)); give the report a file of its own")
         }
+    }
+
+    /// The worksheet a report at `report` would overwrite (its input or output), if any.
+    static func worksheet(namedBy report: String, in outputs: [(name: String, input: String?, output: String?, images: String)]) -> String? {
+        let target = WorksheetFile.target(of: report)
+        return outputs.first { [$0.input, $0.output].contains { $0.map(WorksheetFile.target(of:)) == target } }?.name
     }
 
     /// Makes the folders the run will write its files in, as `mkdir -p` would.

@@ -20,10 +20,9 @@ enum RunLocks {
     /// order in every process — each folder once. `claim` takes one worksheet's lock.
     static func claim(_ folders: [String?], claim: (Int) -> (RunLock?, waited: Bool)?) -> [Claim] {
         var claims = [Claim](repeating: .notNeeded, count: folders.count)
-        let order = folders.indices.filter { folders[$0] != nil }.sorted { a, b in
-            let (x, y) = (realPath(folders[a]!), realPath(folders[b]!))
-            return x == y ? a < b : x < y
-        }
+        // A folder's real path (symlinks resolved; the path itself while it does not exist yet).
+        let real = folders.enumerated().compactMap { index, folder in folder.map { (index, WorksheetFile.target(of: $0)) } }
+        let order = real.sorted { $0.1 == $1.1 ? $0.0 < $1.0 : $0.1 < $1.1 }.map(\.0)
         for index in order {
             claims[index] = claim(index).map { .held($0.0, waited: $0.waited) } ?? .refused
         }
@@ -32,9 +31,6 @@ enum RunLocks {
 
     /// Glibc's enum for the resource, as `getrlimit` takes it.
     static let openFiles = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-
-    /// A folder's real path (symlinks resolved), or the path itself while it does not exist yet.
-    static func realPath(_ folder: String) -> String { WorksheetFile.target(of: folder) }
 
     /// How many worksheets one group of a run may hold locks for: half the descriptors this process
     /// may open, less what the connections, pictures and files in flight need.

@@ -24,12 +24,11 @@ extension GenerateCommand {
         case failed(String)
     }
 
-    /// Reads and checks the worksheet and its outputs; reports its own errors.
-    func load() -> LoadOutcome {
-        let layout = resolveLayout()
+    /// Reads and checks the worksheet and its outputs (`layout`, as `resolveLayout` gives it); reports its own errors.
+    func load(_ layout: Layout) -> LoadOutcome {
         do {
             let worksheet = try readWorksheet(layout.input)
-            try OutputPreflight.check(input: layout.input, output: layout.output, report: options.report.flatMap { $0 == "-" ? nil : Paths.absolute($0) })
+            try OutputPreflight.check(output: layout.output, report: options.report.flatMap { $0 == "-" ? nil : Paths.absolute($0) })
             if let output = layout.output, options.hardLinks == .refuse, case let names = WorksheetFile.linkCount(WorksheetFile.target(of: output)), names > 1 {
                 throw OutputError.cannotWrite(
                     path: options.output ?? options.worksheet,
@@ -85,13 +84,6 @@ extension GenerateCommand {
             reportWorksheetError("\(error)")
             return nil
         }
-        func makePlan() -> GenerationPlan {
-            GenerationPlan(
-                worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
-                store: layout.store, force: options.force, inputFolder: layout.inputFolder)
-        }
-        var plan = makePlan()
-        var extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
         var lock: RunLock?
         if let (claimed, waited) = claim {
             lock = claimed
@@ -100,9 +92,6 @@ extension GenerateCommand {
                 if waited, let input = layout.input {
                     worksheet = try readWorksheet(input)
                 }
-                // What the run before us made is there now: plan again.
-                plan = makePlan()
-                extracting = !options.embed && plan.entries.contains(where: \.onlyEmbedded)
                 try layout.store.prepare()
                 if redo.changed { try redo.manifest.write(to: layout.store.directory) }
             } catch {
@@ -110,7 +99,11 @@ extension GenerateCommand {
                 return nil
             }
         }
-        if extracting { plan = plan.extractingEmbedded(from: worksheet.source, into: layout.store) }
+        // Planned once the folder is ours: what a run before us made is there now.
+        var plan = GenerationPlan(
+            worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
+            store: layout.store, force: options.force, inputFolder: layout.inputFolder)
+        if !options.embed, plan.entries.contains(where: \.onlyEmbedded) { plan = plan.extractingEmbedded(from: worksheet.source, into: layout.store) }
         var fromCache = 0
         // --force means new pictures: the cache is not asked.
         if let cache, !plan.jobs.isEmpty, !options.force {
@@ -153,7 +146,7 @@ extension GenerateCommand {
         guard prepared.lock != nil else { return }
         let orphans = prepared.plan.orphans(in: prepared.layout.store)
         let deleted = orphans.filter { unlink($0) == 0 }.count
-        if deleted > 0 { display.note("deleted \(deleted) picture\(deleted == 1 ? "" : "s") no element uses from \(destination(prepared.layout).split(separator: ",").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "the images folder")") }
+        if deleted > 0 { display.note("deleted \(deleted) picture\(deleted == 1 ? "" : "s") no element uses from \(Self.shown(prepared.layout.store))") }
     }
 
     /// A file in the same folder whose name differs only in case, or by a typo, from a missing one's.
@@ -164,7 +157,6 @@ extension GenerateCommand {
         let candidates = names.filter { !$0.hasPrefix(".") }
         let match = candidates.first { $0.lowercased() == name.lowercased() } ?? ArgumentParser.closest(to: name, in: candidates.filter { $0.hasSuffix(".json") })
         guard let match else { return nil }
-        let shown = Paths.relative(folder + "/" + match, from: FileManager.default.currentDirectoryPath)
-        return shown
+        return Paths.relative(folder + "/" + match, from: FileManager.default.currentDirectoryPath)
     }
 }

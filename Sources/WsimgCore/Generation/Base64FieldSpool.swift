@@ -62,7 +62,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
                 syntaxError = error
             }
         }
-        if let syntaxError { throw .badResponse("the body is not JSON (\(syntaxError.message))") }
+        if let syntaxError { throw .notJSON(syntaxError) }
         return try TogetherAnswer.read(capture, in: [])
     }
 

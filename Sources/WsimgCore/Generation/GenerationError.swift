@@ -52,6 +52,9 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
+    /// An answer whose body is not JSON.
+    static func notJSON(_ error: JSONSyntaxError) -> GenerationError { .badResponse("the body is not JSON (\(error.message))") }
+
     /// What stops the run when this error does: a local write failure is the output's, the rest the upstream's.
     var stopReason: GenerationEngine.StopReason {
         if case .localWrite(let output) = self { return .output(output) }

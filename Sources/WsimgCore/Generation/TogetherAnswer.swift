@@ -36,7 +36,7 @@ extension JSONFieldCapture {
         do {
             return try scan(body, patterns)
         } catch {
-            throw .badResponse("the body is not JSON (\(error.message))")
+            throw .notJSON(error)
         }
     }
 }

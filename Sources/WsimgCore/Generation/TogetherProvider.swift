@@ -42,7 +42,10 @@ public struct TogetherProvider: SingleImageProvider {
     }
 
     public var name: String { "together" }
-    public var paceIdentity: String? { endpoint.string + "\n" + apiKey }
+    public var paceIdentity: String? { Self.paceIdentity(endpoint: endpoint, apiKey: apiKey) }
+
+    /// What shares one rate limit: the endpoint and the key used there (hashed into a file name, never stored).
+    public static func paceIdentity(endpoint: ServiceURL, apiKey: String) -> String { endpoint.string + "\n" + apiKey }
     public var serviceHost: String? { endpoint.host }
 
     /// The API's own address adds nothing, so pictures made before the address counted keep their

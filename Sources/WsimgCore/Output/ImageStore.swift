@@ -30,12 +30,6 @@ public struct ImageStore: Sendable {
         (urlPrefix.isEmpty ? "" : urlPrefix + "/") + Self.fileName(id: id, key: key)
     }
 
-    /// If `url` names a file this store made for element `id`, its key.
-    public func key(inURL url: String, id: String) -> String? {
-        guard let own = picture(inURL: url), (own.file as NSString).lastPathComponent == Self.fileName(id: id, key: own.key) else { return nil }
-        return own.key
-    }
-
     /// If `url` names a picture in this store, named as wsimg names them (`<name>-<key>.png`), whatever
     /// element it was made for: its path and key. Pictures are recognised by their key, never by the
     /// element's name or position, which inserting or moving elements changes.

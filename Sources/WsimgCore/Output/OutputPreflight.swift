@@ -3,14 +3,10 @@ import Foundation
 /// Checks, before anything is generated (and paid for), that the files the run will write can be
 /// written: a problem found only after the pictures arrived would waste them.
 enum OutputPreflight {
-    static func check(input: String?, output: String?, report: String?) throws(OutputError) {
+    /// (A report over a worksheet is the run's to refuse: `RunInputs.check` sees every worksheet.)
+    static func check(output: String?, report: String?) throws(OutputError) {
         if let output { try checkWritable(output) }
-        guard let report else { return }
-        let reportTarget = WorksheetFile.target(of: report)
-        if [input, output].compactMap({ $0 }).contains(where: { WorksheetFile.target(of: $0) == reportTarget }) {
-            throw .cannotWrite(path: report, reason: "--report names the worksheet itself; give the report a file of its own")
-        }
-        try checkWritable(report)
+        if let report { try checkWritable(report) }
     }
 
     /// A file that may not exist yet, in a folder that must.

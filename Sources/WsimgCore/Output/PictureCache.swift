@@ -48,14 +48,9 @@ public struct PictureCache: Sendable {
 
     func path(for contentKey: String) -> String { "\(root)/v1/png/\(contentKey.prefix(2))/\(contentKey).png" }
 
-    /// Creates the cache's folders and its `CACHEDIR.TAG` (so backup tools skip it); false if it cannot.
-    /// A cache folder of another user, or one anybody may write to, is not used: its pictures could
-    /// be anyone's (a group may share one).
-    public func prepare() -> Bool {
-        problem() == nil
-    }
-
-    /// Why the cache cannot be used, or nil when it is ready.
+    /// Creates the cache's folders and its `CACHEDIR.TAG` (so backup tools skip it); returns why the
+    /// cache cannot be used, or nil when it is ready. A cache folder of another user, or one anybody
+    /// may write to, is not used: its pictures could be anyone's (a group may share one).
     public func problem() -> String? {
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -124,6 +119,35 @@ public struct PictureCache: Sendable {
 }
 
 extension PictureCache {
+    /// The cached pictures: path, size, and when last used.
+    func entries() -> [(path: String, size: Int, used: Double)] {
+        var files: [(path: String, size: Int, used: Double)] = []
+        let base = root + "/v1/png"
+        for folder in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + folder)) ?? [] where name.hasSuffix(".png") {
+                let path = base + "/" + folder + "/" + name
+                var info = stat()
+                guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+                files.append((path, Int(info.st_size), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9))
+            }
+        }
+        return files
+    }
+
+    func contents() -> (count: Int, bytes: Int) {
+        let all = entries()
+        return (all.count, all.reduce(0) { $0 + $1.size })
+    }
+
+    /// Deletes every picture, or those not used for `seconds`; returns how many and their size.
+    func clean(unusedFor seconds: Double?, now: Double = Date().timeIntervalSince1970) -> (count: Int, bytes: Int) {
+        var removed = (count: 0, bytes: 0)
+        for entry in entries() where seconds.map({ now - entry.used >= $0 }) ?? true {
+            if unlink(entry.path) == 0 { removed = (removed.count + 1, removed.bytes + entry.size) }
+        }
+        return removed
+    }
+
     /// Keeps a copy of every picture a run generated, then trims the cache to its limit.
     public func keep(_ results: [GenerationResult]) {
         let made = results.filter { $0.status == .generated }

@@ -9,6 +9,13 @@ public enum Console {
     public static func out(_ text: String) { write(Array(text.utf8), to: STDOUT_FILENO) }
     public static func err(_ text: String) { write(Array(text.utf8), to: STDERR_FILENO) }
 
+    /// A message from wsimg on stderr, on one line made safe to print (`wsimg: …`); warnings among
+    /// them are counted for `--strict`.
+    static func report(_ message: String) {
+        Warnings.note(message)
+        err(TerminalText.line("wsimg: \(message)") + "\n")
+    }
+
     static func write(_ bytes: [UInt8], to descriptor: Int32) {
         guard !brokenPipe.load(ordering: .relaxed) else { return }
         let failure = bytes.withUnsafeBytes { AtomicFile.writeAll($0, to: descriptor) }
