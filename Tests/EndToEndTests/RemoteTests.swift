@@ -45,6 +45,8 @@ import WsimgCore
         #expect(scratch.files(in: "w_images").count == 2)
     }
 
+    /// More pictures than one batch: the first goes alone, then as many at once as have come back
+    /// (TCP's slow start), never more than --batch-size in one request or -j requests at once.
     @Test func respectsBatchSizeAndConcurrency() async throws {
         let route = try FakeBatchRoute(latency: 0.1)
         defer { route.stop() }
@@ -52,7 +54,9 @@ import WsimgCore
         scratch.write("w.json", Sheets.sample(count: 20))
         let result = try await run(route, scratch, ["--batch-size", "3", "-j", "2"])
         #expect(result.code == 0, "\(result.stderr)")
-        #expect(route.batches.map(\.count).sorted() == [2, 3, 3, 3, 3, 3, 3])
+        #expect(route.batches.first?.count == 1)
+        #expect(route.batches.map(\.count).allSatisfy { (1...3).contains($0) })
+        #expect(route.batches.map(\.count).filter { $0 == 3 }.count >= 4)
         #expect(route.maxConcurrentBatches <= 2)
         #expect(route.maxImagesRunningAtOnce <= 6)
         #expect(Set(route.batches.flatMap { $0 }.map(\.id)).count == 20)

@@ -100,20 +100,19 @@ import Testing
         #expect(await gate.rate.map { abs($0 - 6 * SharedPace.State.headroom) < 1e-6 } == true)
     }
 
-    /// Batches to the web app's route: one answered far later than the fastest was held up behind
-    /// the route's own retries, so fewer go at once.
-    @Test func aBatchHeldUpBehindTheRouteMeansFewerAtOnce() async throws {
-        let gate = RequestGate(maxInFlight: 4, slowStart: true, delaySignals: true)
-        await gate.release(try await gate.acquire(), .succeeded)
-        await gate.release(try await gate.acquire(), .succeeded)
-        #expect(await gate.limit == 3)
-        let slow = try await gate.acquire()
-        try await Task.sleep(for: .milliseconds(1500))
-        await gate.release(slow, .succeeded)
-        #expect(await gate.limit == 2)
-        // And not as many as caused it again, for a while, however well the next ones go.
-        for _ in 0..<4 { await gate.release(try await gate.acquire(), .succeeded) }
-        #expect(await gate.limit <= 2)
+    /// Batches to the web app's route: the gate lets a batch through with as many pictures as the
+    /// pacer's window holds, and the rest wait for deliveries.
+    @Test func batchesOpenWithOnePicture() async throws {
+        let gate = RequestGate(maxInFlight: 4, slowStart: true, largestBatch: 8)
+        let probe = try await gate.acquire(pictures: 8)
+        #expect(probe.pictures == 1)
+        await gate.release(probe, .succeeded)
+        let first = try await gate.acquire(pictures: 1)
+        let second = try await gate.acquire(pictures: 8)
+        #expect(second.pictures == 1)
+        await gate.release(first, .succeeded)
+        await gate.release(second, .failed, delivered: 0)
+        #expect(try await gate.acquire(pictures: 8).pictures == 3)
     }
 
     /// A limit that changes: the next start follows the last answer's headers.

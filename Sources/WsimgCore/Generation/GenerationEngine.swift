@@ -123,7 +123,7 @@ public struct GenerationEngine: Sendable {
         let gate = RequestGate(
             maxInFlight: concurrency, shared: sharedPace, maxWait: policy.maxWait,
             onSharedWait: { [events] in events(.paused(seconds: $0, reason: "pacing with other wsimg runs on this key")) },
-            reports: rateReports, slowStart: provider.paceIdentity != nil, delaySignals: provider.batchSize > 1)
+            reports: rateReports, slowStart: provider.paceIdentity != nil, largestBatch: provider.batchSize, pictures: jobs.count)
         let queue = JobQueue(jobs)
         let batchSize = max(1, provider.batchSize)
         // Twice as many workers as requests allowed in flight: while one worker checks and stores the
@@ -156,7 +156,7 @@ public struct GenerationEngine: Sendable {
             if let reason = stop.current { return finish(.failed("not started: \(reason)")) }
             let ticket: RequestGate.Ticket
             do {
-                ticket = try await gate.acquire()
+                ticket = try await gate.acquire(pictures: batch.count)
             } catch let tooLong as RequestGate.SharedWaitTooLong {
                 // This run's own 429s set the pace: as any wait for them. Otherwise the wait is other runs'.
                 let why =
@@ -174,6 +174,10 @@ public struct GenerationEngine: Sendable {
                 await gate.release(ticket, .failed)
                 return finish(.failed("not started: \(reason)"))
             }
+            if ticket.pictures < batch.count {
+                queue.putBack(batch[ticket.pictures...])
+                batch.removeLast(batch.count - ticket.pictures)
+            }
             for index in batch.indices { batch[index].attempts += 1 }
             let error: GenerationError
             do {
@@ -184,7 +188,7 @@ public struct GenerationEngine: Sendable {
                 if let fatal = failures.first(where: { $0.disposition == .stopRun }) { await halt(fatal.stopReason, gate: gate, stop: stop) }
                 let paced = failures.first { $0.disposition == .pace }
                 if let paced { await checkPatience(paced, gate: gate, stop: stop) }
-                await gate.release(ticket, paced?.gateOutcome ?? .succeeded)
+                await gate.release(ticket, paced?.gateOutcome ?? .succeeded, delivered: answers.count - failures.count)
                 var results: [GenerationResult] = []
                 for (item, answer) in zip(batch, answers) {
                     if let result = await handle(answer, for: item, queue: queue, gate: gate, stop: stop) { results.append(result) }

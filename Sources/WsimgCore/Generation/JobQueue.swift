@@ -25,4 +25,7 @@ final class JobQueue: Sendable {
     }
 
     func requeue(_ job: QueuedJob) { pending.withLock { $0.append(job) } }
+
+    /// Jobs taken but not sent (their batch was let through smaller) go back to the front, in order.
+    func putBack(_ jobs: ArraySlice<QueuedJob>) { pending.withLock { $0.insert(contentsOf: jobs, at: 0) } }
 }

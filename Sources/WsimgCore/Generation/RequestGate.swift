@@ -23,6 +23,8 @@ public actor RequestGate {
     /// When a request was let through; handed back on release.
     public struct Ticket: Sendable {
         let startedAt: ContinuousClock.Instant
+        /// How many pictures the batch may carry (batches to the web app's route; else what was asked).
+        public internal(set) var pictures = 1
         /// The same moment on the wall clock, which other processes share.
         var startedWall = 0.0
     }
@@ -94,18 +96,22 @@ public actor RequestGate {
     public init(
         maxInFlight: Int, shared: SharedPace? = nil, maxWait: Double = .infinity,
         onSharedWait: (@Sendable (Double) -> Void)? = nil, reports: RateLimitReports? = nil, slowStart: Bool = false,
-        delaySignals: Bool = false
+        largestBatch: Int = 1, pictures: Int = .max
     ) {
-        self.delaySignals = delaySignals
+        let batches = largestBatch > 1 ? BatchPacer(largest: largestBatch, pictures: pictures) : nil
+        self.batches = batches
         self.shared = shared
         self.maxWait = maxWait
         self.onSharedWait = onSharedWait
         self.reports = reports
         let known = shared?.knowsRate ?? false
-        self.slowStart = slowStart && !known && maxInFlight > 1
+        // Batches start slowly by pictures in flight (the pacer's window), not by requests.
+        let slow = slowStart && !known && batches == nil
+        self.slowStart = slow && maxInFlight > 1
         self.maxInFlight = maxInFlight
-        self.limit = slowStart && !known ? 1 : Double(maxInFlight)
+        self.limit = slow ? 1 : Double(maxInFlight)
         self.nextStartAt = clock.now
+        self.born = clock.now
         self.lastSuccessAt = clock.now
     }
 
@@ -121,13 +127,13 @@ public actor RequestGate {
     /// The rate the API's headers allow (this process pacing alone): successes never raise it above.
     private var headerRate: Double?
 
-    /// Whether a request answered much later than the fastest is a sign of congestion (batches to the
-    /// web app's route, which absorbs 429s by waiting), and the quickest answer seen.
-    private let delaySignals: Bool
-    private var fastest: Double?
-    /// How many requests were in flight when answers last came back held up, and when.
-    private var congestedAt: (limit: Int, at: ContinuousClock.Instant)?
-    static let congestionMemory = Duration.seconds(30)
+    /// Batches to the web app's route, which absorbs 429s by waiting: paced by pictures, not requests.
+    private var batches: BatchPacer?
+    private let born: ContinuousClock.Instant
+    private func elapsed(_ instant: ContinuousClock.Instant) -> Double { born.duration(to: instant).seconds }
+
+    /// Pictures per second the service behind the web app's route takes, once learned.
+    public var batchRate: Double? { batches?.rate }
 
     /// Workers waiting for their turn.
     public var waiting: Int { queue.count }
@@ -136,7 +142,8 @@ public actor RequestGate {
     public private(set) var hasSucceeded = false
 
     /// Waits for this worker's turn and a free slot; throws `CancellationError` if cancelled meanwhile.
-    public func acquire() async throws -> Ticket {
+    /// A batch of `pictures` may be let through with fewer (`Ticket.pictures`): the rest wait.
+    public func acquire(pictures: Int = 1) async throws -> Ticket {
         let me = nextWaiter
         nextWaiter += 1
         queue.append(me)
@@ -148,8 +155,10 @@ public actor RequestGate {
             try Task.checkCancellation()
             if closed { throw CancellationError() }
             let now = clock.now
-            if queue.first != me || inFlight >= Int(limit) {
+            if queue.first != me || inFlight >= Int(limit) || batches?.room(for: pictures) == 0 {
                 await sleepUntilWoken()
+            } else if let batches, case let wait = batches.delay(at: elapsed(now)), wait > 0 {
+                await sleepUntilWoken(orUntil: now + .seconds(wait))
             } else if let resumeAt, now < resumeAt {
                 await sleepUntilWoken(orUntil: resumeAt)
             } else if shared == nil, rate != nil, now < nextStartAt {
@@ -168,22 +177,29 @@ public actor RequestGate {
                     if closed { throw CancellationError() }
                     await sleepUntilWoken(orUntil: startAt)
                 }
-                var ticket = start(at: clock.now)
+                var ticket = start(at: clock.now, pictures: pictures)
                 ticket.startedWall = shared.now()
                 return ticket
             } else {
-                return start(at: now)
+                return start(at: now, pictures: pictures)
             }
         }
     }
 
-    private func start(at now: ContinuousClock.Instant) -> Ticket {
+    private func start(at now: ContinuousClock.Instant, pictures: Int) -> Ticket {
+        var ticket = Ticket(startedAt: now)
+        ticket.pictures = pictures
+        if var batches {
+            ticket.pictures = max(1, batches.room(for: pictures))
+            batches.started(ticket.pictures, at: elapsed(now))
+            self.batches = batches
+        }
         inFlight += 1
         probe(now: now)
         recentStarts.removeAll { $0.duration(to: now) > Self.window }
         recentStarts.append(now)
         if let rate { nextStartAt = max(now, nextStartAt) + .seconds(1 / rate) }
-        return Ticket(startedAt: now)
+        return ticket
     }
 
     /// Sleeps until `instant`, or earlier when woken (by `close`, say); the caller checks again.
@@ -212,9 +228,13 @@ public actor RequestGate {
         return left > .zero ? left.seconds : nil
     }
 
-    public func release(_ ticket: Ticket, _ outcome: Outcome) {
+    /// `delivered`: of a batch's pictures, how many came back (all of them when it succeeded, if not said).
+    public func release(_ ticket: Ticket, _ outcome: Outcome, delivered: Int? = nil) {
         inFlight -= 1
         let now = clock.now
+        batches?.answered(
+            sent: ticket.pictures, delivered: delivered ?? (outcome == .succeeded ? ticket.pictures : 0),
+            startedAt: elapsed(ticket.startedAt), at: elapsed(now))
         if let headers = reports?.take() { follow(headers, now: now) }
         switch outcome {
         case .succeeded:
@@ -223,19 +243,7 @@ public actor RequestGate {
             hasSucceeded = true
             consecutiveRateLimits = 0
             let took = ticket.startedAt.duration(to: now).seconds
-            if delaySignals, let fastest, took > fastest * 1.5 + 0.5 {
-                // A batch that took much longer than the fastest was held up behind the service (the
-                // web app's route waits and tries again on a 429 without saying so): fewer at once,
-                // and not as many again for a while.
-                slowStart = false
-                congestedAt = (Int(limit), now)
-                limit = max(1, limit - 1)
-            } else {
-                var ceiling = Double(maxInFlight)
-                if let congested = congestedAt, congested.at.duration(to: now) < Self.congestionMemory { ceiling = Double(max(1, congested.limit - 1)) }
-                limit = min(ceiling, limit + (slowStart ? 1 : 1 / limit))
-            }
-            fastest = min(fastest ?? took, took)
+            limit = min(Double(maxInFlight), limit + (slowStart ? 1 : 1 / limit))
             if let current = rate {
                 let nearCeiling = ceiling.map { current >= $0 * 0.95 } ?? false
                 rate = min(headerRate ?? Self.maximumRate, Self.maximumRate, current * (nearCeiling ? Self.rateIncreaseNearCeiling : Self.rateIncrease))
