@@ -90,8 +90,11 @@ import WsimgCore
         let after = try scratch.worksheet("w.json")
         #expect(after.url("0-0") == before.url("0-0"))
         #expect(after.url("0-2") != before.url("0-2"))
-        // The superseded picture is gone; three pictures remain.
+        // The superseded picture stays, a candidate of the old prompt, until --prune.
+        #expect(scratch.files(in: "w_images").count == 4)
+        #expect(try await Wsimg.run(["generate", "w.json", "--prune"], in: scratch.path, environment: env(upstream)).code == 0)
         #expect(scratch.files(in: "w_images").count == 3)
+        #expect(upstream.requestCount == 4)
     }
 
     @Test func keepsURLsItDidNotMakeUnlessForced() async throws {

@@ -31,6 +31,9 @@ import WsimgCore
         #expect(upstream.requests.last?.prompt.hasPrefix("Sleepy dinosaur") == true)
         let sheet = try scratch.worksheet("w.json")
         #expect(sheet.placeholders.allSatisfy { $0.url?.hasPrefix("w_images/") == true })
+        // The old picture stays, a candidate of the old prompt, until --prune.
+        #expect(scratch.exists("w_images/" + oldFile))
+        #expect(try await Wsimg.run(["generate", "w.json", "--prune"], in: scratch.path, environment: env(upstream)).code == 0)
         #expect(!scratch.exists("w_images/" + oldFile))
         #expect(scratch.files(in: "w_images").count == 3)
     }
@@ -118,7 +121,8 @@ import WsimgCore
         #expect(redone.prompt.hasPrefix("Friendly") && redone.seed != firstSeed)
         let second = try #require(try scratch.worksheet("w.json").url("0-2"))
         #expect(second != first)
-        #expect(!scratch.exists(first) && scratch.exists(second))
+        // The first picture stays, a candidate to pick again.
+        #expect(scratch.exists(first) && scratch.exists(second))
 
         // Later runs keep the redone picture: no request, same file.
         let again = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
@@ -132,7 +136,12 @@ import WsimgCore
         scratch.write("w.json", scratch.read("w.json").replacingOccurrences(of: "Friendly dinosaur", with: "Sleepy dinosaur"))
         #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
         #expect(upstream.requestCount == 5)
-        #expect(!scratch.read("w_images/.wsimg-redo.json").contains("0-2"))
+        #expect(RedoManifest.load(from: scratch.path + "/w_images").seeds["0-2"] == nil)
+        // Its pictures for the old prompt stay until --prune.
+        #expect(scratch.exists(first) && scratch.exists(second))
+        #expect(try await Wsimg.run(["generate", "w.json", "--prune"], in: scratch.path, environment: env(upstream)).code == 0)
+        #expect(!scratch.exists(first) && !scratch.exists(second))
+        #expect(RedoManifest.load(from: scratch.path + "/w_images").candidates["0-2"]?.count == 1)
     }
 
     @Test func redoNamesTheIDsThereAre() async throws {

@@ -59,6 +59,24 @@ public enum CLI {
             } catch {
                 return usageError(error.message, command: "cache")
             }
+        case "candidates":
+            do {
+                let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: CandidatesCommand.specs)
+                if parsed.has("--help") { return printHelp("candidates") }
+                return try CandidatesCommand(parsed, environment: environment).run()
+            } catch {
+                return usageError(error.message, command: "candidates")
+            }
+        case "pick":
+            do {
+                let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: PickCommand.specs)
+                if parsed.has("--help") { return printHelp("pick") }
+                let command = GenerateCommand(
+                    options: try PickCommand.options(parsed), environment: environment, terminal: TerminalInfo.stderr(environment: environment))
+                return await command.run()
+            } catch {
+                return usageError(error.message, command: "pick")
+            }
         case "preview":
             do {
                 let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: PreviewCommand.specs)

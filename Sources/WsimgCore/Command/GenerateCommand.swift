@@ -30,6 +30,14 @@ public struct GenerateCommand {
 
         /// Where the worksheet's relative links resolve from.
         var inputFolder: String { input.map(Paths.folder) ?? FileManager.default.currentDirectoryPath }
+
+        /// The images folders whose choices and candidates apply: the one written to, then the input
+        /// worksheet's own (`lesson_images/` for `generate lesson.json -o build/out.json`).
+        var choiceFolders: [String] {
+            guard let input else { return [store.directory] }
+            let own = Paths.folder(of: input) + "/" + Paths.stem(of: input) + "_images"
+            return own == store.directory ? [own] : [store.directory, own]
+        }
     }
 
     /// Prints the plan (`wsimg prompts`, `generate --dry-run`) without a key, network or any write;
@@ -65,10 +73,11 @@ public struct GenerateCommand {
             let layout = resolveLayout()
             let worksheet = try readWorksheet(layout.input)
             let (provider, _) = try makeProvider(planning: true)
-            let redo = try RedoSelection(worksheet: worksheet, folder: layout.store.directory, ids: options.redo, options: options.requestOptions)
+            let redo = try RedoSelection(worksheet: worksheet, folders: layout.choiceFolders, ids: options.redo, options: options.requestOptions)
             let plan = GenerationPlan(
                 worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
-                store: layout.store, force: options.force, inputFolder: layout.inputFolder)
+                store: layout.store, force: options.force, inputFolder: layout.inputFolder, pictureFolders: layout.choiceFolders
+            ).knowing(redo.manifest)
             var estimate = CostEstimate(plan: plan, options: options, provider: provider.name, environment: environment)
             estimate.rate = knownRate(provider)
             if let warning = CostEstimate.stepsWarning(options) { reportError("warning: \(warning)") }

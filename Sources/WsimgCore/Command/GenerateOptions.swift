@@ -39,6 +39,8 @@ public struct GenerateOptions: Sendable, Equatable {
     public var dryRun = false
     /// `--redo`: element ids that get a new picture (a new seed, kept by later runs).
     public var redo: [String] = []
+    /// `--variants N`: pictures made for each element this run generates (the first is linked).
+    public var variants = 1
     /// Fail at once, instead of waiting, when another run is generating into the same images folder.
     public var noWait = false
     /// `--cache-dir`; nil for the default place.
@@ -59,7 +61,12 @@ public struct GenerateOptions: Sendable, Equatable {
         OptionSpec(["--force"], help: "regenerate every image, and replace URLs wsimg did not make"),
         OptionSpec(["--recursive"], help: "a folder among the worksheets: its subfolders' *.json files too"),
         OptionSpec(["--prune"], help: "delete the pictures in the images folder that no element uses ('wsimg prompts' lists them)"),
-        OptionSpec(["--redo"], value: "ID,…", help: "a new picture for these elements (ids as 'wsimg prompts' shows); later runs keep it"),
+        OptionSpec(
+            ["--redo"], value: "ID,…",
+            help: "a new picture for these elements (ids as 'wsimg prompts' shows); later runs keep it, the old one stays a candidate"),
+        OptionSpec(
+            ["--variants"], value: "N",
+            help: "N pictures (N requests) for each element this run generates, 1–10: the first is linked, all are candidates ('wsimg candidates')"),
         OptionSpec(
             ["--provider"], value: "NAME", help: "together (default), remote (needs --endpoint) or placeholder (offline pictures, no key)",
             kind: .choices(Provider.allCases.map(\.rawValue))),
@@ -104,6 +111,17 @@ public struct GenerateOptions: Sendable, Equatable {
 
     /// `-` as the worksheet: read it from stdin.
     public var readsStdin: Bool { worksheet == "-" }
+
+    /// The options that change which picture an element gets (and so its key).
+    static let pictureSettings: Set<String> = ["--provider", "--model", "--steps", "--seed", "--no-enhance", "--endpoint"]
+
+    /// `wsimg pick`: the element and the number of the candidate to link; no requests are sent.
+    public struct Pick: Sendable, Equatable {
+        public let element: String
+        public let number: Int
+    }
+
+    public var pick: Pick?
 
     public init(_ parsed: ParsedArguments) throws(UsageError) {
         if parsed.value("--api-key") != nil {
@@ -168,6 +186,7 @@ public struct GenerateOptions: Sendable, Equatable {
             redo = ids.split(separator: ",").map { String(String($0).trimmingWhitespace()) }.filter { !$0.isEmpty }
             guard !redo.isEmpty else { throw UsageError("--redo needs element ids, like --redo 1-2,0-4 (see 'wsimg prompts')") }
         }
+        variants = try Self.integer(parsed, "--variants", in: 1...10) ?? variants
         verbose = parsed.has("--verbose")
         strict = parsed.has("--strict")
         if parsed.has("--quiet"), verbose {

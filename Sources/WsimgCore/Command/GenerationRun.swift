@@ -195,7 +195,7 @@ struct GenerationRun {
         }
         let (unique, duplicates) = Self.distinctJobs(
             prepared.map(\.run), names: prepared.map { TerminalText.safe($0.unit.options.worksheet) }, several: units.count > 1, provider: provider)
-        display.expect(unique.count)
+        display.expect(options.pick == nil ? unique.count : 0)
         if provider.name == "together", !unique.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.note("warning: \(warning)") }
         let engine = GenerationEngine(
             provider: provider, store: prepared.first?.run.layout.store ?? group[0].sheet.layout.store,
@@ -204,7 +204,8 @@ struct GenerationRun {
                 tally.note(event)
                 display.handle(event)
             })
-        let results = await first.run(engine, jobs: unique, stop: stop, display: display)
+        // `wsimg pick` links what exists; it never sends a request.
+        let results = await first.run(engine, jobs: options.pick == nil ? unique : [], stop: stop, display: display)
         let interrupted = Task.isCancelled
         cache?.keep(results)
         let all = results + Self.shared(duplicates, unique: unique, results: results)
@@ -235,7 +236,7 @@ struct GenerationRun {
         var duplicates: [(job: GenerationJob, primary: Int)] = []
         var firstByContent: [String: Int] = [:]
         for (owner, run) in prepared.enumerated() {
-            for job in run.plan.jobs {
+            for job in run.plan.jobs + run.variants {
                 var tagged = GenerationJob(request: job.request, key: job.key)
                 tagged.request.spoolFolder = run.layout.store.directory
                 tagged.owner = owner
@@ -288,7 +289,7 @@ struct GenerationRun {
     ) -> [GenerationResult] {
         duplicates.map { duplicate in
             let primary = unique[duplicate.primary]
-            let result = results.first { $0.job.owner == primary.owner && $0.job.request.id == primary.request.id }
+            let result = results.first { $0.job.owner == primary.owner && $0.job.request.id == primary.request.id && $0.job.key == primary.key }
             var status = result?.status ?? .interrupted
             if status == .generated, let from = primary.store, let to = duplicate.job.store {
                 let source = from.path(id: primary.request.id, key: primary.key)

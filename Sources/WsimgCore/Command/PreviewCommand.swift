@@ -1,27 +1,39 @@
 import Foundation
 
-/// `wsimg preview WORKSHEET [-o FILE.html]`.
+/// `wsimg preview WORKSHEET… [-o FILE.html] [--open]`.
 struct PreviewCommand {
     static let specs: [OptionSpec] = [
-        OptionSpec(["-o", "--output"], value: "FILE", help: "write the page here ('-' for stdout); default: <worksheet name>.preview.html beside it", kind: .file),
-        OptionSpec(["--images-dir"], value: "DIR", help: "the folder whose pictures the page may include; default: <worksheet name>_images beside it", kind: .folder),
+        OptionSpec(
+            ["-o", "--output"], value: "FILE",
+            help: "write the page here ('-' for stdout); default: <worksheet name>.preview.html beside it (several: preview.html in the first one's folder)",
+            kind: .file),
+        OptionSpec(
+            ["--images-dir"], value: "DIR", help: "the folder whose pictures the page may include (one worksheet); default: <worksheet name>_images beside it",
+            kind: .folder),
+        OptionSpec(["--open"], help: "open the page in the browser (xdg-open, or open on macOS) when there is a display"),
         OptionSpec(["-q", "--quiet"], help: "print errors only"),
         OptionSpec(["-h", "--help"], help: "show this help"),
     ]
 
-    let worksheet: String
+    let worksheets: [String]
     let output: String?
     let imagesDir: String?
     let quiet: Bool
+    let open: Bool
 
     init(_ parsed: ParsedArguments) throws(UsageError) {
-        guard let worksheet = parsed.positionals.first, parsed.positionals.count == 1 else {
-            throw UsageError("Usage: wsimg preview WORKSHEET [-o FILE.html]")
+        guard !parsed.positionals.isEmpty else {
+            throw UsageError("Usage: wsimg preview WORKSHEET… [-o FILE.html]")
         }
-        self.worksheet = worksheet
+        worksheets = parsed.positionals
         output = parsed.value("--output")
         imagesDir = parsed.value("--images-dir")
         quiet = parsed.has("--quiet")
+        open = parsed.has("--open")
+        if imagesDir != nil, worksheets.count > 1 || worksheets.contains(where: Paths.isFolder) {
+            throw UsageError("--images-dir is for one worksheet; with several, each one's <name>_images is used")
+        }
+        if open, output == "-" { throw UsageError("--open needs a page file, not stdout (-o -)") }
     }
 
     /// Writes the page to stdout. A reader that closed the pipe first (`| head`) is not an error:
@@ -37,26 +49,46 @@ struct PreviewCommand {
         }
     }
 
-    func run() -> Int32 {
-        let input = Paths.absolute(worksheet)
-        let sheet: Worksheet
-        do {
-            sheet = try Worksheet(contentsOf: input, shownAs: worksheet)
-        } catch {
-            Console.err(TerminalText.line("wsimg: \(error)") + "\n")
-            return ExitCode.usage
-        }
-        // A page is made to be shared: only pictures from the worksheet's own images folder go in,
-        // never whatever other local file a url names.
+    /// One worksheet's section: its pictures (only from its own images folder: a page is made to be
+    /// shared, so never whatever other local file a url names) and its candidates.
+    func sheet(_ name: String) throws(WorksheetError) -> (sheet: PreviewPage.Sheet, language: String?) {
+        let input = Paths.absolute(name)
+        let worksheet = try Worksheet(contentsOf: input, shownAs: name)
         let allowed = imagesDir.map { Paths.absolute($0) } ?? Paths.folder(of: input) + "/" + Paths.stem(of: input) + "_images"
         // Named as the worksheet names itself: `metadata.topic`, else its `title`, else the file.
         let about = WorksheetAbout(input)
-        var page = PreviewPage(worksheet: sheet, folder: Paths.folder(of: input), title: about.title ?? Paths.stem(of: input), imagesFolder: allowed)
-        if let language = about.language { page.language = language }
-        let destination = output ?? Paths.folder(of: input) + "/" + Paths.stem(of: input) + ".preview.html"
+        let sheet = PreviewPage.sheet(
+            worksheet, folder: Paths.folder(of: input), title: about.title ?? Paths.stem(of: input), imagesFolder: allowed,
+            candidates: RedoManifest.load(from: allowed), name: name)
+        return (sheet, about.language)
+    }
+
+    func run() -> Int32 {
+        let names = RunInputs.resolve(worksheets) { Console.report($0) }.map(\.name)
+        guard !names.isEmpty else {
+            Console.report("no worksheets (*.json) in \(worksheets.joined(separator: " "))")
+            return ExitCode.usage
+        }
+        var sheets: [PreviewPage.Sheet] = []
+        var language: String?
+        for name in names {
+            do {
+                let (sheet, said) = try sheet(name)
+                sheets.append(sheet)
+                language = language ?? said
+            } catch {
+                Console.err(TerminalText.line("wsimg: \(error)") + "\n")
+                return ExitCode.usage
+            }
+        }
+        let single = names.count == 1
+        var page = single ? PreviewPage(title: sheets[0].title, sheets: sheets) : PreviewPage(title: "\(sheets.count) worksheets", sheets: sheets)
+        if let language { page.language = language }
+        let first = Paths.absolute(names[0])
+        let destination = output ?? Paths.folder(of: first) + "/" + (single ? Paths.stem(of: first) + ".preview.html" : "preview.html")
         do {
-            if destination != "-", WorksheetFile.target(of: Paths.absolute(destination)) == WorksheetFile.target(of: input) {
-                throw OutputError.cannotWrite(path: destination, reason: "-o names the worksheet itself; give the page a file of its own")
+            if destination != "-", names.contains(where: { WorksheetFile.target(of: Paths.absolute(destination)) == WorksheetFile.target(of: Paths.absolute($0)) }) {
+                throw OutputError.cannotWrite(path: destination, reason: "-o names a worksheet; give the page a file of its own")
             }
             if destination == "-" {
                 if let code = Self.writeToStandardOutput(page) { return code }
@@ -69,11 +101,12 @@ struct PreviewCommand {
             Console.err(TerminalText.line("wsimg: \(error)") + "\n")
             return ExitCode.usage
         }
+        let named = destination == "-" ? "the page" : Paths.relative(Paths.absolute(destination), from: FileManager.default.currentDirectoryPath)
         if !quiet {
             let (shown, missing) = page.counts
-            let named = destination == "-" ? "the page" : Paths.relative(Paths.absolute(destination), from: FileManager.default.currentDirectoryPath)
             Console.err(TerminalText.line("Wrote \(named): \(shown) of \(page.items.count) pictures" + (missing > 0 ? ", \(missing) missing or invalid" : "")) + "\n")
         }
+        if open { PageOpener.open(Paths.absolute(destination), shownAs: named, environment: ProcessInfo.processInfo.environment) }
         return ExitCode.success
     }
 }

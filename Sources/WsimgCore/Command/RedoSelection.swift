@@ -2,13 +2,20 @@
 struct RedoSelection {
     var manifest: RedoManifest
     let changed: Bool
+    /// The choices before this run's `--redo`: what the redone elements showed until now.
+    let before: RedoManifest
+    /// The elements `--redo` names, by id.
+    let redone: [String]
 
-    /// The seeds for `worksheet`: those kept in `folder`, and new ones for `ids` (which must name
-    /// image elements that ask for a picture).
-    init(worksheet: Worksheet, folder: String, ids: [String], options: RequestOptions) throws(UsageError) {
-        manifest = RedoManifest.load(from: folder)
+    /// The seeds for `worksheet`: those kept in `folders` (the images folder written to first, then the
+    /// input worksheet's when the run writes elsewhere), and new ones for `ids` (which must name image
+    /// elements that ask for a picture).
+    init(worksheet: Worksheet, folders: [String], ids: [String], options: RequestOptions) throws(UsageError) {
+        manifest = folders.dropFirst().reduce(RedoManifest.load(from: folders[0])) { $0.merged(with: RedoManifest.load(from: $1)) }
+        before = manifest
         var requestOptions = options
-        requestOptions.redoSeeds = manifest.seeds
+        requestOptions.redoSeeds = manifest.redoSeeds
+        var redone: [String] = []
         for id in ids {
             guard let placeholder = Self.find(id, in: worksheet.placeholders), placeholder.skipReason == nil, placeholder.problem == nil else {
                 let known = worksheet.placeholders.filter { $0.skipReason == nil && $0.problem == nil }.map(\.id)
@@ -17,7 +24,9 @@ struct RedoSelection {
                         + (known.isEmpty ? "" : " (ids: \(known.prefix(12).joined(separator: ", "))\(known.count > 12 ? ", …" : "")); `wsimg prompts` lists them"))
             }
             manifest.redo(placeholder.id, request: ImageRequest(placeholder, options: requestOptions))
+            redone.append(placeholder.id)
         }
+        self.redone = redone
         let before = manifest
         let current = worksheet.placeholders.reduce(into: [String: String]()) { fingerprints, placeholder in
             guard placeholder.skipReason == nil, placeholder.problem == nil else { return }
@@ -37,9 +46,16 @@ struct RedoSelection {
         return placeholders[number - 1]
     }
 
+    /// The seeds as they were before this run's `--redo`.
+    func applyBefore(to options: RequestOptions) -> RequestOptions {
+        var options = options
+        options.redoSeeds = before.redoSeeds
+        return options
+    }
+
     func apply(to options: RequestOptions) -> RequestOptions {
         var options = options
-        options.redoSeeds = manifest.seeds
+        options.redoSeeds = manifest.redoSeeds
         return options
     }
 }

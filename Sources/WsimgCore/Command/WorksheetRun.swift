@@ -8,6 +8,10 @@ extension GenerateCommand {
         var plan: GenerationPlan
         let lock: RunLock?
         let fromCache: Int
+        /// The choices and candidates of its elements.
+        var redo: RedoSelection
+        /// `--variants`: the other pictures of the elements it generates.
+        var variants: [GenerationJob] = []
     }
 
     /// The worksheet as read, before any key or request is needed.
@@ -59,13 +63,14 @@ extension GenerateCommand {
     /// Whether this worksheet's images folder must be claimed: it has something to generate, to
     /// extract or to redo.
     func needsClaim(_ loaded: Loaded, provider: any ImageProvider) -> Bool {
+        if options.pick != nil { return true }
         guard
             let redo = try? RedoSelection(
-                worksheet: loaded.worksheet, folder: loaded.layout.store.directory, ids: options.redo, options: options.requestOptions)
+                worksheet: loaded.worksheet, folders: loaded.layout.choiceFolders, ids: options.redo, options: options.requestOptions)
         else { return false }
         let plan = GenerationPlan(
             worksheet: loaded.worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
-            store: loaded.layout.store, force: options.force, inputFolder: loaded.layout.inputFolder)
+            store: loaded.layout.store, force: options.force, inputFolder: loaded.layout.inputFolder, pictureFolders: loaded.layout.choiceFolders)
         // Pruning deletes files: only under the folder's lock, so no other run's new picture goes.
         let pruning = options.prune && FileManager.default.fileExists(atPath: loaded.layout.store.directory)
         return !plan.jobs.isEmpty || (!options.embed && plan.entries.contains(where: \.onlyEmbedded)) || redo.changed || pruning
@@ -77,9 +82,9 @@ extension GenerateCommand {
     func prepare(_ loaded: Loaded, provider: any ImageProvider, cache: PictureCache?, claim: (RunLock?, waited: Bool)?) -> Prepared? {
         let layout = loaded.layout
         var worksheet = loaded.worksheet
-        let redo: RedoSelection
+        var redo: RedoSelection
         do {
-            redo = try RedoSelection(worksheet: worksheet, folder: layout.store.directory, ids: options.redo, options: options.requestOptions)
+            redo = try RedoSelection(worksheet: worksheet, folders: layout.choiceFolders, ids: options.redo, options: options.requestOptions)
         } catch {
             reportWorksheetError("\(error)")
             return nil
@@ -93,7 +98,17 @@ extension GenerateCommand {
                     worksheet = try readWorksheet(input)
                 }
                 try layout.store.prepare()
+                if !redo.redone.isEmpty {
+                    // What the redone elements showed until now stays theirs to pick again.
+                    let shown = GenerationPlan(
+                        worksheet: worksheet, provider: provider, options: redo.applyBefore(to: options.requestOptions), store: layout.store,
+                        force: false, inputFolder: layout.inputFolder, pictureFolders: layout.choiceFolders)
+                    for (id, candidate) in shown.madeCandidates(in: layout.choiceFolders, only: Set(redo.redone)) {
+                        redo.manifest.record(candidate, for: id)
+                    }
+                }
                 if redo.changed { try redo.manifest.write(to: layout.store.directory) }
+                if let pick = options.pick { try applyPick(pick, worksheet: worksheet, layout: layout, provider: provider, redo: &redo) }
             } catch {
                 reportWorksheetError("\(error)")
                 return nil
@@ -102,14 +117,17 @@ extension GenerateCommand {
         // Planned once the folder is ours: what a run before us made is there now.
         var plan = GenerationPlan(
             worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
-            store: layout.store, force: options.force, inputFolder: layout.inputFolder)
+            store: layout.store, force: options.force, inputFolder: layout.inputFolder, pictureFolders: layout.choiceFolders
+        ).knowing(redo.manifest)
         if !options.embed, plan.entries.contains(where: \.onlyEmbedded) { plan = plan.extractingEmbedded(from: worksheet.source, into: layout.store) }
         var fromCache = 0
         // --force means new pictures: the cache is not asked.
         if let cache, !plan.jobs.isEmpty, !options.force {
             (plan, fromCache) = plan.fillingFromCache(cache, provider: provider, store: layout.store)
         }
-        return Prepared(layout: layout, worksheet: worksheet, plan: plan, lock: lock, fromCache: fromCache)
+        return Prepared(
+            layout: layout, worksheet: worksheet, plan: plan, lock: lock, fromCache: fromCache, redo: redo,
+            variants: plan.variantJobs(options.variants, provider: provider))
     }
 
     /// Everything after generating: the worksheet written, replaced pictures removed; returns the
@@ -120,14 +138,22 @@ extension GenerateCommand {
     ) -> (code: Int32, outcome: WorksheetUpdate, summary: RunSummary) {
         let outcome = WorksheetUpdate(
             plan: prepared.plan, results: results, store: prepared.layout.store, embed: options.embed,
-            unfinishedReason: stop.map { "not finished: \($0)" } ?? "not started (interrupted)",
+            unfinishedReason: stop.map { "not finished: \($0)" }
+                ?? (options.pick != nil ? "no picture for its prompt: `wsimg pick` sends no request, `wsimg generate` makes it" : "not started (interrupted)"),
             runWideReason: stop.map { "\($0)" })
         var code = Self.exitCode(interrupted: interrupted, stop: stop, outcome: outcome)
         var written = true
         do {
             try writeWorksheet(outcome, read: prepared.worksheet, layout: prepared.layout, display: display)
-            outcome.removeSupersededFiles()
-            if options.prune { prune(prepared, display: display) }
+            let manifest = recordCandidates(prepared, results: results)
+            let variantKeys = Set(prepared.variants.map(\.key))
+            let variants = results.filter { $0.status == .generated && variantKeys.contains($0.job.key) }.count
+            if variants > 0 {
+                display.note(
+                    "\(variants) more candidate\(variants == 1 ? "" : "s") made: `wsimg candidates \(TerminalText.safe(options.worksheet))` lists them, `wsimg pick` links one")
+            }
+            outcome.removeSupersededFiles(keeping: manifest)
+            if options.prune { prune(prepared, manifest: manifest, display: display) }
         } catch {
             written = false
             display.error("\(error)")
@@ -141,11 +167,36 @@ extension GenerateCommand {
         return (code, outcome, summary)
     }
 
-    /// `--prune`: deletes the pictures no element uses, once the worksheet is written (and says how many).
-    func prune(_ prepared: Prepared, display: ProgressDisplay) {
+    /// Lists every picture this run linked or made as a candidate of its element, in the images
+    /// folder's manifest (under its lock); returns the manifest as it now is.
+    func recordCandidates(_ prepared: Prepared, results: [GenerationResult]) -> RedoManifest {
+        var manifest = prepared.redo.manifest
+        guard prepared.lock != nil else { return manifest }
+        for (id, candidate) in prepared.plan.madeCandidates(results: results, in: prepared.layout.choiceFolders) {
+            manifest.record(candidate, for: id)
+        }
+        if manifest != prepared.redo.manifest {
+            do {
+                try manifest.write(to: prepared.layout.store.directory)
+            } catch {
+                reportError("warning: \(error); `wsimg candidates` will not list this run's pictures")
+            }
+        }
+        return manifest
+    }
+
+    /// `--prune`: deletes the pictures no element uses (linked, or a candidate of its current prompt),
+    /// once the worksheet is written, and drops the candidates that went with them (and says how many).
+    func prune(_ prepared: Prepared, manifest: RedoManifest, display: ProgressDisplay) {
         guard prepared.lock != nil else { return }
-        let orphans = prepared.plan.orphans(in: prepared.layout.store)
+        let orphans = prepared.plan.knowing(manifest).orphans(in: prepared.layout.store)
         let deleted = orphans.filter { unlink($0) == 0 }.count
+        var pruned = manifest
+        let current = prepared.plan.entries.reduce(into: [String: String]()) { found, entry in
+            if let request = entry.request { found[entry.placeholder.id] = RedoManifest.fingerprint(of: request) }
+        }
+        pruned.pruneCandidates(keeping: current, in: prepared.layout.store.directory)
+        if pruned != manifest { try? pruned.write(to: prepared.layout.store.directory) }
         if deleted > 0 { display.note("deleted \(deleted) picture\(deleted == 1 ? "" : "s") no element uses from \(Self.shown(prepared.layout.store))") }
     }
 

@@ -64,6 +64,28 @@ public enum Docs {
         operand: .worksheet,
         examples: [("wsimg prompts lesson.json --steps 8", "statuses and cost for 8 steps")])
 
+    public static let candidates = CommandDoc(
+        name: "candidates", synopsis: "wsimg candidates WORKSHEET [ID…] [--json]",
+        summary: "list the pictures made for each element, to pick another (no key needed)",
+        description: [
+            "Lists, for each image element (or the elements ID… names: ids, positions or #N), every picture made for its current prompt and size: the first picture, the ones --redo replaced and --variants made. They are numbered from 1 (the oldest); * marks the one the worksheet links. Each line gives the file, the seed and its age. Needs no key and sends nothing.",
+            "Pictures made for an element's earlier prompt are kept until 'wsimg generate --prune'.",
+        ],
+        options: CandidatesCommand.specs, operand: .worksheet,
+        examples: [("wsimg candidates lesson.json 1-2", "the pictures of element 1-2")])
+
+    public static let pick = CommandDoc(
+        name: "pick", synopsis: "wsimg pick WORKSHEET ID N [generate options]",
+        summary: "link candidate N of element ID (as 'wsimg candidates' numbers them); no request is sent",
+        description: [
+            "Links candidate N of element ID and keeps it for later runs until the element's prompt or size changes. No request is sent: a picture that is missing or out of date for another element is left as it is and the exit code is 1. The worksheet is written as 'generate' writes it: in place, to -o FILE, or with --embed."
+        ],
+        options: PickCommand.specs, operand: .worksheet,
+        examples: [
+            ("wsimg pick lesson.json 1-2 1", "back to the first picture of element 1-2"),
+            ("wsimg pick lesson.json 1-2 3 --embed -o upload.json", "the third, inside the worksheet for the web app"),
+        ])
+
     public static let validate = CommandDoc(
         name: "validate", synopsis: "wsimg validate PATH… [--worksheet FILE]",
         summary: "check PNG files and a worksheet's pictures",
@@ -74,13 +96,17 @@ public enum Docs {
         examples: [("wsimg validate lesson_images --worksheet lesson.json", "every picture, and every link of the worksheet")])
 
     public static let preview = CommandDoc(
-        name: "preview", synopsis: "wsimg preview WORKSHEET [-o FILE.html]",
-        summary: "one offline HTML page showing every picture",
+        name: "preview", synopsis: "wsimg preview WORKSHEET… [-o FILE.html] [--open]",
+        summary: "one offline HTML page showing every picture and its candidates",
         description: [
-            "Writes one self-contained HTML page (pictures inlined, no external assets; open it from file:// in any browser) with every image element in worksheet order, grouped by page: the picture, or a box saying why there is none, with its id, caption, size and prompt."
+            "Writes one self-contained HTML page (pictures inlined, no external assets; open it from file:// in any browser) with every image element in worksheet order, grouped by page: the picture, or a box saying why there is none, with its id, caption, size and prompt. Under it, an element with several candidates shows them all, small, each with its number and the 'wsimg pick' command that links it.",
+            "Several worksheets, or a folder of them, make one page with a section each. The title comes from the worksheet's metadata.topic (or title), the page's language from metadata.language.",
         ],
         options: PreviewCommand.specs, operand: .worksheet,
-        examples: [("wsimg preview lesson.json", "writes lesson.preview.html")])
+        examples: [
+            ("wsimg preview lesson.json --open", "writes lesson.preview.html and opens it"),
+            ("wsimg preview worksheets/ -o all.html", "every worksheet of the folder on one page"),
+        ])
 
     public static let cache = CommandDoc(
         name: "cache", synopsis: "wsimg cache [clean [--older-than DAYS]]",
@@ -103,7 +129,7 @@ public enum Docs {
         summary: "show help (also: wsimg --help, wsimg COMMAND --help)",
         description: [], options: [], operand: .command, examples: [])
 
-    public static let commands = [generate, prompts, validate, preview, cache, completion, help]
+    public static let commands = [generate, prompts, candidates, pick, validate, preview, cache, completion, help]
 
     public static func command(_ name: String) -> CommandDoc? { commands.first { $0.name == name } }
 
@@ -136,7 +162,7 @@ public enum Docs {
 
     public static let files: [(path: String, meaning: String)] = [
         ("NAME_images/ID-KEY.png", "the pictures, beside the output worksheet; KEY is a hash of everything that makes the picture"),
-        ("NAME_images/.wsimg-redo.json", "seeds chosen by --redo, kept until the element's prompt or size changes"),
+        ("NAME_images/.wsimg-redo.json", "the seeds --redo and pick chose (kept until the element's prompt or size changes) and every element's candidates"),
         (".wsimg-PID-XXXXXX.tmp", "files being written; a later run removes those no running wsimg holds"),
         ("NAME.preview.html", "the page wsimg preview writes"),
         (".NAME.json.wsimg-backup", "with --hard-links update: the new version while a hard-linked worksheet is rewritten in place; the next run finishes a copy a kill cut short"),

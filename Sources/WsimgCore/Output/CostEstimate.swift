@@ -24,7 +24,8 @@ public struct CostEstimate: Sendable, Equatable {
 
     /// The estimate for `plan`'s images to generate with `options`, `WSIMG_PRICE_PER_MP` taking precedence.
     public init(plan: GenerationPlan, options: GenerateOptions, provider: String, environment: [String: String]) {
-        let requests = plan.jobs.map(\.request)
+        // --variants: that many pictures of each.
+        let requests = plan.jobs.map(\.request).flatMap { Array(repeating: $0, count: max(1, options.variants)) }
         let megapixels = requests.reduce(0.0) { $0 + Double($1.width * $1.height) / 1_000_000 }
         let override = environment["WSIMG_PRICE_PER_MP"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         let schnell = options.model.hasPrefix("black-forest-labs/FLUX.1-schnell") && !options.model.hasSuffix("-Free")

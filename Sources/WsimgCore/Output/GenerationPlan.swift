@@ -32,6 +32,8 @@ public struct GenerationPlan: Sendable {
     }
 
     public internal(set) var entries: [Entry]
+    /// Pictures that are candidates of their element's current request (see `RedoManifest`): not orphans.
+    public var candidatePaths: Set<String> = []
 
     public var jobs: [GenerationJob] {
         entries.compactMap { entry in
@@ -46,14 +48,18 @@ public struct GenerationPlan: Sendable {
     }
 
     /// `inputFolder`: the folder the worksheet's relative links resolve from (nil: the store's link base,
-    /// that is, the worksheet is written where it was read).
+    /// that is, the worksheet is written where it was read). `pictureFolders`: images folders besides the
+    /// store whose pictures may be linked (the input worksheet's, for a run that writes elsewhere).
     public init(
         worksheet: Worksheet, provider: any ImageProvider, options: RequestOptions, store: ImageStore,
-        force: Bool, inputFolder: String? = nil
+        force: Bool, inputFolder: String? = nil, pictureFolders: [String] = []
     ) {
-        // The store's pictures by key, looked up once: a picture is its key's, whatever name it has.
-        let picturesByKey = ((try? FileManager.default.contentsOfDirectory(atPath: store.directory)) ?? []).reduce(into: [String: String]()) { found, name in
-            if !name.hasPrefix("."), let key = ImageStore.key(inFileName: name) { found[key] = store.directory + "/" + name }
+        // The pictures by key, looked up once: a picture is its key's, whatever name it has. The store's first.
+        var picturesByKey: [String: String] = [:]
+        for folder in [store.directory] + pictureFolders {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !name.hasPrefix(".") {
+                if let key = ImageStore.key(inFileName: name), picturesByKey[key] == nil { picturesByKey[key] = folder + "/" + name }
+            }
         }
         entries = worksheet.placeholders.map { placeholder in
             if let reason = placeholder.skipReason {
@@ -141,7 +147,7 @@ extension GenerationPlan {
     /// linked, and not the current picture of any element. `--prune` deletes them; nothing else does.
     public func orphans(in store: ImageStore) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: store.directory) else { return [] }
-        var used = Set<String>()
+        var used = candidatePaths
         for entry in entries {
             if let file = entry.existingFile { used.insert(file) }
             if let key = entry.key { used.insert(store.path(id: entry.placeholder.id, key: key)) }
@@ -152,5 +158,44 @@ extension GenerationPlan {
         }
         return names.filter { !$0.hasPrefix(".") && ImageStore.key(inFileName: $0) != nil }.map { store.directory + "/" + $0 }
             .filter { !used.contains($0) }.sorted()
+    }
+}
+
+extension GenerationPlan {
+    /// Every picture this plan links, or that its run made (`results`: the element's own and its
+    /// `--variants`), as candidates of their elements, with when each file was written. Only pictures
+    /// in `folders` (the run's images folders) are listed; embedded-only pictures have no file to list.
+    func madeCandidates(results: [GenerationResult] = [], in folders: [String], only ids: Set<String>? = nil) -> [(id: String, candidate: Candidate)] {
+        var found: [(id: String, candidate: Candidate)] = []
+        func add(_ id: String, _ request: ImageRequest, key: String, file: String) {
+            guard ids?.contains(id) ?? true, folders.contains(Paths.folder(of: file)) else { return }
+            var info = stat()
+            guard stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
+            var candidate = Candidate(request: request, key: key, file: (file as NSString).lastPathComponent, created: (Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec / 1_000_000) / 1000))
+            candidate.folder = Paths.folder(of: file)
+            found.append((id, candidate))
+        }
+        for entry in entries where entry.decision == .upToDate || entry.decision == .generate {
+            guard let request = entry.request, let key = entry.key, !entry.onlyEmbedded else { continue }
+            add(entry.placeholder.id, request, key: key, file: entry.existingFile ?? Paths.absolute(ImageStore.fileName(id: entry.placeholder.id, key: key), base: folders[0]))
+        }
+        for result in results where result.status == .generated {
+            let job = result.job
+            guard let store = job.store else { continue }
+            add(job.request.id, job.request, key: job.key, file: store.path(id: job.request.id, key: job.key))
+        }
+        return found
+    }
+
+    /// This plan, knowing which pictures are candidates of their elements' current requests in `manifest`.
+    func knowing(_ manifest: RedoManifest) -> GenerationPlan {
+        var plan = self
+        for entry in entries {
+            guard let request = entry.request else { continue }
+            for candidate in manifest.candidates(of: entry.placeholder.id, fingerprint: RedoManifest.fingerprint(of: request)) {
+                plan.candidatePaths.insert(candidate.path)
+            }
+        }
+        return plan
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// `wsimg preview`: one self-contained HTML page (no external assets, works from file://) showing
 /// every image element in worksheet order, grouped by page: the picture, or a clear box saying why
-/// there is none, with its id, caption, size and prompt.
+/// there is none, with its id, caption, size and prompt, and under it the element's other candidates,
+/// each with the command that picks it. Several worksheets make one page, a section each.
 ///
 /// Pictures are checked one at a time and read again as the page is written, so a worksheet with
 /// hundreds of embedded pictures costs one picture's memory, not the page's.
@@ -20,25 +21,79 @@ public struct PreviewPage {
         case file(String)
     }
 
+    /// One of an element's candidates (`wsimg candidates` numbers them), shown small under its picture.
+    public struct Choice: Equatable {
+        public let number: Int
+        public let path: String
+        public let linked: Bool
+    }
+
     public struct Item {
         public let placeholder: Placeholder
         public let picture: Picture
+        public var choices: [Choice] = []
+    }
+
+    /// One worksheet's part of the page.
+    public struct Sheet {
+        public let title: String
+        /// How `wsimg pick` names the worksheet.
+        public let name: String
+        public let items: [Item]
+        let source: WorksheetSource
     }
 
     public let title: String
     /// The page's language (`lang`), from the worksheet's `metadata.language`.
     public var language = "en"
-    public let items: [Item]
-    let source: WorksheetSource
+    public let sheets: [Sheet]
+    public var items: [Item] { sheets.flatMap(\.items) }
 
     /// Finds each element's picture: a `data:` URL, or a file relative to `folder` inside
-    /// `imagesFolder` (any file when nil), fully validated.
-    public init(worksheet: Worksheet, folder: String, title: String, imagesFolder: String? = nil) {
+    /// `imagesFolder` (any file when nil), fully validated. `candidates`: the manifest whose pictures
+    /// (inside `imagesFolder`) are shown as the elements' other candidates; `name`, how to name the
+    /// worksheet in `wsimg pick` commands.
+    public init(
+        worksheet: Worksheet, folder: String, title: String, imagesFolder: String? = nil, candidates: RedoManifest = RedoManifest(),
+        name: String = "WORKSHEET"
+    ) {
         self.title = title
-        source = worksheet.source
+        sheets = [Self.sheet(worksheet, folder: folder, title: title, imagesFolder: imagesFolder, candidates: candidates, name: name)]
+    }
+
+    /// Several worksheets on one page.
+    public init(title: String, sheets: [Sheet]) {
+        self.title = title
+        self.sheets = sheets
+    }
+
+    public static func sheet(
+        _ worksheet: Worksheet, folder: String, title: String, imagesFolder: String?, candidates: RedoManifest, name: String
+    ) -> Sheet {
         let inside = imagesFolder.map { WorksheetFile.target(of: $0) }
-        items = worksheet.placeholders.map {
-            Item(placeholder: $0, picture: Self.picture(for: $0, in: worksheet.source, folder: folder, imagesFolder: inside))
+        let items = worksheet.placeholders.map { placeholder in
+            var item = Item(placeholder: placeholder, picture: Self.picture(for: placeholder, in: worksheet.source, folder: folder, imagesFolder: inside))
+            item.choices = Self.choices(of: placeholder, picture: item.picture, in: candidates, inside: inside)
+            return item
+        }
+        return Sheet(title: title, name: name, items: items, source: worksheet.source)
+    }
+
+    /// The element's candidates for its prompt and size as it is (sent enhanced or not), when there
+    /// is more than one; only files inside the images folder.
+    static func choices(of placeholder: Placeholder, picture: Picture, in manifest: RedoManifest, inside: String?) -> [Choice] {
+        guard placeholder.skipReason == nil, placeholder.problem == nil else { return [] }
+        let list =
+            [true, false].map { enhance in
+                manifest.candidates(of: placeholder.id, fingerprint: RedoManifest.fingerprint(of: ImageRequest(placeholder, options: RequestOptions(enhancePrompts: enhance))))
+            }.max { $0.count < $1.count } ?? []
+        guard list.count > 1 else { return [] }
+        let shown: String? = if case .png(_, _, .file(let path)) = picture { WorksheetFile.target(of: path) } else { nil }
+        let linkedKey = placeholder.url.flatMap { PictureMark.key(inDataURL: $0.head) }
+        return list.enumerated().compactMap { index, candidate in
+            let path = WorksheetFile.target(of: candidate.path)
+            if let inside, !path.hasPrefix(inside + "/") { return nil }
+            return Choice(number: index + 1, path: candidate.path, linked: path == shown || candidate.key == linkedKey)
         }
     }
 
@@ -124,16 +179,20 @@ public struct PreviewPage {
             if let failure = Array(text.utf8).withUnsafeBytes({ AtomicFile.writeAll($0, to: fd) }) { throw .cannotWrite(path: path, reason: failure) }
         }
         try put(head)
-        var page: Int?
-        for item in items {
-            let number = Int(item.placeholder.position.prefix(while: { $0 != "-" })) ?? 0
-            if number != page {
-                try put((page == nil ? "" : "\n</section>\n") + "<section><h2>Page \(number + 1)</h2>\n")
-                page = number
+        for sheet in sheets {
+            if sheets.count > 1 { try put(#"<article class="worksheet"><h2 class="sheet">\#(Self.escape(sheet.title))</h2>"# + "\n") }
+            var page: Int?
+            for item in sheet.items {
+                let number = Int(item.placeholder.position.prefix(while: { $0 != "-" })) ?? 0
+                if number != page {
+                    try put((page == nil ? "" : "\n</section>\n") + "<section><h3>Page \(number + 1)</h3>\n")
+                    page = number
+                }
+                try put(card(item, in: sheet) + "\n")
             }
-            try put(card(item) + "\n")
+            try put((page == nil ? "" : "</section>\n") + (sheets.count > 1 ? "</article>\n" : ""))
         }
-        try put((page == nil ? "" : "</section>\n") + Self.tail)
+        try put(Self.tail)
     }
 
     private var head: String {
@@ -152,6 +211,10 @@ public struct PreviewPage {
         .box.skipped{border-color:#999;color:#666}
         .meta code{background:#eee;padding:0 .25rem}
         .prompt{white-space:pre-wrap;color:#444}
+        .candidates{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.5rem}
+        .candidates figure{margin:0;font-size:.8rem}
+        .candidates img{max-width:160px;height:auto;border:1px solid #ccc}
+        .candidates .linked img{outline:3px solid #2a7}
         </style></head>
         <body>
         <h1>\(Self.escape(title))</h1>
@@ -172,7 +235,8 @@ public struct PreviewPage {
 
         """
 
-    func card(_ item: Item) -> String {
+    func card(_ item: Item, in sheet: Sheet) -> String {
+        let source = sheet.source
         let placeholder = item.placeholder
         let picture: String
         switch item.picture {
@@ -190,8 +254,33 @@ public struct PreviewPage {
         return """
             <div class="card" id="img-\(Self.escape(placeholder.id))">\(picture)
             <div class="meta"><p><code>\(Self.escape(placeholder.id))</code> \(Self.escape(placeholder.caption ?? ""))</p>
-            <p>\(size)</p><p class="prompt">\(Self.escape(placeholder.prompt))</p></div></div>
+            <p>\(size)</p><p class="prompt">\(Self.escape(placeholder.prompt))</p>\(choices(item, in: sheet))</div></div>
             """
+    }
+
+    /// The element's candidates, small, each with its number and the command that picks it.
+    func choices(_ item: Item, in sheet: Sheet) -> String {
+        guard !item.choices.isEmpty else { return "" }
+        let figures = item.choices.map { choice -> String in
+            let png = (try? Self.png(from: .file(choice.path), in: sheet.source)).flatMap { bytes in
+                (try? PNGValidator.header(of: bytes)).flatMap { header in
+                    header.width <= SizeRules.maximumSide && header.height <= SizeRules.maximumSide
+                        && (try? PNGValidator.validate(bytes, width: header.width, height: header.height)) != nil ? bytes : nil
+                }
+            }
+            let picture =
+                png.map { #"<img alt="candidate \#(choice.number)" src="data:image/png;base64,\#(Base64.encode($0))">"# }
+                ?? #"<div class="box">candidate \#(choice.number) cannot be read</div>"#
+            let command = "wsimg pick \(Self.shellWord(sheet.name)) \(Self.shellWord(item.placeholder.id)) \(choice.number)"
+            return #"<figure class="candidate\#(choice.linked ? " linked" : "")">\#(picture)<figcaption>\#(choice.number)\#(choice.linked ? " (linked)" : "") <code>\#(Self.escape(command))</code></figcaption></figure>"#
+        }
+        return #"<div class="candidates">"# + figures.joined() + "</div>"
+    }
+
+    /// A word as a shell reads it: quoted when it holds anything but plain characters.
+    static func shellWord(_ text: String) -> String {
+        let plain = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./#".contains($0)) }
+        return plain && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Text made safe for HTML content and attribute values.

@@ -59,10 +59,11 @@ public struct WorksheetUpdate {
         self.plan = plan
         self.store = store
         self.embed = embed
-        let byID = Dictionary(results.map { ($0.job.request.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // By element and key: an element's --variants are other pictures of the same element.
+        let byID = Dictionary(results.map { ("\($0.job.request.id)\n\($0.job.key)", $0) }, uniquingKeysWith: { a, _ in a })
         for entry in plan.entries {
             let id = entry.placeholder.id
-            let result = byID[id]
+            let result = entry.key.flatMap { byID["\(id)\n\($0)"] }
             var error: String?
             var own = true
             switch entry.decision {
@@ -141,15 +142,20 @@ public struct WorksheetUpdate {
     /// Deletes pictures that the worksheet pointed at before and no longer does (linked as files or
     /// embedded: an embedded picture's mark names its file).
     /// A file another element still links (a copied element) is kept.
-    public func removeSupersededFiles() {
+    /// Candidates (`manifest`) are kept: only `--prune` deletes them.
+    public func removeSupersededFiles(keeping manifest: RedoManifest = RedoManifest()) {
         var linked = Set<String>()
         for entry in plan.entries {
             if case .text(let url)? = newURLs[entry.placeholder.id] { linked.insert(url) } else if let url = entry.placeholder.url?.text { linked.insert(url) }
         }
         for entry in plan.entries {
             guard let old = entry.placeholder.url, let key = entry.key, newURLs[entry.placeholder.id] != nil else { continue }
-            if let old = old.text, !linked.contains(old) { store.removeSuperseded(url: old, current: key) }
-            if let superseded = entry.supersededKey, superseded != key, !linked.contains(store.url(id: entry.placeholder.id, key: superseded)) {
+            if let old = old.text, !linked.contains(old), let own = store.picture(inURL: old), !manifest.lists(path: own.file) {
+                store.removeSuperseded(url: old, current: key)
+            }
+            if let superseded = entry.supersededKey, superseded != key, !linked.contains(store.url(id: entry.placeholder.id, key: superseded)),
+                !manifest.lists(path: store.path(id: entry.placeholder.id, key: superseded))
+            {
                 unlink(store.path(id: entry.placeholder.id, key: superseded))
             }
         }

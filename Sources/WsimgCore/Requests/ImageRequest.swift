@@ -58,7 +58,7 @@ extension ImageRequest {
         let height = SizeRules.normalise(placeholder.height)
         let sent = options.enhancePrompts ? PromptEnhancer.enhance(placeholder.prompt) : placeholder.prompt
         let redo = options.redoSeeds[placeholder.id].flatMap {
-            $0.fingerprint == RedoManifest.fingerprint(prompt: sent, width: width, height: height) ? $0.seed : nil
+            $0.redone && $0.fingerprint == RedoManifest.fingerprint(prompt: sent, width: width, height: height) ? $0.seed : nil
         }
         let seed = redo ?? options.fixedSeed ?? SeedDerivation.seed(prompt: sent, width: width, height: height)
         self.init(

@@ -1,0 +1,29 @@
+import Foundation
+
+/// `preview --open`: hands the page to the desktop's browser (`xdg-open`, `open` on macOS) when there
+/// is a display to show it on; otherwise says where the page is. It does not wait for the browser.
+enum PageOpener {
+    /// The program that opens a file on this desktop, or nil when there is no display (a CI job, ssh).
+    static func opener(environment: [String: String]) -> String? {
+        #if os(macOS)
+            return "open"
+        #else
+            let display = ["DISPLAY", "WAYLAND_DISPLAY"].contains { !(environment[$0] ?? "").isEmpty }
+            return display ? "xdg-open" : nil
+        #endif
+    }
+
+    static func open(_ path: String, shownAs name: String, environment: [String: String]) {
+        guard let program = opener(environment: environment) else {
+            Console.report("no display to open the page on: open \(name) in a browser")
+            return
+        }
+        var pid: pid_t = 0
+        let arguments = [program, path]
+        var argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        if posix_spawnp(&pid, program, nil, nil, &argv, environ) != 0 {
+            Console.report("could not start \(program) to open the page: open \(name) in a browser")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Each element's candidates as the teacher sees them: numbered from 1 (the oldest), the linked one
+/// marked. Read from a plan (so only pictures of the element's current prompt and size count) and
+/// the images folders' manifests; a linked picture made before candidates were listed counts too.
+public struct CandidateListing: Sendable {
+    public struct Element: Sendable {
+        public let placeholder: Placeholder
+        public let request: ImageRequest
+        public let candidates: [Candidate]
+        /// The number (from 1) of the candidate the worksheet links, if it links one.
+        public let linked: Int?
+    }
+
+    public let elements: [Element]
+
+    public init(plan: GenerationPlan, manifest: RedoManifest, store: ImageStore, linksFrom folder: String, folders: [String]) {
+        let listed = plan.madeCandidates(in: folders)
+        elements = plan.entries.compactMap { entry in
+            guard let request = entry.request else { return nil }
+            let id = entry.placeholder.id
+            var candidates = manifest.candidates(of: id, fingerprint: RedoManifest.fingerprint(of: request))
+                .filter { access($0.path, R_OK) == 0 }
+            // The picture linked now, when no run listed it yet (made by wsimg before 0.5).
+            for (owner, current) in listed where owner == id && !candidates.contains(where: { $0.key == current.key }) {
+                candidates.append(current)
+                candidates.sort { $0.created < $1.created }
+            }
+            let linkedKey = entry.placeholder.url.flatMap { url in
+                PictureMark.key(inDataURL: url.head)
+                    ?? url.text.flatMap { store.picture(inURL: $0)?.key ?? ImageStore.picture(atLink: $0, from: folder)?.key }
+            }
+            let linked = linkedKey.flatMap { key in candidates.firstIndex { $0.key == key }.map { $0 + 1 } }
+            return Element(placeholder: entry.placeholder, request: request, candidates: candidates, linked: linked)
+        }
+    }
+
+    /// The candidates of the elements `names` (ids, positions or `#N`), or of all; throws for a name
+    /// that is no image element.
+    public func selecting(_ names: [String]) throws(UsageError) -> [Element] {
+        guard !names.isEmpty else { return elements }
+        return try names.map { name throws(UsageError) in
+            guard let placeholder = RedoSelection.find(name, in: elements.map(\.placeholder)),
+                let element = elements.first(where: { $0.placeholder.id == placeholder.id })
+            else {
+                throw UsageError(
+                    "\(TerminalText.safe(name)): no image element with that id (ids: \(elements.prefix(12).map { TerminalText.safe($0.placeholder.id) }.joined(separator: ", "))\(elements.count > 12 ? ", …" : ""))"
+                )
+            }
+            return element
+        }
+    }
+
+    /// "3 min ago", for a listing.
+    public static func age(of candidate: Candidate, now: Double = Date().timeIntervalSince1970) -> String {
+        let seconds = max(0, now - candidate.created)
+        switch seconds {
+        case ..<60: return "\(Int(seconds)) s ago"
+        case ..<3600: return "\(Int(seconds / 60)) min ago"
+        case ..<86_400: return "\(Int(seconds / 3600)) h ago"
+        default: return "\(Int(seconds / 86_400)) days ago"
+        }
+    }
+
+    public static func isoTime(_ seconds: Double) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: seconds.rounded(.down)))
+    }
+}

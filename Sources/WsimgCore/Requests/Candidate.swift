@@ -1,0 +1,56 @@
+import Foundation
+
+/// A picture made for an element: the one linked, or one the teacher may pick instead (an earlier
+/// picture before `--redo`, or another of `--variants`). Nothing generated is thrown away: candidates
+/// stay in the images folder, listed in its manifest, until `--prune` finds them out of date.
+public struct Candidate: Sendable, Equatable {
+    /// The picture's key (its file is `<element>-<key>.png` in the images folder it was made in).
+    public let key: String
+    /// The file's name, in the images folder whose manifest lists it.
+    public let file: String
+    public let seed: UInt32
+    /// Made with a seed `--redo` or `--variants` chose (part of the key for some providers).
+    public let redone: Bool
+    /// The prompt and size it was made for (`RedoManifest.fingerprint`).
+    public let fingerprint: String
+    /// When it was made (its file written), in seconds since 1970, to the millisecond.
+    public let created: Double
+    /// The images folder it is in (whose manifest lists it); not stored, set when read.
+    public var folder = ""
+
+    public var path: String { folder + "/" + file }
+
+    public init(key: String, file: String, seed: UInt32, redone: Bool, fingerprint: String, created: Double) {
+        self.key = key
+        self.file = file
+        self.seed = seed
+        self.redone = redone
+        self.fingerprint = fingerprint
+        self.created = created
+    }
+
+    /// The candidate a request's picture is, once it exists as `file`.
+    public init(request: ImageRequest, key: String, file: String, created: Double) {
+        self.init(
+            key: key, file: file, seed: request.seed, redone: request.redone,
+            fingerprint: RedoManifest.fingerprint(prompt: request.promptToSend, width: request.width, height: request.height),
+            created: created)
+    }
+
+    func json() -> String {
+        #"{"key": "\#(key)", "file": \#(JSONWriter.quoted(file)), "seed": \#(seed), "redone": \#(redone), "fingerprint": "\#(fingerprint)", "created": \#(String(format: "%.3f", created))}"#
+    }
+
+    /// A manifest entry, or nil when any field is missing or out of range (the file is untrusted).
+    init?(_ node: JSONNode) {
+        guard let key = node["key"]?.stringValue, CacheKey.isKey(Substring(key)),
+            let file = node["file"]?.stringValue, ImageStore.key(inFileName: file) == key, !file.contains("/"), !file.hasPrefix("."),
+            let fingerprint = node["fingerprint"]?.stringValue, CacheKey.isKey(Substring(fingerprint)),
+            let seed = node["seed"]?.numberValue, seed >= 0, seed <= Double(Int32.max), seed == seed.rounded(),
+            let created = node["created"]?.numberValue, created >= 0, created < 1e11
+        else { return nil }
+        self.init(
+            key: key, file: file, seed: UInt32(seed), redone: node["redone"]?.value != .bool(false), fingerprint: fingerprint,
+            created: created)
+    }
+}
