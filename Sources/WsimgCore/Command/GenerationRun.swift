@@ -205,7 +205,10 @@ struct GenerationRun {
                 display.handle(event)
             })
         // `wsimg pick` links what exists; it never sends a request.
-        let results = await first.run(engine, jobs: options.pick == nil ? unique : [], stop: stop, display: display)
+        let results =
+            options.pick == nil
+            ? await first.run(engine, jobs: unique, stop: stop, display: display)
+            : unique.map { GenerationResult(job: $0, status: .failed(Self.notPicked), attempts: 0, duration: 0) }
         let interrupted = Task.isCancelled
         cache?.keep(results)
         let all = results + Self.shared(duplicates, unique: unique, results: results)
@@ -226,6 +229,8 @@ struct GenerationRun {
     }
 
     private var first: GenerateCommand { units[0] }
+
+    static let notPicked = "no picture for its prompt or size: `wsimg pick` sends no request, `wsimg generate` makes it"
 
     /// Identical requests (the same picture for the same provider and settings) go out once; each
     /// job is streamed into the images folder it will be kept in.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `preview --open`: hands the page to the desktop's browser (`xdg-open`, `open` on macOS) when there
-/// is a display to show it on; otherwise says where the page is. It does not wait for the browser.
+/// is a display to show it on; otherwise says where the page is. It waits for the opener (which
+/// hands the page to the browser and returns) at most a few seconds, never for the browser.
 enum PageOpener {
     /// The program that opens a file on this desktop, or nil when there is no display (a CI job, ssh).
     static func opener(environment: [String: String]) -> String? {
@@ -21,9 +22,15 @@ enum PageOpener {
         var pid: pid_t = 0
         let arguments = [program, path]
         var argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        if posix_spawnp(&pid, program, nil, nil, &argv, environ) != 0 {
+        defer { for argument in argv { free(argument) } }
+        guard posix_spawnp(&pid, program, nil, nil, &argv, environ) == 0 else {
             Console.report("could not start \(program) to open the page: open \(name) in a browser")
+            return
+        }
+        var status: Int32 = 0
+        for _ in 0..<100 {
+            if waitpid(pid, &status, WNOHANG) != 0 { return }
+            usleep(50_000)
         }
     }
 }

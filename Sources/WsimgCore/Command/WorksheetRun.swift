@@ -138,8 +138,7 @@ extension GenerateCommand {
     ) -> (code: Int32, outcome: WorksheetUpdate, summary: RunSummary) {
         let outcome = WorksheetUpdate(
             plan: prepared.plan, results: results, store: prepared.layout.store, embed: options.embed,
-            unfinishedReason: stop.map { "not finished: \($0)" }
-                ?? (options.pick != nil ? "no picture for its prompt: `wsimg pick` sends no request, `wsimg generate` makes it" : "not started (interrupted)"),
+            unfinishedReason: stop.map { "not finished: \($0)" } ?? "not started (interrupted)",
             runWideReason: stop.map { "\($0)" })
         var code = Self.exitCode(interrupted: interrupted, stop: stop, outcome: outcome)
         var written = true

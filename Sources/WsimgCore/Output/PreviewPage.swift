@@ -180,7 +180,9 @@ public struct PreviewPage {
         }
         try put(head)
         for sheet in sheets {
-            if sheets.count > 1 { try put(#"<article class="worksheet"><h2 class="sheet">\#(Self.escape(sheet.title))</h2>"# + "\n") }
+            if sheets.count > 1 {
+                try put(#"<article class="worksheet"><h2 class="sheet">\#(Self.escape(sheet.title)) <code>\#(Self.escape(sheet.name))</code></h2>"# + "\n")
+            }
             var page: Int?
             for item in sheet.items {
                 let number = Int(item.placeholder.position.prefix(while: { $0 != "-" })) ?? 0
