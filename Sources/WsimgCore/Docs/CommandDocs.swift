@@ -6,6 +6,8 @@ public struct CommandDoc: Sendable {
         case none, worksheet, pngPaths, command, shell
         /// `wsimg cache clean`.
         case clean
+        /// A worksheet, then its elements' ids (`candidates`, `pick`).
+        case worksheetThenElements
     }
 
     public let name: String
@@ -27,6 +29,7 @@ public struct CommandDoc: Sendable {
             case .command: " [COMMAND]"
             case .shell: " SHELL"
             case .clean: " [clean]"
+            case .worksheetThenElements: " WORKSHEET ID…"
             }
         return "wsimg \(name)\(operandName)"
     }
@@ -71,7 +74,7 @@ public enum Docs {
             "Lists, for each image element (or the elements ID… names: ids, positions or #N), every picture made for its current prompt and size: the first picture, the ones --redo replaced and --variants made. They are numbered from 1 (the oldest); * marks the one the worksheet links. Each line gives the file, the seed and its age. Needs no key and sends nothing.",
             "Pictures made for an element's earlier prompt are kept until 'wsimg generate --prune'.",
         ],
-        options: CandidatesCommand.specs, operand: .worksheet,
+        options: CandidatesCommand.specs, operand: .worksheetThenElements,
         examples: [("wsimg candidates lesson.json 1-2", "the pictures of element 1-2")])
 
     public static let pick = CommandDoc(
@@ -80,7 +83,7 @@ public enum Docs {
         description: [
             "Links candidate N of element ID and keeps it for later runs until the element's prompt or size changes. No request is sent: a picture that is missing or out of date for another element is left as it is and the exit code is 1. The worksheet is written as 'generate' writes it: in place, to -o FILE, or with --embed."
         ],
-        options: PickCommand.specs, operand: .worksheet,
+        options: PickCommand.specs, operand: .worksheetThenElements,
         examples: [
             ("wsimg pick lesson.json 1-2 1", "back to the first picture of element 1-2"),
             ("wsimg pick lesson.json 1-2 3 --embed -o upload.json", "the third, inside the worksheet for the web app"),
