@@ -80,6 +80,9 @@ import WsimgCore
         #expect(try scratch.worksheet("w.json").url(Self.dinosaur) == first)
         #expect(listed.candidates.allSatisfy { scratch.exists($0.file) })
         #expect(try await candidates(scratch, upstream, [Self.dinosaur]).first?.linked == 1)
+        // Candidates are the element's: validate does not call them orphans.
+        let validate = try await Wsimg.run(["validate", "w_images", "--worksheet", "w.json"], in: scratch.path)
+        #expect(validate.code == 0 && !validate.stderr.contains("belongs to no element"), "\(validate.stderr)")
     }
 
     @Test func variantsMakeThatManyCandidatesAndLinkTheFirst() async throws {
@@ -185,6 +188,8 @@ import WsimgCore
         #expect(old.allSatisfy { scratch.exists($0.file) })
         let prompts = try await Wsimg.run(["prompts", "w.json"], in: scratch.path, environment: ["TOGETHER_BASE_URL": upstream.baseURL])
         #expect(prompts.stdout.contains("2 pictures in w_images/ belong to no element"), "\(prompts.stdout)")
+        let validate = try await Wsimg.run(["validate", "w_images", "--worksheet", "w.json"], in: scratch.path)
+        #expect(validate.stderr.components(separatedBy: "belongs to no element").count == 3, "\(validate.stderr)")
         #expect(try await Wsimg.run(["generate", "w.json", "--prune"], in: scratch.path, environment: env(upstream)).code == 0)
         #expect(old.allSatisfy { !scratch.exists($0.file) })
         #expect(scratch.exists(now[0].file))

@@ -111,6 +111,14 @@ public struct ValidateCommand {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
         let sheet = try Worksheet(contentsOf: absolute, shownAs: path)
         var used = Set<String>()
+        // An element's candidates for its prompt as it is (`wsimg candidates`) belong to it; `--prune` keeps them.
+        let manifest = RedoManifest.load(from: directory)
+        for placeholder in sheet.placeholders where placeholder.skipReason == nil && placeholder.problem == nil {
+            for enhance in [true, false] {
+                let request = ImageRequest(placeholder, options: RequestOptions(enhancePrompts: enhance))
+                for candidate in manifest.candidates(of: placeholder.id, fingerprint: RedoManifest.fingerprint(of: request)) { used.insert(candidate.file) }
+            }
+        }
         for placeholder in sheet.placeholders {
             guard let url = placeholder.url else { continue }
             if let text = url.text, !text.contains(":") { used.insert((Paths.absolute(text, base: folder) as NSString).lastPathComponent) }
