@@ -195,4 +195,20 @@ import WsimgCore
         #expect(scratch.exists(now[0].file))
         #expect(RedoManifest.load(from: scratch.path + "/w_images").candidates[Self.dinosaur]?.count == 1)
     }
+
+    /// A candidate whose file was damaged or swapped is offered no more: `pick` never links a broken picture.
+    @Test func aDamagedCandidateIsNotOffered() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: Self.prompts))
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        let first = try #require(try scratch.worksheet("w.json").url(Self.dinosaur))
+        #expect(try await Wsimg.run(["generate", "w.json", "--redo", Self.dinosaur], in: scratch.path, environment: env(upstream)).code == 0)
+        try Data(scratch.bytes(first).prefix(100)).write(to: URL(fileURLWithPath: scratch.path + "/" + first))
+        let listed = try #require(try await candidates(scratch, upstream, [Self.dinosaur]).first)
+        #expect(listed.candidates.count == 1 && listed.candidates[0].file != first)
+        let pick = try await Wsimg.run(["pick", "w.json", Self.dinosaur, "2"], in: scratch.path, environment: env(upstream))
+        #expect(pick.code == 2 && pick.stderr.contains("has 1 candidate, not 2"), "\(pick.stderr)")
+    }
 }

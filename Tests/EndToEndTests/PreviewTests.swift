@@ -27,11 +27,18 @@ import WsimgCore
         #expect(html.contains("&lt;b&gt;owl&lt;/b&gt; &amp; &quot;moon&quot;"))
         #expect(html.contains("missing: not generated yet") && html.contains("no picture: no imagePrompt"))
 
+        let dumped = try await Self.renderedPage("w.preview.html", in: scratch)
+        #expect(dumped.contains(#"data-rendered="3/3""#), "\(dumped.prefix(300))")
+    }
+
+    /// The page as headless Chromium leaves it after loading it from file:// (its `data-rendered`
+    /// attribute counts the pictures that rendered).
+    static func renderedPage(_ name: String, in scratch: Scratch) async throws -> String {
         let browser = Process()
-        browser.executableURL = URL(fileURLWithPath: Self.chromium)
+        browser.executableURL = URL(fileURLWithPath: chromium)
         browser.arguments = [
             "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000", "--dump-dom",
-            "file://" + scratch.path + "/w.preview.html",
+            URL(fileURLWithPath: scratch.path + "/" + name).absoluteString,
         ]
         browser.environment = ["HOME": scratch.path, "PATH": "/usr/bin:/bin"]
         let dom = Pipe()
@@ -40,6 +47,6 @@ import WsimgCore
         let exited = try Wsimg.launch(browser)
         let dumped = String(decoding: dom.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(await exited.value == 0)
-        #expect(dumped.contains(#"data-rendered="3/3""#), "\(dumped.prefix(300))")
+        return dumped
     }
 }

@@ -48,19 +48,7 @@ import WsimgCore
         // Elements with one picture show no candidates.
         #expect(!html.contains("pick &#39;my lesson.json&#39; 0-0"))
 
-        let browser = Process()
-        browser.executableURL = URL(fileURLWithPath: PreviewTests.chromium)
-        browser.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000", "--dump-dom",
-            "file://" + scratch.path + "/my%20lesson.preview.html",
-        ]
-        browser.environment = ["HOME": scratch.path, "PATH": "/usr/bin:/bin"]
-        let dom = Pipe()
-        browser.standardOutput = dom
-        browser.standardError = FileHandle.nullDevice
-        let exited = try Wsimg.launch(browser)
-        let dumped = String(decoding: dom.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(await exited.value == 0)
+        let dumped = try await PreviewTests.renderedPage("my lesson.preview.html", in: scratch)
         // Three pictures, and the three candidates of 0-2.
         #expect(dumped.contains(#"data-rendered="6/6""#), "\(dumped.prefix(300))")
     }

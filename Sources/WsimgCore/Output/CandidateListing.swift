@@ -20,7 +20,7 @@ public struct CandidateListing: Sendable {
             guard let request = entry.request else { return nil }
             let id = entry.placeholder.id
             var candidates = manifest.candidates(of: id, fingerprint: RedoManifest.fingerprint(of: request))
-                .filter { access($0.path, R_OK) == 0 }
+                .filter { PNGValidator.quickCheck(fileAt: $0.path, width: request.width, height: request.height) }
             // The picture linked now, when no run listed it yet (made by wsimg before 0.5).
             for (owner, current) in listed where owner == id && !candidates.contains(where: { $0.key == current.key }) {
                 candidates.append(current)

@@ -169,17 +169,22 @@ extension GenerationPlan {
         var found: [(id: String, candidate: Candidate)] = []
         func add(_ id: String, _ request: ImageRequest, key: String, file: String) {
             guard ids?.contains(id) ?? true, folders.contains(Paths.folder(of: file)) else { return }
+            // A regular file, not a link someone put there.
             var info = stat()
-            guard stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
-            var candidate = Candidate(request: request, key: key, file: (file as NSString).lastPathComponent, created: (Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec / 1_000_000) / 1000))
+            guard lstat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
+            let created = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec / 1_000_000) / 1000
+            var candidate = Candidate(request: request, key: key, file: (file as NSString).lastPathComponent, created: created)
             candidate.folder = Paths.folder(of: file)
             found.append((id, candidate))
         }
+        let made = Set(results.filter { $0.status == .generated }.map(\.job.key))
         for entry in entries where entry.decision == .upToDate || entry.decision == .generate {
             guard let request = entry.request, let key = entry.key, !entry.onlyEmbedded else { continue }
+            // A file of the key that was to be made again (damaged, say) counts only once this run made it.
+            if entry.decision == .generate, !made.contains(key) { continue }
             add(entry.placeholder.id, request, key: key, file: entry.existingFile ?? Paths.absolute(ImageStore.fileName(id: entry.placeholder.id, key: key), base: folders[0]))
         }
-        for result in results where result.status == .generated {
+        for result in results where result.status == .generated && !entries.contains(where: { $0.key == result.job.key }) {
             let job = result.job
             guard let store = job.store else { continue }
             add(job.request.id, job.request, key: job.key, file: store.path(id: job.request.id, key: job.key))
