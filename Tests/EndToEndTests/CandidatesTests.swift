@@ -67,6 +67,7 @@ import WsimgCore
 
         let pick = try await Wsimg.run(["pick", "w.json", Self.dinosaur, "1"], in: scratch.path, environment: env(upstream))
         #expect(pick.code == 0, "\(pick.stderr)")
+        #expect(pick.stderr.contains("\(Self.dinosaur): candidate 1 of 4 chosen (\(first))"), "\(pick.stderr)")
         #expect(upstream.requestCount == 7)
         let picked = try #require(try scratch.worksheet("w.json").url(Self.dinosaur))
         #expect(picked == first && scratch.bytes(picked) == firstBytes)
@@ -94,6 +95,7 @@ import WsimgCore
         let dry = try await Wsimg.run(
             ["generate", "w.json", "--redo", Self.dinosaur, "--variants", "3", "--dry-run"], in: scratch.path, environment: env(upstream))
         #expect(dry.stdout.contains("To generate: 3 images"), "\(dry.stdout)")
+        #expect(!dry.stdout.contains("other settings"), "\(dry.stdout)")
         let run = try await Wsimg.run(["generate", "w.json", "--redo", Self.dinosaur, "--variants", "3"], in: scratch.path, environment: env(upstream))
         #expect(run.code == 0, "\(run.stderr)")
         #expect(upstream.requestCount == 4 + 3)

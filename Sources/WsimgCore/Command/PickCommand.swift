@@ -51,6 +51,10 @@ extension GenerateCommand {
             guard provider.cacheKey(for: ImageRequest(element.placeholder, options: requestOptions)) == candidate.key else { continue }
             redo.manifest = manifest
             try manifest.write(to: layout.store.directory)
+            if options.verbosity != .quiet {
+                let file = Paths.relative(candidate.path, from: FileManager.default.currentDirectoryPath)
+                Console.err(TerminalText.line("\(id): candidate \(pick.number) of \(element.candidates.count) chosen (\(file))") + "\n")
+            }
             return
         }
         throw UsageError(

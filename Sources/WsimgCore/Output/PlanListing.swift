@@ -56,7 +56,8 @@ public struct PlanListing {
         var lines: [String] = []
         if let estimate, !plan.jobs.isEmpty { lines.append("To generate: " + estimate.line) }
         let linkedElsewhere = plan.entries.filter { entry in
-            entry.decision == .generate && entry.placeholder.url?.text.map { store.picture(inURL: $0) != nil } == true
+            // A --redo replaces its element's picture on purpose: that link is not one of other settings.
+            entry.decision == .generate && entry.request?.redone != true && entry.placeholder.url?.text.map { store.picture(inURL: $0) != nil } == true
         }.count
         let orphans = plan.orphans(in: store)
         if !orphans.isEmpty {
