@@ -92,6 +92,9 @@ import WsimgCore
         let scratch = try Scratch()
         scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: Self.prompts))
         #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        let nothing = try await Wsimg.run(["generate", "w.json", "--variants", "2"], in: scratch.path, environment: env(upstream))
+        #expect(nothing.code == 0 && nothing.stderr.contains("--variants: every picture is there, so none were made"), "\(nothing.stderr)")
+        #expect(upstream.requestCount == 4)
         let dry = try await Wsimg.run(
             ["generate", "w.json", "--redo", Self.dinosaur, "--variants", "3", "--dry-run"], in: scratch.path, environment: env(upstream))
         #expect(dry.stdout.contains("To generate: 3 images"), "\(dry.stdout)")

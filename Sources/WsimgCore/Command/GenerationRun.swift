@@ -196,6 +196,9 @@ struct GenerationRun {
         let (unique, duplicates) = Self.distinctJobs(
             prepared.map(\.run), names: prepared.map { TerminalText.safe($0.unit.options.worksheet) }, several: units.count > 1, provider: provider)
         display.expect(options.pick == nil ? unique.count : 0)
+        if options.variants > 1, unique.isEmpty, options.pick == nil {
+            display.note("--variants: every picture is there, so none were made; `--redo ID --variants \(options.variants)` makes \(options.variants) new ones of an element")
+        }
         if provider.name == "together", !unique.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.note("warning: \(warning)") }
         let engine = GenerationEngine(
             provider: provider, store: prepared.first?.run.layout.store ?? group[0].sheet.layout.store,
