@@ -12,6 +12,7 @@ public struct CandidatesCommand {
     let json: Bool
 
     public init(_ parsed: ParsedArguments, environment: [String: String]) throws(UsageError) {
+        guard !parsed.positionals.isEmpty else { throw UsageError("Missing WORKSHEET: wsimg candidates WORKSHEET [ID…]") }
         var worksheetOnly = parsed
         worksheetOnly.positionals = Array(parsed.positionals.prefix(1))
         let options = try GenerateOptions(worksheetOnly)

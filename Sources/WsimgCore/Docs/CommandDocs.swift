@@ -18,9 +18,12 @@ public struct CommandDoc: Sendable {
     public let options: [OptionSpec]
     public let operand: Operand
     public let examples: [(command: String, what: String)]
+    /// What the command list shows after the name, when not the operand's usual words.
+    public var operandText: String? = nil
 
     /// `wsimg generate WORKSHEET`: the short form the command list shows.
     public var listing: String {
+        if let operandText { return "wsimg \(name) \(operandText)" }
         let operandName =
             switch operand {
             case .none: ""
@@ -29,7 +32,7 @@ public struct CommandDoc: Sendable {
             case .command: " [COMMAND]"
             case .shell: " SHELL"
             case .clean: " [clean]"
-            case .worksheetThenElements: " WORKSHEET ID…"
+            case .worksheetThenElements: " WORKSHEET [ID…]"
             }
         return "wsimg \(name)\(operandName)"
     }
@@ -53,7 +56,7 @@ public enum Docs {
             ("wsimg generate lesson.json --dry-run", "what would be made and what it costs; nothing sent"),
             ("wsimg generate lesson.json --provider placeholder", "offline pictures of the right sizes"),
             ("wsimg generate worksheets/ --output-dir build", "every worksheet of the folder, into build/"),
-        ])
+        ], operandText: "WORKSHEET…")
 
     public static let prompts = CommandDoc(
         name: "prompts", synopsis: "wsimg prompts WORKSHEET [--json] [generate options]",
@@ -87,7 +90,7 @@ public enum Docs {
         examples: [
             ("wsimg pick lesson.json 1-2 1", "back to the first picture of element 1-2"),
             ("wsimg pick lesson.json 1-2 3 --embed -o upload.json", "the third, inside the worksheet for the web app"),
-        ])
+        ], operandText: "WORKSHEET ID N")
 
     public static let validate = CommandDoc(
         name: "validate", synopsis: "wsimg validate PATH… [--worksheet FILE]",
@@ -109,7 +112,7 @@ public enum Docs {
         examples: [
             ("wsimg preview lesson.json --open", "writes lesson.preview.html and opens it"),
             ("wsimg preview worksheets/ -o all.html", "every worksheet of the folder on one page"),
-        ])
+        ], operandText: "WORKSHEET…")
 
     public static let cache = CommandDoc(
         name: "cache", synopsis: "wsimg cache [clean [--older-than DAYS]]",
