@@ -111,6 +111,6 @@ import Testing
 
     @Test(arguments: [("lesson.json", "lesson.json"), ("my lesson.json", "'my lesson.json'"), ("it's.json", #"'it'\''s.json'"#), ("$(rm).json", "'$(rm).json'")])
     func pickCommandsAreShellWords(name: String, word: String) {
-        #expect(PreviewPage.shellWord(name) == word)
+        #expect(TerminalText.shellWord(name) == word)
     }
 }

@@ -273,16 +273,10 @@ public struct PreviewPage {
             let picture =
                 png.map { #"<img alt="candidate \#(choice.number)" src="data:image/png;base64,\#(Base64.encode($0))">"# }
                 ?? #"<div class="box">candidate \#(choice.number) cannot be read</div>"#
-            let command = "wsimg pick \(Self.shellWord(sheet.name)) \(Self.shellWord(item.placeholder.id)) \(choice.number)"
+            let command = "wsimg pick \(TerminalText.shellWord(sheet.name)) \(TerminalText.shellWord(item.placeholder.id)) \(choice.number)"
             return #"<figure class="candidate\#(choice.linked ? " linked" : "")">\#(picture)<figcaption>\#(choice.number)\#(choice.linked ? " (linked)" : "") <code>\#(Self.escape(command))</code></figcaption></figure>"#
         }
         return #"<div class="candidates">"# + figures.joined() + "</div>"
-    }
-
-    /// A word as a shell reads it: quoted when it holds anything but plain characters.
-    static func shellWord(_ text: String) -> String {
-        let plain = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./#".contains($0)) }
-        return plain && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Text made safe for HTML content and attribute values.

@@ -5,6 +5,12 @@
 /// some terminals take as escape introducers, U+009B being a one-character CSI) and the bidirectional
 /// overrides that can reorder what is shown become `<U+XXXX>`.
 public enum TerminalText {
+    /// A word as a shell reads it, for a command to copy: quoted when it holds anything but plain characters.
+    public static func shellWord(_ text: String) -> String {
+        let plain = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./#".contains($0)) }
+        return plain && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     public static let defaultLimit = 300
 
     public static func safe(_ text: some StringProtocol, limit: Int = defaultLimit) -> String {
