@@ -88,10 +88,11 @@ bench: release
 	.build/release/wsimg-bench $(SCENARIOS)
 
 # libFuzzer with AddressSanitizer over the worksheet reader/editor, the image path (raw bytes, and
-# structure-aware PNGs of every kind) and Together's streamed answers, FUZZ_SECONDS each.
+# structure-aware PNGs of every kind), Together's streamed answers and the images folder's manifest of
+# choices and candidates, FUZZ_SECONDS each.
 # New corpus entries go to .build-fuzz/corpus; crashes to .build-fuzz/crash-*.
 FUZZ_SECONDS ?= 60
-FUZZ_HARNESSES ?= worksheet png pngkinds answer
+FUZZ_HARNESSES ?= worksheet png pngkinds answer manifest
 fuzz: deps
 	$(SWIFT) build --product wsimg-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address -Xswiftc -use-ld=lld -Xswiftc -DFUZZING
 	@for harness in $(FUZZ_HARNESSES); do \

@@ -10,7 +10,7 @@ import WsimgCore
 // it replays files, so a crash found once stays a test: `wsimg-fuzz worksheet FILE…`.
 
 enum Harness: String, CaseIterable {
-    case worksheet, png, answer, pngkinds
+    case worksheet, png, answer, pngkinds, manifest
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -18,8 +18,26 @@ enum Harness: String, CaseIterable {
         case .png: fuzzImage(bytes)
         case .answer: fuzzAnswer(bytes)
         case .pngkinds: fuzzPNGKinds(bytes)
+        case .manifest: fuzzManifest(bytes)
         }
     }
+}
+
+/// The images folder's manifest of choices and candidates (`.wsimg-redo.json`), which anyone who can
+/// write the folder controls: reading it never crashes, every candidate it yields names a picture
+/// file inside the folder, and what wsimg writes back reads back the same.
+func fuzzManifest(_ input: [UInt8]) {
+    let folder = "/images"
+    let manifest = RedoManifest.parse(input, folder: folder)
+    for candidate in manifest.candidates.values.joined() {
+        guard !candidate.file.contains("/"), !candidate.file.hasPrefix("."), ImageStore.key(inFileName: candidate.file) == candidate.key,
+            candidate.path == folder + "/" + candidate.file
+        else { fatalError("a candidate outside its folder: \(candidate.file)") }
+    }
+    let written = manifest.serialized(for: folder)
+    let again = RedoManifest.parse(Array(written.utf8), folder: folder)
+    guard again.serialized(for: folder) == written else { fatalError("the manifest does not read back as written") }
+    guard again.redoSeeds.count == manifest.redoSeeds.count else { fatalError("seeds lost on the way back") }
 }
 
 /// Structure-aware: the fuzzer picks width, height, colour type, bit depth, interlacing and the pixel

@@ -6,7 +6,7 @@ import Testing
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz/corpus").path
 
-    @Test(arguments: ["worksheet", "png", "answer", "pngkinds"])
+    @Test(arguments: ["worksheet", "png", "answer", "pngkinds", "manifest"])
     func replaysTheCorpus(harness: String) async throws {
         let folder = Self.corpus + "/" + harness
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).map { folder + "/" + $0 }

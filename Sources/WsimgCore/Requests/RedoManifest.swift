@@ -41,9 +41,13 @@ public struct RedoManifest: Sendable, Equatable {
 
     /// The manifest in `folder`; an unreadable or damaged one counts as empty, a damaged entry is left out.
     public static func load(from folder: String) -> RedoManifest {
-        guard let bytes = try? RegularFile.read(folder + "/" + fileName, limit: 16 << 20), let root = try? JSONParser.parse(bytes) else {
-            return RedoManifest()
-        }
+        guard let bytes = try? RegularFile.read(folder + "/" + fileName, limit: 16 << 20) else { return RedoManifest() }
+        return parse(bytes, folder: folder)
+    }
+
+    /// The manifest in `bytes`, its candidates placed in `folder`; what cannot be read counts as absent.
+    public static func parse(_ bytes: [UInt8], folder: String) -> RedoManifest {
+        guard let root = try? JSONParser.parse(bytes) else { return RedoManifest() }
         var manifest = RedoManifest()
         if let entries = root["seeds"], case .object(let members) = entries.value {
             for member in members {
@@ -132,6 +136,11 @@ public struct RedoManifest: Sendable, Equatable {
     /// Writes the choices, and the candidates that are in `folder` (those read from another images
     /// folder stay listed there).
     public func write(to folder: String) throws(OutputError) {
+        try AtomicFile.write(Array(serialized(for: folder).utf8), to: folder + "/" + Self.fileName)
+    }
+
+    /// The manifest's text, with the candidates that are in `folder`.
+    public func serialized(for folder: String) -> String {
         let candidates = self.candidates.compactMapValues { list in
             let here = list.filter { $0.folder == folder }
             return here.isEmpty ? nil : here
@@ -143,9 +152,7 @@ public struct RedoManifest: Sendable, Equatable {
         let candidateLines = candidates.keys.sorted().map { id in
             "    \(JSONWriter.quoted(id)): [\n" + candidates[id]!.map { "      " + $0.json() }.joined(separator: ",\n") + "\n    ]"
         }
-        let text =
-            "{\n  \"version\": 2,\n  \"seeds\": {\n" + seedLines.joined(separator: ",\n") + "\n  },\n  \"candidates\": {\n"
+        return "{\n  \"version\": 2,\n  \"seeds\": {\n" + seedLines.joined(separator: ",\n") + "\n  },\n  \"candidates\": {\n"
             + candidateLines.joined(separator: ",\n") + "\n  }\n}\n"
-        try AtomicFile.write(Array(text.utf8), to: folder + "/" + Self.fileName)
     }
 }
