@@ -27,14 +27,13 @@ struct RedoSelection {
             redone.append(placeholder.id)
         }
         self.redone = redone
-        let before = manifest
+        let unpruned = manifest
         let current = worksheet.placeholders.reduce(into: [String: String]()) { fingerprints, placeholder in
             guard placeholder.skipReason == nil, placeholder.problem == nil else { return }
-            let request = ImageRequest(placeholder, options: RequestOptions(enhancePrompts: options.enhancePrompts))
-            fingerprints[placeholder.id] = RedoManifest.fingerprint(prompt: request.promptToSend, width: request.width, height: request.height)
+            fingerprints[placeholder.id] = RedoManifest.fingerprint(of: ImageRequest(placeholder, options: RequestOptions(enhancePrompts: options.enhancePrompts)))
         }
         manifest.prune(keeping: current)
-        changed = !ids.isEmpty || manifest != before
+        changed = !ids.isEmpty || manifest != unpruned
     }
 
     /// The element `--redo` names: by its id, its position (`1-2`, as the web app's generator counts),

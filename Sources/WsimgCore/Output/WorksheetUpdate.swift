@@ -60,10 +60,10 @@ public struct WorksheetUpdate {
         self.store = store
         self.embed = embed
         // By element and key: an element's --variants are other pictures of the same element.
-        let byID = Dictionary(results.map { ("\($0.job.request.id)\n\($0.job.key)", $0) }, uniquingKeysWith: { a, _ in a })
+        let byPicture = Dictionary(results.map { ("\($0.job.request.id)\n\($0.job.key)", $0) }, uniquingKeysWith: { a, _ in a })
         for entry in plan.entries {
             let id = entry.placeholder.id
-            let result = entry.key.flatMap { byID["\(id)\n\($0)"] }
+            let result = entry.key.flatMap { byPicture["\(id)\n\($0)"] }
             var error: String?
             var own = true
             switch entry.decision {

@@ -32,9 +32,7 @@ public struct Candidate: Sendable, Equatable {
     /// The candidate a request's picture is, once it exists as `file`.
     public init(request: ImageRequest, key: String, file: String, created: Double) {
         self.init(
-            key: key, file: file, seed: request.seed, redone: request.redone,
-            fingerprint: RedoManifest.fingerprint(prompt: request.promptToSend, width: request.width, height: request.height),
-            created: created)
+            key: key, file: file, seed: request.seed, redone: request.redone, fingerprint: RedoManifest.fingerprint(of: request), created: created)
     }
 
     func json() -> String {
