@@ -148,6 +148,9 @@ import WsimgCore
         #expect(upstream.requestCount == 5)
         #expect(try embeddedKey("upload.json") == listed.candidates[0].key)
         #expect(try scratch.worksheet("w.json").url(Self.dinosaur) == redone)
+        // The copy has no images folder of its own: its listing says so rather than "no picture yet".
+        let copy = try await Wsimg.run(["candidates", "upload.json", Self.dinosaur], in: scratch.path, environment: ["TOGETHER_BASE_URL": upstream.baseURL])
+        #expect(copy.stdout.contains("only the picture embedded in the worksheet"), "\(copy.stdout)")
     }
 
     @Test func pickSaysWhatItCannotDo() async throws {

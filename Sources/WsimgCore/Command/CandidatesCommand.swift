@@ -46,7 +46,10 @@ public struct CandidatesCommand {
             let id = TerminalText.safe(element.placeholder.id)
             let caption = element.placeholder.caption.map { " \"\(TerminalText.line($0))\"" } ?? ""
             lines.append("\(id)\(caption) \(element.request.width)×\(element.request.height)")
-            if element.candidates.isEmpty { lines.append("    no picture yet: wsimg generate \(worksheet)") }
+            if element.candidates.isEmpty {
+                let embedded = element.placeholder.url?.hasPrefix(EmbeddedImage.prefix) == true
+                lines.append(embedded ? "    only the picture embedded in the worksheet (its images folder has none)" : "    no picture yet: wsimg generate \(worksheet)")
+            }
             for (index, candidate) in element.candidates.enumerated() {
                 let mark = element.linked == index + 1 ? "*" : " "
                 lines.append(
