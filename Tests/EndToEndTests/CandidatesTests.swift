@@ -32,6 +32,16 @@ import WsimgCore
         let elements: [Element]
     }
 
+    /// A fake Together, and the web app's worksheet with its four pictures made (4 requests).
+    func generated() async throws -> (FakeTogether, Scratch) {
+        let upstream = try FakeTogether()
+        let scratch = try Scratch()
+        scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: Self.prompts))
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        #expect(run.code == 0, "\(run.stderr)")
+        return (upstream, scratch)
+    }
+
     func candidates(_ scratch: Scratch, _ upstream: FakeTogether, _ extra: [String] = []) async throws -> [Listed.Element] {
         let run = try await Wsimg.run(["candidates", "w.json", "--json"] + extra, in: scratch.path, environment: ["TOGETHER_BASE_URL": upstream.baseURL])
         #expect(run.code == 0, "\(run.stderr)")
@@ -39,11 +49,8 @@ import WsimgCore
     }
 
     @Test func redoThreeTimesThenPickTheFirstWithoutARequest() async throws {
-        let upstream = try FakeTogether()
+        let (upstream, scratch) = try await generated()
         defer { upstream.stop() }
-        let scratch = try Scratch()
-        scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: Self.prompts))
-        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
         let first = try #require(try scratch.worksheet("w.json").url(Self.dinosaur))
         let firstBytes = scratch.bytes(first)
         for _ in 0..<3 {
@@ -87,11 +94,8 @@ import WsimgCore
     }
 
     @Test func variantsMakeThatManyCandidatesAndLinkTheFirst() async throws {
-        let upstream = try FakeTogether()
+        let (upstream, scratch) = try await generated()
         defer { upstream.stop() }
-        let scratch = try Scratch()
-        scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: Self.prompts))
-        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
         let nothing = try await Wsimg.run(["generate", "w.json", "--variants", "2"], in: scratch.path, environment: env(upstream))
         #expect(nothing.code == 0 && nothing.stderr.contains("--variants: every picture is there, so none were made"), "\(nothing.stderr)")
         #expect(upstream.requestCount == 4)
@@ -123,11 +127,8 @@ import WsimgCore
     /// A redo done in place is what `--embed -o upload.json` sends (it sent the first picture again,
     /// generated anew, before the input's images folder's choices were read).
     @Test func pickAndRedoReachAnEmbeddedCopyElsewhere() async throws {
-        let upstream = try FakeTogether()
+        let (upstream, scratch) = try await generated()
         defer { upstream.stop() }
-        let scratch = try Scratch()
-        scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: Self.prompts))
-        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
         #expect(try await Wsimg.run(["generate", "w.json", "--redo", Self.dinosaur], in: scratch.path, environment: env(upstream)).code == 0)
         let redone = try #require(try scratch.worksheet("w.json").url(Self.dinosaur))
         let upload = try await Wsimg.run(["generate", "w.json", "--embed", "-o", "upload.json"], in: scratch.path, environment: env(upstream))
@@ -154,11 +155,8 @@ import WsimgCore
     }
 
     @Test func pickSaysWhatItCannotDo() async throws {
-        let upstream = try FakeTogether()
+        let (upstream, scratch) = try await generated()
         defer { upstream.stop() }
-        let scratch = try Scratch()
-        scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: Self.prompts))
-        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
         let before = scratch.read("w.json")
         let tooFar = try await Wsimg.run(["pick", "w.json", Self.dinosaur, "2"], in: scratch.path, environment: env(upstream))
         #expect(tooFar.code == 2 && tooFar.stderr.contains("has 1 candidate, not 2"), "\(tooFar.stderr)")
@@ -206,11 +204,8 @@ import WsimgCore
 
     /// A candidate whose file was damaged or swapped is offered no more: `pick` never links a broken picture.
     @Test func aDamagedCandidateIsNotOffered() async throws {
-        let upstream = try FakeTogether()
+        let (upstream, scratch) = try await generated()
         defer { upstream.stop() }
-        let scratch = try Scratch()
-        scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: Self.prompts))
-        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
         let first = try #require(try scratch.worksheet("w.json").url(Self.dinosaur))
         #expect(try await Wsimg.run(["generate", "w.json", "--redo", Self.dinosaur], in: scratch.path, environment: env(upstream)).code == 0)
         try Data(scratch.bytes(first).prefix(100)).write(to: URL(fileURLWithPath: scratch.path + "/" + first))
