@@ -29,7 +29,7 @@ import Testing
         #expect(BatchPacer(largest: 8, pictures: 9).room(for: 8) == 1)
     }
 
-    /// A batch answered far later than the quickest was held up behind the route's retries: the rate
+    /// A batch answered about a second later than usual was held up behind the route's retries: the rate
     /// becomes 85% of what was started in the second up to it, and batches are spaced by it.
     @Test func aHeldUpBatchSetsTheRateFromTheLoadThatCausedIt() throws {
         var pacer = BatchPacer(largest: 8)
@@ -37,16 +37,18 @@ import Testing
         pacer.answered(sent: 2, delivered: 2, startedAt: 0, at: 0.3)
         pacer.started(4, at: 0.3)
         pacer.answered(sent: 4, delivered: 4, startedAt: 0.3, at: 0.6)
-        pacer.started(8, at: 0.9)
-        let held1 = pacer.answered(sent: 8, delivered: 8, startedAt: 0.9, at: 2.2)
+        pacer.started(6, at: 0.6)
+        pacer.started(2, at: 0.9)
+        pacer.answered(sent: 2, delivered: 2, startedAt: 0.9, at: 1.2)
+        let held1 = pacer.answered(sent: 6, delivered: 6, startedAt: 0.6, at: 1.9)
         #expect(held1)
         let rate = try #require(pacer.rate)
-        // All 14 started within the second up to the held-up batch.
-        #expect(abs(rate - 14 * BatchPacer.decrease) < 1e-9)
+        // The 2, 4 and 6 started within the second up to the held-up batch (the 2 after it are not).
+        #expect(abs(rate - 12 * BatchPacer.decrease) < 1e-9)
         let size = pacer.room(for: 8)
         #expect(size == BatchPacer.burst(rate: rate, largest: 8))
-        pacer.started(size, at: 2.2)
-        #expect(abs(pacer.delay(at: 2.2) - Double(size) / rate) < 1e-9)
+        pacer.started(size, at: 1.9)
+        #expect(abs(pacer.delay(at: 1.9) - Double(size) / rate) < 1e-9)
     }
 
     /// Batches sent before a slow-down and answered after it were sent at the old pace: they count once.
@@ -54,6 +56,8 @@ import Testing
         var pacer = BatchPacer(largest: 8)
         pacer.started(1, at: 0)
         pacer.answered(sent: 1, delivered: 1, startedAt: 0, at: 0.3)
+        pacer.started(1, at: 0.3)
+        pacer.answered(sent: 1, delivered: 1, startedAt: 0.3, at: 0.6)
         pacer.started(2, at: 0.3)
         pacer.started(2, at: 0.35)
         let held2 = pacer.answered(sent: 2, delivered: 2, startedAt: 0.3, at: 1.6)
@@ -74,7 +78,8 @@ import Testing
         var pacer = BatchPacer(largest: 8)
         pacer.started(4, at: 0)
         pacer.answered(sent: 1, delivered: 1, startedAt: 0, at: 0.2)
-        pacer.answered(sent: 3, delivered: 3, startedAt: 0, at: 1.5)
+        pacer.answered(sent: 1, delivered: 1, startedAt: 0, at: 0.2)
+        pacer.answered(sent: 2, delivered: 2, startedAt: 0, at: 1.5)
         let rate = try #require(pacer.rate)
         pacer.started(1, at: 1.5 + BatchPacer.probeInterval)
         #expect(abs((pacer.rate ?? 0) - rate * BatchPacer.probeIncrease) < 1e-9)
@@ -91,5 +96,28 @@ import Testing
             #expect(Double(size) * (rate / Double(size)).rounded(.up) <= rate / BatchPacer.headroom + 1e-9)
         }
         #expect(BatchPacer.burst(rate: rate, largest: 1) == 1)
+    }
+
+    /// Held up means about a second later than usual (the route's wait before a retry), measured
+    /// against the median of the last quick batches (two at least): answers that vary by less than
+    /// 0.8 s are no congestion.
+    @Test func answersThatVaryAreNotTakenForAFullService() {
+        #expect(!BatchPacer.isHeldUp(5, usual: [0.3]))
+        #expect(BatchPacer.isHeldUp(1.3, usual: [0.3, 0.3]))
+        #expect(!BatchPacer.isHeldUp(1.0, usual: [0.3, 0.3]))
+        // Pictures that take 1.2–2.1 s: 2.3 s is usual, 2.8 s (a retry's second more) is not.
+        let usual = [1.2, 2.1, 1.6, 1.9, 1.4]
+        #expect(!BatchPacer.isHeldUp(2.3, usual: usual))
+        #expect(BatchPacer.isHeldUp(2.8, usual: usual))
+        // One quick outlier does not move the median much.
+        #expect(!BatchPacer.isHeldUp(2.3, usual: usual + [0.2]))
+
+        var pacer = BatchPacer(largest: 8)
+        for (index, took) in [1.2, 2.1, 1.6, 2.3, 1.4, 2.2].enumerated() {
+            let start = Double(index) * 3
+            pacer.started(1, at: start)
+            pacer.answered(sent: 1, delivered: 1, startedAt: start, at: start + took)
+        }
+        #expect(pacer.rate == nil)
     }
 }

@@ -1,13 +1,16 @@
 /// Paces batches to the web app's route. The route hides Together's 429s: it waits and tries a refused
-/// picture again (1 s, then 2 s later), so a refusal shows only as a batch answered late. Until that
-/// happens, pictures in flight grow as TCP's slow start grows its window: one picture alone (its answer
-/// is the quickest a batch can be, what the others are measured against), then one more for each
-/// picture delivered, so 1, 2, 4, 8 in turn. Opening with a whole batch would leave nothing to measure
-/// against when every batch is held up (bench scenario 22: 58 of 118 tries refused, against 5 of 65).
-/// A run that fits in one batch sends it at once, as the web app itself does: nothing to pace. A batch answered much later than the quickest means the service behind the route
-/// is full: the pictures delivered per second until then say what it takes, and from there batches are
-/// spaced by their size at that rate, each small enough not to be a burst of its own. Every few seconds
-/// without a held-up batch the rate is tried 10% higher.
+/// picture again (1 s, then 2 s later), so a refusal shows only as a batch answered about a second
+/// later than usual.
+///
+/// - A run that fits in one batch sends it at once, as the web app itself does: nothing to pace.
+/// - Otherwise pictures in flight grow as TCP's slow start grows its window: one picture alone (its
+///   answer is the usual time, what the others are measured against), then one more for each picture
+///   delivered, so 1, 2, 4, 8 in turn. Opening with a whole batch would leave nothing to measure
+///   against when every batch is held up (bench scenario 22: 58 of 118 tries refused, against 5 of 65).
+/// - A held-up batch means the service behind the route is full: the rate becomes 85% of the pictures
+///   started in the second up to it (of the current rate, later), and batches are spaced by their
+///   size at that rate, each small enough not to be a burst of its own.
+/// - Every few seconds without a held-up batch the rate is tried 10% higher.
 ///
 /// Times are seconds on any clock the caller keeps (the gate's), which makes the policy testable alone.
 struct BatchPacer {
@@ -19,7 +22,9 @@ struct BatchPacer {
     private(set) var window = 1
     private(set) var inFlight = 0
     private var nextStart = 0.0
-    private var fastest: Double?
+    /// How long the last batches that were not held up took: the usual time, against which a held-up
+    /// one stands out.
+    private var usual: [Double] = []
     private var congestedAt: Double?
     private var lastProbe: Double?
     /// Batches started in the last second or so: what a held-up one was sent among.
@@ -65,9 +70,9 @@ struct BatchPacer {
     mutating func answered(sent: Int, delivered: Int, startedAt: Double, at now: Double) -> Bool {
         inFlight = max(0, inFlight - sent)
         let took = now - startedAt
-        let heldUp = fastest.map { took > $0 * 1.5 + 0.5 } ?? false
-        fastest = min(fastest ?? took, took)
+        let heldUp = Self.isHeldUp(took, usual: usual)
         guard heldUp else {
+            usual = Array((usual + [took]).suffix(8))
             if rate == nil { window += delivered }
             return false
         }
@@ -81,6 +86,17 @@ struct BatchPacer {
         // Pictures refused with it are still being tried again by the route, a second later: let them in first.
         nextStart = max(nextStart, now)
         return true
+    }
+
+    /// Whether a batch that took `took` seconds waited behind the route's retry: the route waits 1 s
+    /// before trying a refused picture again, so such a batch takes about a second longer than usual.
+    /// Measured against the median of the last quick ones (two at least), so that a service whose
+    /// answers vary by less than 0.8 s is not taken for a full one.
+    static func isHeldUp(_ took: Double, usual: [Double]) -> Bool {
+        guard usual.count >= 2 else { return false }
+        let sorted = usual.sorted()
+        let median = sorted[sorted.count / 2]
+        return took > max(median * 1.5, median + 0.8)
     }
 
     /// The largest batch that, sent every `size / rate` seconds, never puts more than the service's
