@@ -114,9 +114,8 @@ public struct ValidateCommand {
         // An element's candidates for its prompt as it is (`wsimg candidates`) belong to it; `--prune` keeps them.
         let manifest = RedoManifest.load(from: directory)
         for placeholder in sheet.placeholders where placeholder.skipReason == nil && placeholder.problem == nil {
-            for enhance in [true, false] {
-                let request = ImageRequest(placeholder, options: RequestOptions(enhancePrompts: enhance))
-                for candidate in manifest.candidates(of: placeholder.id, fingerprint: RedoManifest.fingerprint(of: request)) { used.insert(candidate.file) }
+            for fingerprint in RedoManifest.fingerprints(of: placeholder) {
+                for candidate in manifest.candidates(of: placeholder.id, fingerprint: fingerprint) { used.insert(candidate.file) }
             }
         }
         for placeholder in sheet.placeholders {

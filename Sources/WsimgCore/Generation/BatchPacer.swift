@@ -35,7 +35,6 @@ struct BatchPacer {
     static let decrease = 0.85
     static let probeInterval = 5.0
     static let probeIncrease = 1.1
-    static let minimumRate = 0.05
 
     init(largest: Int, pictures: Int = .max) {
         self.largest = max(1, largest)
@@ -82,8 +81,7 @@ struct BatchPacer {
         // What the service could not take: the pictures started in the second up to this batch.
         let load = starts.filter { $0.at <= startedAt + 1e-9 && startedAt - $0.at < 1 }.reduce(0) { $0 + $1.pictures }
         let sent = Double(max(load, sent))
-        rate = max(Self.minimumRate, (rate ?? sent) * Self.decrease)
-        // Pictures refused with it are still being tried again by the route, a second later: let them in first.
+        rate = max(RequestGate.minimumRate, (rate ?? sent) * Self.decrease)
         nextStart = max(nextStart, now)
         return true
     }

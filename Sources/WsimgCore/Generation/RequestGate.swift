@@ -132,9 +132,6 @@ public actor RequestGate {
     private let born: ContinuousClock.Instant
     private func elapsed(_ instant: ContinuousClock.Instant) -> Double { born.duration(to: instant).seconds }
 
-    /// Pictures per second the service behind the web app's route takes, once learned.
-    public var batchRate: Double? { batches?.rate }
-
     /// Workers waiting for their turn.
     public var waiting: Int { queue.count }
 

@@ -84,9 +84,7 @@ public struct PreviewPage {
     static func choices(of placeholder: Placeholder, picture: Picture, in manifest: RedoManifest, inside: String?) -> [Choice] {
         guard placeholder.skipReason == nil, placeholder.problem == nil else { return [] }
         let list =
-            [true, false].map { enhance in
-                manifest.candidates(of: placeholder.id, fingerprint: RedoManifest.fingerprint(of: ImageRequest(placeholder, options: RequestOptions(enhancePrompts: enhance))))
-            }.max { $0.count < $1.count } ?? []
+            RedoManifest.fingerprints(of: placeholder).map { manifest.candidates(of: placeholder.id, fingerprint: $0) }.max { $0.count < $1.count } ?? []
         guard list.count > 1 else { return [] }
         let shown: String? = if case .png(_, _, .file(let path)) = picture { WorksheetFile.target(of: path) } else { nil }
         let linkedKey = placeholder.url.flatMap { PictureMark.key(inDataURL: $0.head) }

@@ -36,6 +36,12 @@ public struct RedoManifest: Sendable, Equatable {
         fingerprint(prompt: request.promptToSend, width: request.width, height: request.height)
     }
 
+    /// What `placeholder` asks for, its prompt sent with the web app's style suffix and without
+    /// (`--no-enhance`): for a reader that does not know which the runs used.
+    public static func fingerprints(of placeholder: Placeholder) -> [String] {
+        [true, false].map { fingerprint(of: ImageRequest(placeholder, options: RequestOptions(enhancePrompts: $0))) }
+    }
+
     /// The seeds that apply: those chosen with `redone` set (the others restore the element's own seed).
     public var redoSeeds: [String: Seed] { seeds.filter(\.value.redone) }
 
