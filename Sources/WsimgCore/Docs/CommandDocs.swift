@@ -157,6 +157,7 @@ public enum Docs {
         ("COLUMNS", "width of the progress line"),
         ("TERM=dumb", "plain log lines even on a terminal"),
         ("NO_COLOR", "honoured: wsimg never prints colour codes"),
+        ("DISPLAY, WAYLAND_DISPLAY", "preview --open opens the page (xdg-open) only when one is set"),
     ]
 
     public static let exitCodes: [(code: String, meaning: String)] = [
@@ -170,7 +171,7 @@ public enum Docs {
         ("NAME_images/ID-KEY.png", "the pictures, beside the output worksheet; KEY is a hash of everything that makes the picture"),
         ("NAME_images/.wsimg-redo.json", "the seeds --redo and pick chose (kept until the element's prompt or size changes) and every element's candidates"),
         (".wsimg-PID-XXXXXX.tmp", "files being written; a later run removes those no running wsimg holds"),
-        ("NAME.preview.html", "the page wsimg preview writes"),
+        ("NAME.preview.html", "the page wsimg preview writes (several worksheets: preview.html beside the first)"),
         (".NAME.json.wsimg-backup", "with --hard-links update: the new version while a hard-linked worksheet is rewritten in place; the next run finishes a copy a kill cut short"),
         ("NAME_images/.wsimg.lock", "held by the run generating into the folder; a second run waits for it"),
         ("~/.cache/wsimg/v1/png/", "the picture cache (CACHEDIR.TAG marks it for backup tools)"),
