@@ -65,6 +65,21 @@ import Testing
         #expect(RedoManifest.load(from: folder).candidates["1-2"]?.map(\.key) == ["cccccccccccc"])
     }
 
+    /// The manifest is never read through a symbolic link someone planted in the images folder.
+    @Test func aPlantedLinkIsNotRead() throws {
+        let folder = try folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let elsewhere = folder + "/elsewhere.json"
+        try Data(#"{"version":1,"seeds":{"1-2":{"fingerprint":"6df3c6bda427","seed":42}}}"#.utf8).write(to: URL(fileURLWithPath: elsewhere))
+        try FileManager.default.createSymbolicLink(atPath: folder + "/" + RedoManifest.fileName, withDestinationPath: elsewhere)
+        #expect(RedoManifest.load(from: folder) == RedoManifest())
+        // Written, it replaces the link and leaves the file it named alone.
+        try RedoManifest().write(to: folder)
+        #expect(try String(contentsOfFile: elsewhere, encoding: .utf8).contains("\"seed\":42"))
+        var info = stat()
+        #expect(lstat(folder + "/" + RedoManifest.fileName, &info) == 0 && info.st_mode & S_IFMT == S_IFREG)
+    }
+
     /// Two images folders' manifests: per element the later choice, the candidates of both.
     @Test func mergingKeepsTheLaterChoiceAndEveryCandidate() {
         var here = RedoManifest()

@@ -19,9 +19,10 @@ public enum RegularFile {
         }
     }
 
-    /// A descriptor open for reading (close it), and the file's size.
-    public static func open(_ path: String) throws(Problem) -> (descriptor: Int32, size: Int) {
-        let fd = Foundation.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    /// A descriptor open for reading (close it), and the file's size. `followLinks: false` for files
+    /// in folders others may write (a symbolic link there is refused, as not a regular file).
+    public static func open(_ path: String, followLinks: Bool = true) throws(Problem) -> (descriptor: Int32, size: Int) {
+        let fd = Foundation.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             throw errno == ENOENT ? .missing : .unreadable(String(cString: strerror(errno)))
         }
@@ -53,8 +54,8 @@ public enum RegularFile {
     }
 
     /// The whole file, at most `limit` bytes.
-    public static func read(_ path: String, limit: Int = 1 << 30) throws(Problem) -> [UInt8] {
-        let (fd, size) = try open(path)
+    public static func read(_ path: String, limit: Int = 1 << 30, followLinks: Bool = true) throws(Problem) -> [UInt8] {
+        let (fd, size) = try open(path, followLinks: followLinks)
         defer { close(fd) }
         guard size <= limit else { throw .unreadable("it is larger than \(limit >> 20) MiB") }
         var bytes = [UInt8](repeating: 0, count: size)

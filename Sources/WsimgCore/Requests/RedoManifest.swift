@@ -47,7 +47,8 @@ public struct RedoManifest: Sendable, Equatable {
 
     /// The manifest in `folder`; an unreadable or damaged one counts as empty, a damaged entry is left out.
     public static func load(from folder: String) -> RedoManifest {
-        guard let bytes = try? RegularFile.read(folder + "/" + fileName, limit: 16 << 20) else { return RedoManifest() }
+        // The images folder may be others' to write: a link planted there is not followed.
+        guard let bytes = try? RegularFile.read(folder + "/" + fileName, limit: 16 << 20, followLinks: false) else { return RedoManifest() }
         return parse(bytes, folder: folder)
     }
 
