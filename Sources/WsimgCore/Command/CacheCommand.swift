@@ -46,6 +46,11 @@ struct CacheCommand {
             return ExitCode.usage
         }
         let cache = PictureCache(root: root, limit: limit)
+        // As `generate` does: a cache folder of another user, or one anybody may write to, is not used.
+        if FileManager.default.fileExists(atPath: root), let problem = SafeOpen.problemWithFolder(root, allowGroupWrite: true) {
+            Console.err(TerminalText.line("wsimg: not using the picture cache \(Paths.display(root)): \(problem)") + "\n")
+            return ExitCode.usage
+        }
         if clean {
             let removed = cache.clean(unusedFor: olderThanDays.map { $0 * 86_400 })
             Console.out("Removed \(removed.count) picture\(removed.count == 1 ? "" : "s") (\(Self.mebibytes(removed.bytes))) from \(TerminalText.line(root))\n")

@@ -76,7 +76,7 @@ public struct PictureCache: Sendable {
     public func fetch(_ contentKey: String, key: String, to destination: String, width: Int, height: Int) -> Bool {
         let cached = path(for: contentKey)
         var info = stat()
-        guard lstat(cached, &info) == 0 else { return false }
+        guard shelves.isRealShelf(String(contentKey.prefix(2))), lstat(cached, &info) == 0 else { return false }
         guard info.st_mode & S_IFMT == S_IFREG, let bytes = try? RegularFile.read(cached, limit: 256 << 20),
             PictureMark.key(in: bytes) == key, (try? PNGValidator.validate(bytes, width: width, height: height)) != nil
         else {
@@ -93,6 +93,7 @@ public struct PictureCache: Sendable {
         let cached = path(for: contentKey)
         guard !FileManager.default.fileExists(atPath: cached), let bytes = try? RegularFile.read(file, limit: 256 << 20) else { return }
         try? FileManager.default.createDirectory(atPath: Paths.folder(of: cached), withIntermediateDirectories: true)
+        guard shelves.isRealShelf(String(contentKey.prefix(2))) else { return }
         guard let (fd, temporary) = AtomicFile.createTemporary(in: root + "/v1/tmp") else { return }
         defer { close(fd) }
         let written = bytes.withUnsafeBytes { AtomicFile.writeAll($0, to: fd) } == nil
@@ -107,45 +108,30 @@ public struct PictureCache: Sendable {
         defer { close(fd) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }  // another run is evicting
         AtomicFile.removeStaleTemporaries(in: root + "/v1/tmp")
-        let files = entries()
+        let files = shelves.entries()
         var total = files.reduce(0) { $0 + $1.size }
+        var chosen: [CacheShelves.Entry] = []
         for file in files.sorted(by: { $0.used < $1.used }) where total > limit {
-            var info = stat()
-            // Used again since it was listed: keep it.
-            guard lstat(file.path, &info) == 0, Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9 <= file.used else { continue }
-            if unlink(file.path) == 0 { total -= file.size }
+            chosen.append(file)
+            total -= file.size
         }
+        _ = shelves.remove(chosen)
     }
 }
 
 extension PictureCache {
-    /// The cached pictures: path, size, and when last used.
-    func entries() -> [(path: String, size: Int, used: Double)] {
-        var files: [(path: String, size: Int, used: Double)] = []
-        let base = root + "/v1/png"
-        for folder in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + folder)) ?? [] where name.hasSuffix(".png") {
-                let path = base + "/" + folder + "/" + name
-                var info = stat()
-                guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-                files.append((path, Int(info.st_size), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9))
-            }
-        }
-        return files
-    }
+    /// The picture shelves, walked without following anything planted in them.
+    var shelves: CacheShelves { CacheShelves(base: root + "/v1/png") }
 
     func contents() -> (count: Int, bytes: Int) {
-        let all = entries()
+        let all = shelves.entries()
         return (all.count, all.reduce(0) { $0 + $1.size })
     }
 
     /// Deletes every picture, or those not used for `seconds`; returns how many and their size.
     func clean(unusedFor seconds: Double?, now: Double = Date().timeIntervalSince1970) -> (count: Int, bytes: Int) {
-        var removed = (count: 0, bytes: 0)
-        for entry in entries() where seconds.map({ now - entry.used >= $0 }) ?? true {
-            if unlink(entry.path) == 0 { removed = (removed.count + 1, removed.bytes + entry.size) }
-        }
-        return removed
+        let removed = shelves.remove(shelves.entries().filter { entry in seconds.map { now - entry.used >= $0 } ?? true })
+        return (removed.count, removed.reduce(0) { $0 + $1.size })
     }
 
     /// Keeps a copy of every picture a run generated, then trims the cache to its limit.

@@ -1,0 +1,75 @@
+import FakeUpstream
+import Foundation
+import Testing
+import WsimgCore
+
+/// The third hostile review, items 1–5: files outside the cache deleted, pictures swapped between
+/// requests, a backup deleted, a double Ctrl-C, a write after nothing was sent. Each test failed on 0.4.0.
+@Suite struct ThirdReviewDataTests {
+    func env(_ upstream: FakeTogether, cache: String? = nil) -> [String: String] {
+        var environment = ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+        environment["WSIMG_CACHE_DIR"] = cache
+        return environment
+    }
+
+    // MARK: 1. the cache deletes only its own pictures
+
+    /// A folder outside the cache holding files with the cache's own names, and a link to it planted as
+    /// a shelf, plus a link planted as a picture.
+    func plantLinks(in scratch: Scratch, cache: String) throws -> [String] {
+        let outside = scratch.path + "/precious"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: cache + "/v1/png/ab", withIntermediateDirectories: true)
+        let name = String(repeating: "ab", count: 32) + ".png"
+        let victims = [outside + "/" + name, outside + "/" + String(repeating: "cd", count: 32) + ".png", outside + "/photo.png"]
+        for victim in victims {
+            // Larger than the cache's 1 MiB limit below, so an eviction that counted them would delete them.
+            _ = FileManager.default.createFile(atPath: victim, contents: Data(repeating: 7, count: 3 << 20))
+        }
+        #expect(symlink(outside, cache + "/v1/png/cd") == 0)
+        #expect(symlink(victims[0], cache + "/v1/png/ab/" + name) == 0)
+        return victims
+    }
+
+    @Test func cacheCleanDeletesNothingBehindAPlantedLink() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        let cache = scratch.path + "/cache"
+        scratch.write("w.json", Sheets.sample(count: 2))
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream, cache: cache)).code == 0)
+        let victims = try plantLinks(in: scratch, cache: cache)
+        let shown = try await Wsimg.run(["cache"], in: scratch.path, environment: env(upstream, cache: cache))
+        #expect(shown.stdout.contains("Pictures: 2"), "\(shown.stdout)")
+        let clean = try await Wsimg.run(["cache", "clean"], in: scratch.path, environment: env(upstream, cache: cache))
+        #expect(clean.code == 0, "\(clean.stderr)")
+        #expect(clean.stdout.hasPrefix("Removed 2 pictures"), "\(clean.stdout)")
+        for victim in victims { #expect(FileManager.default.fileExists(atPath: victim), "\(victim) was deleted") }
+    }
+
+    @Test func evictionAfterARunDeletesNothingBehindAPlantedLink() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        let cache = scratch.path + "/cache"
+        let victims = try plantLinks(in: scratch, cache: cache)
+        scratch.write("w.json", Sheets.sample(count: 2))
+        let environment = env(upstream, cache: cache).merging(["WSIMG_CACHE_SIZE": "1"]) { $1 }
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: environment)
+        #expect(run.code == 0, "\(run.stderr)")
+        for victim in victims { #expect(FileManager.default.fileExists(atPath: victim), "\(victim) was deleted") }
+        #expect(try await Wsimg.run(["cache"], in: scratch.path, environment: environment).stdout.contains("Pictures: 2"))
+    }
+
+    @Test func cacheCommandsRefuseAFolderOthersCanWrite() async throws {
+        let scratch = try Scratch()
+        let cache = scratch.path + "/cache"
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        #expect(chmod(cache, 0o777) == 0)
+        for arguments in [["cache"], ["cache", "clean"]] {
+            let run = try await Wsimg.run(arguments, in: scratch.path, environment: ["WSIMG_CACHE_DIR": cache])
+            #expect(run.code == 2, "\(arguments): \(run.stdout)")
+            #expect(run.stderr.contains("others can write to it"), "\(run.stderr)")
+        }
+    }
+}
