@@ -16,8 +16,12 @@ public final class FakeBatchRoute: Sendable {
 
     public enum ImageOutcome: Sendable, Equatable {
         case jpeg, png
+        /// A PNG unlike any the route sent before, as the real route (which sends Together no seed) makes.
+        case freshPNG
         /// `success:false` with this error, as the route reports an image that failed its 3 tries.
         case fail(String)
+
+        var isPicture: Bool { if case .fail = self { false } else { true } }
     }
 
     public enum BatchFault: Sendable {
@@ -123,7 +127,7 @@ public final class FakeBatchRoute: Sendable {
                 state.imageStarted()
                 Thread.sleep(forTimeInterval: latency)
                 var outcome = planned
-                if let upstream, planned == .jpeg || planned == .png {
+                if let upstream, planned.isPicture {
                     // The route's three tries against Together's limit, 1 s and 2 s apart.
                     var tries = 1
                     while upstream.admit() != nil {
@@ -135,7 +139,7 @@ public final class FakeBatchRoute: Sendable {
                         tries += 1
                     }
                 }
-                let json = result(for: image, outcome: outcome, sendID: sendIDs)
+                let json = result(for: image, outcome: outcome, sendID: sendIDs, fresh: state.nextFreshPicture())
                 state.imageFinished()
                 results.append((index, json))
                 group.leave()
@@ -147,7 +151,7 @@ public final class FakeBatchRoute: Sendable {
         return .respond(status: 200, body: Array(body.utf8))
     }
 
-    static func result(for image: Image, outcome: ImageOutcome, sendID: Bool) -> String {
+    static func result(for image: Image, outcome: ImageOutcome, sendID: Bool, fresh: Int) -> String {
         let id = sendID ? #""id":\#(JSONWriter.quoted(image.id)),"# : ""
         let width = SizeRules.normalise(image.width)
         let height = SizeRules.normalise(image.height)
@@ -155,8 +159,13 @@ public final class FakeBatchRoute: Sendable {
         switch outcome {
         case .fail(let message):
             return #"{\#(id)"success":false,"error":\#(JSONWriter.quoted(message)),"prompt":\#(prompt)}"#
-        case .jpeg, .png:
-            let bytes = outcome == .jpeg ? jpeg(width: width, height: height) : FakeTogether.png(width: width, height: height, prompt: image.prompt)
+        case .jpeg, .png, .freshPNG:
+            let bytes =
+                switch outcome {
+                case .jpeg: jpeg(width: width, height: height)
+                case .freshPNG: FakeTogether.png(width: width, height: height, prompt: image.prompt + " \(fresh)")
+                default: FakeTogether.png(width: width, height: height, prompt: image.prompt)
+                }
             return #"{\#(id)"success":true,"image":"\#(Base64.encode(bytes))","prompt":\#(prompt),"dimensions":{"width":\#(width),"height":\#(height)}}"#
         }
     }
@@ -173,6 +182,7 @@ final class RouteState: Sendable {
         var imagesRunning = 0
         var maxImagesRunning = 0
         var requests = 0
+        var freshPictures = 0
     }
 
     private let state = Mutex(Snapshot())
@@ -189,6 +199,13 @@ final class RouteState: Sendable {
     }
 
     func record(batch: [FakeBatchRoute.Image]) { state.withLock { $0.batches.append(batch) } }
+
+    func nextFreshPicture() -> Int {
+        state.withLock { state in
+            state.freshPictures += 1
+            return state.freshPictures
+        }
+    }
 
     func nextAttempt(_ id: String) -> Int {
         state.withLock { state in

@@ -169,3 +169,20 @@ extension FakeTogether {
         return String(SHA256.hex(TogetherProvider.paceIdentity(endpoint: endpoint, apiKey: Wsimg.secret)).prefix(32))
     }
 }
+
+enum PNGPixels {
+    /// The image data of a PNG (its IDAT chunks joined): equal for two files of one encoder exactly when
+    /// their pixels are, whatever marks or text chunks the files carry besides.
+    static func data(_ png: [UInt8]) -> [UInt8] {
+        var data: [UInt8] = []
+        var offset = 8
+        while offset + 8 <= png.count {
+            let length = png[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            let type = String(decoding: png[offset + 4..<offset + 8], as: UTF8.self)
+            guard offset + 12 + length <= png.count else { break }
+            if type == "IDAT" { data += png[offset + 8..<offset + 8 + length] }
+            offset += 12 + length
+        }
+        return data
+    }
+}

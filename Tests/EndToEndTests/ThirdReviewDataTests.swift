@@ -72,4 +72,70 @@ import WsimgCore
             #expect(run.stderr.contains("others can write to it"), "\(run.stderr)")
         }
     }
+
+    // MARK: 2. remote batches: each answer goes to the request it answers
+
+    /// Runs `names` (written as in `sheets`) through the route in one run, then each alone in a folder of
+    /// its own (its own cache), and compares every stored picture with the one made alone.
+    func expectSamePicturesAsAlone(_ sheets: [String: String], form: IdentityTests.Form, arguments: [String] = []) async throws {
+        let route = try FakeBatchRoute(images: { _, _ in .png })
+        defer { route.stop() }
+        let scratch = try Scratch()
+        for (name, text) in sheets { scratch.write(name, text) }
+        let names = sheets.keys.sorted()
+        let environment = ["WSIMG_ENDPOINT": route.url]
+        let together = try await Wsimg.run(["generate"] + names + ["--backoff", "0"] + arguments, in: scratch.path, environment: environment)
+        #expect(together.code == 0, "\(together.stderr)")
+        #expect(route.batches.count == 1, "the run fits in one batch")
+        for name in names {
+            let alone = try Scratch()
+            alone.write(name, sheets[name]!)
+            let run = try await Wsimg.run(["generate", name, "--backoff", "0"], in: alone.path, environment: environment)
+            #expect(run.code == 0, "\(run.stderr)")
+            let mine = try scratch.worksheet(name)
+            let theirs = try alone.worksheet(name)
+            #expect(mine.placeholders.count == theirs.placeholders.count)
+            for (placeholder, reference) in zip(mine.placeholders, theirs.placeholders) {
+                let url = try #require(mine.link(placeholder))
+                let expected = try #require(theirs.link(reference))
+                let same = scratch.bytes(url) == alone.bytes(expected)
+                #expect(same, "\(form) \(name) \(placeholder.id) holds another request's picture")
+            }
+            // A later run of it alone takes nothing poisoned from the cache.
+            let again = try await Wsimg.run(["generate", name, "--force", "--backoff", "0"], in: scratch.path, environment: environment)
+            #expect(again.code == 0, "\(again.stderr)")
+            let redone = try scratch.worksheet(name)
+            for (placeholder, reference) in zip(redone.placeholders, theirs.placeholders) {
+                let same = scratch.bytes(try #require(redone.link(placeholder))) == alone.bytes(try #require(theirs.link(reference)))
+                #expect(same, "\(form) \(name) \(placeholder.id): another request's picture from the cache")
+            }
+        }
+    }
+
+    static func lesson(_ form: IdentityTests.Form, topic: String) -> String {
+        // Two pictures each: three worksheets, or one with three variants each, fit in one batch of 8.
+        IdentityTests.sheet(form, prompts: ["\(topic): a cat", "\(topic): an owl"])
+    }
+
+    @Test(arguments: IdentityTests.Form.allCases)
+    func severalWorksheetsInOneRemoteRunKeepTheirOwnPictures(form: IdentityTests.Form) async throws {
+        try await expectSamePicturesAsAlone(
+            ["a.json": Self.lesson(form, topic: "Autumn"), "b.json": Self.lesson(form, topic: "Winter"), "c.json": Self.lesson(form, topic: "Spring")],
+            form: form)
+    }
+
+    /// Each paid variant is a picture of its own: the route makes a new one per request.
+    @Test(arguments: IdentityTests.Form.allCases)
+    func remoteVariantsAreDistinctPictures(form: IdentityTests.Form) async throws {
+        let route = try FakeBatchRoute(images: { _, _ in .freshPNG })
+        defer { route.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Self.lesson(form, topic: "Autumn"))
+        let run = try await Wsimg.run(["generate", "w.json", "--variants", "3", "--backoff", "0"], in: scratch.path, environment: ["WSIMG_ENDPOINT": route.url])
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(route.batches.map(\.count) == [6])
+        let pictures = scratch.files(in: "w_images").filter { $0.hasSuffix(".png") }
+        #expect(pictures.count == 6, "\(pictures)")
+        #expect(Set(pictures.map { PNGPixels.data(scratch.bytes("w_images/" + $0)) }).count == 6, "variants are copies of one picture")
+    }
 }

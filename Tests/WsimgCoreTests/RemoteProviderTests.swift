@@ -29,6 +29,32 @@ import Testing
         #expect(answers[2].error == .badResponse("the server sent no result for this image"))
     }
 
+    /// Review 3, item 2: several requests for one id in one batch (variants, or worksheets named by
+    /// position) each go out under an id of their own, and each takes only its own answer.
+    @Test func requestsSharingAnIDGoOutUnderIDsOfTheirOwn() throws {
+        let requests = [request("0-0"), request("0-0"), request("0-0~1"), request("0-1"), request("0-0")]
+        let wire = RemoteProvider.wireIDs(for: requests)
+        #expect(Set(wire).count == requests.count)
+        #expect(wire[3] == "0-1")
+        let provider = RemoteProvider(endpoint: try ServiceURL("https://x/api"), token: nil, batchSize: 8, timeout: 1, transport: NoTransport())
+        let sent = try #require(try JSONParser.parse(Array(provider.body(for: requests).utf8))["images"]?.arrayValue)
+        #expect(sent.compactMap { $0["id"]?.stringValue } == wire)
+        let other = try PNGEncoder.encodeRGB([UInt8](repeating: 9, count: 256 * 256 * 3), width: 256, height: 256)
+        let body = #"{"success":true,"results":[{"id":"\#(wire[4])","success":true,"image":"\#(Base64.encode(other))"},{"id":"\#(wire[0])","success":true,"image":"\#(Base64.encode(Self.png))"}]}"#
+        let answers = try RemoteProvider.answers(in: Array(body.utf8), for: requests)
+        #expect(answers[0].bytes == Self.png)
+        #expect(answers[4].bytes == other)
+        for index in 1...3 { #expect(answers[index].error == .badResponse("the server sent no result for this image")) }
+    }
+
+    @Test func anIDAnsweredTwiceAnswersNothingAndNoOtherRequest() throws {
+        let body = #"{"success":true,"results":[{"id":"a","success":true,"image":"\#(Base64.encode(Self.png))"},{"id":"a","success":true,"image":"\#(Base64.encode(Self.png))"},{"id":"b","success":true,"image":"\#(Base64.encode(Self.png))"},{"id":"zz","success":true,"image":"\#(Base64.encode(Self.png))"}]}"#
+        let answers = try RemoteProvider.answers(in: Array(body.utf8), for: [request("a"), request("b"), request("c")])
+        #expect(answers[0].error == .badResponse("the server sent several results for this image"))
+        #expect(answers[1].bytes == Self.png)
+        #expect(answers[2].error == .badResponse("the server sent no result for this image"))
+    }
+
     /// The route wraps Together's refusal of one image as `FLUX API error: <status> - <body>`.
     @Test(arguments: [
         (#"FLUX API error: 429 - {"error":{"message":"slow down"}}"#, GenerationError.rateLimited(retryAfter: nil)),

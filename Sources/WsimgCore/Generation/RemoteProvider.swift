@@ -30,9 +30,31 @@ public struct RemoteProvider: ImageProvider {
         ["remote", endpoint.string, request.prompt, "\(request.width)x\(request.height)"] + (request.redone ? ["redo=\(request.seed)"] : [])
     }
 
+    /// The id each request of a batch goes out under: its element's id, made unique within the batch.
+    /// One batch often holds several requests for one id (the variants of an element, or several
+    /// worksheets whose elements are named by position), and the answers are matched by these ids.
+    static func wireIDs(for requests: [ImageRequest]) -> [String] {
+        var taken = Set<String>()
+        let repeated = Dictionary(requests.map { ($0.id, 1) }, uniquingKeysWith: +).filter { $0.value > 1 }
+        var wire: [String] = []
+        for request in requests {
+            var id = request.id
+            if repeated[request.id] != nil || taken.contains(id) {
+                var copy = 1
+                repeat {
+                    id = "\(request.id)~\(copy)"
+                    copy += 1
+                } while taken.contains(id) || repeated[id] != nil
+            }
+            taken.insert(id)
+            wire.append(id)
+        }
+        return wire
+    }
+
     func body(for requests: [ImageRequest]) -> String {
-        let images = requests.map { request in
-            #"{"id":\#(JSONWriter.quoted(request.id)),"prompt":\#(JSONWriter.quoted(request.prompt)),"# + #""width":\#(request.requestedWidth),"height":\#(request.requestedHeight)}"#
+        let images = zip(requests, Self.wireIDs(for: requests)).map { request, id in
+            #"{"id":\#(JSONWriter.quoted(id)),"prompt":\#(JSONWriter.quoted(request.prompt)),"# + #""width":\#(request.requestedWidth),"height":\#(request.requestedHeight)}"#
         }
         return #"{"images":[\#(images.joined(separator: ","))]}"#
     }
@@ -74,8 +96,8 @@ public struct RemoteProvider: ImageProvider {
         [.key("results"), .anyIndex, .key("error")], [.key("results"), .anyIndex, .key("image")],
     ]
 
-    /// One answer per request: matched by id, or by position when the server sends no ids. Each
-    /// image is decoded from the body where it is, one at a time.
+    /// One answer per request: matched by the id it went out under (`wireIDs`), or by position when
+    /// the server sends no ids at all. Each image is decoded from the body where it is, one at a time.
     public static func answers(in body: [UInt8], for requests: [ImageRequest], redactor: Redactor = Redactor(secrets: [])) throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
         let answer = try JSONFieldCapture.answer(body, fields)
         let isObject = answer.root?.value.typeName == "an object"
@@ -90,13 +112,23 @@ public struct RemoteProvider: ImageProvider {
         }
         let ids = (0..<count).map { field($0, "id")?.value.text }
         let withIDs = ids.contains { $0 != nil }
-        var byID: [String: Int] = [:]
+        var byID: [String: [Int]] = [:]
         for (index, id) in ids.enumerated() {
-            if let id, byID[id] == nil { byID[id] = index }
+            if let id { byID[id, default: []].append(index) }
         }
-        return requests.enumerated().map { position, request in
-            let index = withIDs ? byID[request.id] : (position < count ? position : nil)
-            guard let index else { return .failure(.badResponse("the server sent no result for this image")) }
+        return wireIDs(for: requests).enumerated().map { position, id in
+            let index: Int
+            if withIDs {
+                // An answer is only ever taken for the request it names; one named twice answers nothing.
+                switch byID[id]?.count ?? 0 {
+                case 0: return .failure(.badResponse("the server sent no result for this image"))
+                case 1: index = byID[id]![0]
+                default: return .failure(.badResponse("the server sent several results for this image"))
+                }
+            } else {
+                guard position < count else { return .failure(.badResponse("the server sent no result for this image")) }
+                index = position
+            }
             guard field(index, "success")?.value == .scalar(.bool(true)) else {
                 return .failure(imageError(field(index, "error")?.value.text ?? "no reason given", redactor: redactor))
             }
