@@ -138,4 +138,23 @@ import WsimgCore
         #expect(pictures.count == 6, "\(pictures)")
         #expect(Set(pictures.map { PNGPixels.data(scratch.bytes("w_images/" + $0)) }).count == 6, "variants are copies of one picture")
     }
+
+    // MARK: 3. a kept backup stays kept
+
+    @Test func aStaleBackupThatIsSaidToBeKeptIsKept() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        #expect(link(scratch.path + "/w.json", scratch.path + "/partner.json") == 0)
+        let stale = "{\"pages\": [], \"note\": \"an older version the teacher wants\"}"
+        scratch.write(".w.json.wsimg-backup", stale)
+        let run = try await Wsimg.run(["generate", "w.json", "--hard-links", "update"], in: scratch.path, environment: env(upstream))
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("is kept"), "\(run.stderr)")
+        #expect(scratch.read(".w.json.wsimg-backup") == stale)
+        #expect(!scratch.exists(".w.json.wsimg-backup.1"), "the run's own backup is left behind")
+        let sheet = try scratch.worksheet("partner.json")
+        #expect(sheet.placeholders.allSatisfy { sheet.link($0) != nil })
+    }
 }

@@ -39,6 +39,32 @@ public enum WorksheetFile {
         Paths.folder(of: path) + "/." + (path as NSString).lastPathComponent + ".wsimg-backup"
     }
 
+    /// The backups beside `path`: `backupPath` and, where an earlier one was kept, `backupPath.N`.
+    static func backups(of path: String) -> [String] {
+        let first = backupPath(of: path)
+        let prefix = (first as NSString).lastPathComponent + "."
+        let numbered = ((try? FileManager.default.contentsOfDirectory(atPath: Paths.folder(of: path))) ?? []).filter {
+            $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).isEmpty && $0.dropFirst(prefix.count).allSatisfy { $0.isASCII && $0.isNumber }
+        }
+        var info = stat()
+        return (lstat(first, &info) == 0 ? [first] : []) + numbered.sorted().map { Paths.folder(of: path) + "/" + $0 }
+    }
+
+    /// Gives the written temporary file a backup name no other file has: an earlier run's backup that
+    /// was kept stays as it is (`link` never replaces a name, as `rename` would).
+    private static func nameBackup(_ temporary: String, of path: String) throws(OutputError) -> String {
+        let first = backupPath(of: path)
+        for copy in 0..<1000 {
+            let backup = copy == 0 ? first : "\(first).\(copy)"
+            if link(temporary, backup) == 0 {
+                unlink(temporary)
+                return backup
+            }
+            guard errno == EEXIST else { throw .cannotWrite(path: backup, reason: AtomicFile.lastError()) }
+        }
+        throw .cannotWrite(path: first, reason: "a thousand earlier backups are in the way")
+    }
+
     /// Replaces the file at `path` (a resolved target) with what `write` writes to a descriptor,
     /// atomically and durably, keeping its mode and owner. `unchanged` runs right before the new
     /// version takes the old one's place, and throws `.changedWhileWriting` if the file was replaced
@@ -57,17 +83,17 @@ public enum WorksheetFile {
             return
         }
         let folder = Paths.folder(of: path)
-        let backup = backupPath(of: path)
         guard let (fd, temporary) = AtomicFile.createTemporary(in: folder) else {
             throw .cannotWrite(path: path, reason: AtomicFile.lastError())
         }
         // The descriptor keeps the backup locked (see `recoverInterruptedCopy`) until it is gone.
         defer { close(fd) }
+        let backup: String
         do throws(OutputError) {
             try write(fd)
             if fsync(fd) != 0 { throw .cannotWrite(path: path, reason: AtomicFile.lastError()) }
             try unchanged()
-            if rename(temporary, backup) != 0 { throw .cannotWrite(path: backup, reason: AtomicFile.lastError()) }
+            backup = try nameBackup(temporary, of: path)
         } catch {
             unlink(temporary)
             throw error
@@ -95,9 +121,12 @@ public enum WorksheetFile {
     /// holds is left to it; one that does not match is kept, and `say` is told.
     public static func recoverInterruptedCopy(of path: String, say: (String) -> Void) {
         let target = target(of: path)
-        let backup = backupPath(of: target)
-        var info = stat()
-        guard lstat(backup, &info) == 0 else { return }
+        for backup in backups(of: target) {
+            recover(target, shown: path, from: backup, say: say)
+        }
+    }
+
+    private static func recover(_ target: String, shown path: String, from backup: String, say: (String) -> Void) {
         let fd = open(backup, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return }
         defer { close(fd) }
@@ -114,7 +143,7 @@ public enum WorksheetFile {
                 say("warning: \(TerminalText.safe(path)) was cut short by an interrupted wsimg run and could not be restored from \(TerminalText.safe(Paths.display(backup))): \(error)")
             }
         case .different:
-            say("warning: \(TerminalText.safe(Paths.display(backup))) holds the version of \(TerminalText.safe(path)) an interrupted wsimg run wrote; the worksheet has changed since, so it is kept: delete it when you no longer need it")
+            say("warning: \(TerminalText.safe(Paths.display(backup))) holds the version of \(TerminalText.safe(path)) an interrupted wsimg run wrote; the worksheet has changed since, so it is kept (wsimg never writes over it): delete it when you no longer need it")
         }
     }
 
