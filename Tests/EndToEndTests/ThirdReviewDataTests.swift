@@ -157,4 +157,31 @@ import WsimgCore
         let sheet = try scratch.worksheet("partner.json")
         #expect(sheet.placeholders.allSatisfy { sheet.link($0) != nil })
     }
+
+    // MARK: 4. a double Ctrl-C
+
+    /// Two SIGINTs at once (a double-tapped key, `timeout -s INT` to a process group): the clean stop
+    /// the first one starts still links the finished picture and writes the report and closing line.
+    @Test func twoInterruptionsAtOnceStillStopCleanly() async throws {
+        let secondRequestArrived = DispatchSemaphore(value: 0)
+        let scratch = try Scratch()
+        let upstream = try FakeTogether { index, _ in
+            guard index >= 1 else { return .none }
+            scratch.holdUntilPicture(in: "w_images")
+            secondRequestArrived.signal()
+            return .hang
+        }
+        defer { upstream.stop() }
+        scratch.write("w.json", Sheets.sample(count: 3))
+        let started = try Wsimg.start(["generate", "w.json", "-j", "1", "--report", "r.json"], in: scratch.path, environment: env(upstream))
+        await secondRequestArrived.waitWithoutBlocking()
+        kill(started.process.processIdentifier, SIGINT)
+        kill(started.process.processIdentifier, SIGINT)
+        let run = await Wsimg.finish(started)
+        #expect(run.code == 130)
+        #expect(run.stderr.contains("Interrupted: 1 new, 0 already present, 0 failed, 2 not generated → w.json, w_images/"), "\(run.stderr)")
+        #expect(try scratch.worksheet("w.json").placeholders.filter { $0.url != nil }.count == 1)
+        let report = try JSONParser.parse(scratch.bytes("r.json"))
+        #expect(report["interrupted"]?.value == .bool(true), "\(scratch.read("r.json"))")
+    }
 }

@@ -155,3 +155,12 @@ final class Recorder: Sendable {
         #expect(line.replacingOccurrences(of: "\r\u{1B}[2K", with: "").count <= 39)
     }
 }
+
+@Suite struct InterruptionPolicyTests {
+    @Test func theSecondInterruptionOnlyBoundsTheCleanStopAndTheThirdEndsIt() {
+        #expect(Interruption.response(toInterruption: 1, nothingToSave: false) == .stopCleanly)
+        #expect(Interruption.response(toInterruption: 2, nothingToSave: false) == .exitAfter(seconds: Interruption.graceAfterSecond))
+        #expect(Interruption.response(toInterruption: 3, nothingToSave: false) == .exitNow)
+        #expect(Interruption.response(toInterruption: 1, nothingToSave: true) == .exitNow)
+    }
+}

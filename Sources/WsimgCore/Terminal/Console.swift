@@ -26,12 +26,42 @@ public enum Console {
 }
 
 /// What an interruption (SIGINT, SIGTERM, SIGHUP, a broken output pipe) does: the executable installs
-/// the handler (cancel the running command; a second interruption exits at once).
+/// the handler, which asks `response(toInterruption:)` what to do.
 public enum Interruption {
     private static let handler = Mutex<(@Sendable () -> Void)?>(nil)
+    private static let received = Atomic<Int>(0)
     /// True while the running command has nothing to save, so an interruption may end the process
     /// at once (`validate`, `prompts`, `generate` before it starts generating).
     public static let exitsAtOnce = Atomic<Bool>(true)
+    /// How long the clean stop may go on after a second interruption: its writes (links, the report,
+    /// the closing line) take milliseconds; a stop stuck on a pipe nobody reads does not hold the process.
+    public static let graceAfterSecond = 2.0
+
+    public enum Response: Equatable, Sendable {
+        /// Cancel the command, which keeps and links what it has and says so.
+        case stopCleanly
+        /// Let the clean stop finish, but end the process after this many seconds if it has not.
+        case exitAfter(seconds: Double)
+        case exitNow
+    }
+
+    /// The first interruption stops cleanly. Two often arrive together (a double-tapped key, or
+    /// `timeout -s INT` signalling the process and then its group), so the second only bounds the
+    /// clean stop; a third ends the process.
+    public static func response(toInterruption number: Int, nothingToSave: Bool) -> Response {
+        if nothingToSave { return .exitNow }
+        switch number {
+        case ...1: return .stopCleanly
+        case 2: return .exitAfter(seconds: graceAfterSecond)
+        default: return .exitNow
+        }
+    }
+
+    /// Counts an interruption and returns what to do about it.
+    public static func next() -> Response {
+        let number = received.wrappingAdd(1, ordering: .relaxed).newValue
+        return response(toInterruption: number, nothingToSave: exitsAtOnce.load(ordering: .relaxed))
+    }
 
     public static func install(_ action: @escaping @Sendable () -> Void) {
         handler.withLock { $0 = action }
