@@ -203,7 +203,9 @@ import WsimgCore
         let lines = run.stderr.split(separator: "\n")
         #expect(lines.count == 2, "\(run.stderr)")
         #expect(lines.first?.hasPrefix("stopping: the API key was refused (401): Invalid API key") == true)
-        #expect(lines.last?.hasPrefix("0 new, 0 already present, 0 failed, 12 not generated → w.json, w_images/") == true)
+        // Running it again cannot help, and nothing was written (review 3, items 5 and 13).
+        #expect(lines.last?.hasPrefix("0 new, 0 already present, 0 failed, 12 not generated → nothing written (") == true, "\(run.stderr)")
+        #expect(!run.stderr.contains("run the same command"))
     }
 }
 

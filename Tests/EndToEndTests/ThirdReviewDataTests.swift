@@ -184,4 +184,28 @@ import WsimgCore
         let report = try JSONParser.parse(scratch.bytes("r.json"))
         #expect(report["interrupted"]?.value == .bool(true), "\(scratch.read("r.json"))")
     }
+
+    // MARK: 5. exit 2 writes nothing
+
+    /// A service that cannot be reached (a fake, stopped, so its port refuses): exit 2, and neither
+    /// the `-o` copy nor its images folder exists, so make does not take the target as up to date.
+    @Test func exit2AfterNothingWasSentWritesNothing() async throws {
+        let upstream = try FakeTogether()
+        upstream.stop()
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 2))
+        let run = try await Wsimg.run(["generate", "w.json", "-o", "out.json", "--retries", "0"], in: scratch.path, environment: env(upstream))
+        #expect(run.code == 2, "\(run.stderr)")
+        #expect(!scratch.exists("out.json"))
+        #expect(!scratch.exists("out_images"), "\(scratch.files(in: "."))")
+        #expect(!run.stderr.contains("out_images/"), "\(run.stderr)")
+        #expect(run.stderr.contains("nothing written"), "\(run.stderr)")
+        // Running it again cannot help until the host is reachable (item 13).
+        #expect(!run.stderr.contains("run the same command"), "\(run.stderr)")
+        // An images folder that was there before is left as it was.
+        try FileManager.default.createDirectory(atPath: scratch.path + "/out_images", withIntermediateDirectories: true)
+        let again = try await Wsimg.run(["generate", "w.json", "-o", "out.json", "--retries", "0"], in: scratch.path, environment: env(upstream))
+        #expect(again.code == 2)
+        #expect(scratch.exists("out_images") && !scratch.exists("out.json"))
+    }
 }

@@ -141,6 +141,15 @@ extension GenerateCommand {
             unfinishedReason: stop.map { "not finished: \($0)" } ?? "not started (interrupted)",
             runWideReason: stop.map { "\($0)" })
         var code = Self.exitCode(interrupted: interrupted, stop: stop, outcome: outcome)
+        // Exit 2 means nothing was made and nothing is written (no copy without links for make to
+        // take as up to date, no empty images folder).
+        if code == ExitCode.usage, !outcome.changedAny, outcome.generatedCount == 0 {
+            prepared.lock?.removeFolderIfUnused()
+            let summary = RunSummary(
+                outcome: outcome, duration: duration, interrupted: interrupted, destination: "nothing written", fromCache: prepared.fromCache,
+                rerunHelps: interrupted || stop?.rerunHelps != false)
+            return (code, outcome, summary)
+        }
         var written = true
         do {
             try writeWorksheet(outcome, read: prepared.worksheet, layout: prepared.layout, display: display)
@@ -162,7 +171,7 @@ extension GenerateCommand {
         let summary = RunSummary(
             outcome: outcome, duration: duration, interrupted: interrupted,
             destination: written ? destination(prepared.layout) : "\(options.worksheet) NOT written (see above)",
-            fromCache: prepared.fromCache)
+            fromCache: prepared.fromCache, rerunHelps: interrupted || stop?.rerunHelps != false)
         return (code, outcome, summary)
     }
 

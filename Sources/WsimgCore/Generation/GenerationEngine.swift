@@ -93,6 +93,16 @@ public struct GenerationEngine: Sendable {
             }
         }
 
+        /// Whether running the same command again can finish the job as it is: after the deadline, an
+        /// overload or an interruption it can; after a refused key, an unreachable host or an images
+        /// folder that cannot be written something must be fixed first.
+        public var rerunHelps: Bool {
+            switch self {
+            case .deadline, .overloaded: true
+            case .upstream, .output, .unreachable: false
+            }
+        }
+
         public var description: String {
             switch self {
             case .upstream(let error): "\(error)"

@@ -18,9 +18,14 @@ public final class RunLock {
     }
 
     private let descriptor: Int32
+    private let folder: String
+    /// This run made the images folder (it was not there before the lock was taken).
+    public let madeFolder: Bool
 
-    private init(descriptor: Int32) {
+    private init(descriptor: Int32, folder: String, madeFolder: Bool) {
         self.descriptor = descriptor
+        self.folder = folder
+        self.madeFolder = madeFolder
     }
 
     deinit { close(descriptor) }
@@ -28,6 +33,32 @@ public final class RunLock {
     /// Takes the lock of `folder` (created if missing). `wait`: block until the holder is done;
     /// `waiting` is called once first, with the holder's pid, if there is a wait.
     public static func acquire(in folder: String, wait: Bool, waiting: (String?) -> Void) throws(OutputError) -> Outcome {
+        let made = !FileManager.default.fileExists(atPath: folder)
+        // A run that made the folder and then wrote nothing removes it, lock file and all
+        // (`removeFolderIfUnused`): a lock taken on a file no longer there is taken again.
+        while true {
+            let outcome = try acquireOnce(in: folder, wait: wait, madeFolder: made, waiting: waiting)
+            guard case .acquired(let lock, _) = outcome, !lock.isCurrent else { return outcome }
+        }
+    }
+
+    /// Whether the lock file this lock holds is still the one in the folder.
+    private var isCurrent: Bool {
+        var held = stat()
+        var named = stat()
+        return fstat(descriptor, &held) == 0 && lstat(folder + "/" + Self.fileName, &named) == 0 && held.st_ino == named.st_ino
+            && held.st_dev == named.st_dev
+    }
+
+    /// Removes the images folder when this run made it and it holds nothing but the lock file (a run
+    /// that stopped before it wrote anything leaves nothing behind).
+    public func removeFolderIfUnused() {
+        guard madeFolder, let names = try? FileManager.default.contentsOfDirectory(atPath: folder), names == [Self.fileName] else { return }
+        unlink(folder + "/" + Self.fileName)
+        rmdir(folder)
+    }
+
+    private static func acquireOnce(in folder: String, wait: Bool, madeFolder: Bool, waiting: (String?) -> Void) throws(OutputError) -> Outcome {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -58,10 +89,10 @@ public final class RunLock {
                 }
             }
             if ours { writePID(fd) }
-            return .acquired(RunLock(descriptor: fd), waited: true)
+            return .acquired(RunLock(descriptor: fd, folder: folder, madeFolder: madeFolder), waited: true)
         }
         if ours { writePID(fd) }
-        return .acquired(RunLock(descriptor: fd), waited: false)
+        return .acquired(RunLock(descriptor: fd, folder: folder, madeFolder: madeFolder), waited: false)
     }
 
     private static func writePID(_ fd: Int32) {

@@ -11,7 +11,10 @@ public struct RunSummary {
 
     /// `destination`: where the worksheet and the pictures went, as the user would name them.
     /// `fromCache`: how many of the present pictures came from the picture cache this run.
-    public init(outcome: WorksheetUpdate, duration: Double, interrupted: Bool, destination: String? = nil, fromCache: Int = 0) {
+    /// `rerunHelps`: whether running the same command again can generate what is left undone.
+    public init(
+        outcome: WorksheetUpdate, duration: Double, interrupted: Bool, destination: String? = nil, fromCache: Int = 0, rerunHelps: Bool = true
+    ) {
         let own = outcome.failures.filter(\.ownFailure)
         let notGenerated = outcome.failures.count - own.count
         var parts = [
@@ -26,7 +29,7 @@ public struct RunSummary {
         line =
             (interrupted ? "Interrupted: " : "") + parts.joined(separator: ", ")
             + (destination.map { " → \($0)" } ?? "") + " (\(seconds)s)"
-            + (interrupted || notGenerated > 0 ? "; run the same command to continue" : "")
+            + ((interrupted || notGenerated > 0) && rerunHelps ? "; run the same command to continue" : "")
         problemLines = own.map { failure in
             let caption = failure.caption.flatMap { $0.isEmpty ? nil : " \"\($0)\"" } ?? ""
             return "\(failure.id)\(caption): \(failure.reason)"
