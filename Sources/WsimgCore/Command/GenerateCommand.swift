@@ -45,7 +45,11 @@ public struct GenerateCommand {
     public func printPlan(_ render: (PlanListing) -> String) -> Int32 {
         let several = options.worksheets.count > 1 || options.worksheets.contains(where: Paths.isFolder)
         let commands = several ? GenerationRun(options: options, environment: environment, terminal: terminal, note: reportError).units : [self]
-        guard commands.count > 1 else { return commands.first?.printOnePlan(render).code ?? ExitCode.usage }
+        guard !commands.isEmpty else {
+            reportError(RunInputs.noWorksheets(in: options.worksheets))
+            return ExitCode.usage
+        }
+        guard commands.count > 1 else { return commands[0].printOnePlan(render).code }
         var code = ExitCode.success
         var plans: [GenerationPlan] = []
         for command in commands {
@@ -94,12 +98,8 @@ public struct GenerateCommand {
         // From here on an interruption stops the run cleanly: what is done is kept and linked.
         Interruption.exitsAtOnce.store(false, ordering: .relaxed)
         RunLocks.raiseDescriptorLimit()
-        let job = GenerationRun(options: options, environment: environment, terminal: terminal, note: reportError)
-        guard !job.units.isEmpty else {
-            reportError("no worksheets (*.json) in \(options.worksheets.joined(separator: " "))")
-            return ExitCode.usage
-        }
-        return await job.run()
+        // A run with no worksheets still writes its report, saying so.
+        return await GenerationRun(options: options, environment: environment, terminal: terminal, note: reportError).run()
     }
 
     /// Runs the engine, cancelling it when the `--deadline` passes or the user interrupts, with a

@@ -62,7 +62,6 @@ struct GenerationRun {
     /// The run, filling in `report` as it goes; returns the exit code.
     private func execute(into report: inout RunReport) async -> Int32 {
         let started = Date()
-        guard let first = units.first else { return ExitCode.usage }
         report.worksheets = zip(units, layouts).map { unit, layout in
             RunReport.Sheet(
                 worksheet: unit.options.worksheet, output: layout.output.map { Paths.display($0) } ?? "-",
@@ -73,6 +72,7 @@ struct GenerationRun {
             report.stop = ("usage", message)
             return ExitCode.usage
         }
+        guard let first = units.first else { return refuse(RunInputs.noWorksheets(in: options.worksheets)) }
         // What the environment and the command line ask for is checked before anything is read or sent.
         let cacheLimit: Int
         let provider: any ImageProvider
@@ -112,7 +112,7 @@ struct GenerationRun {
         // A JSON file in a folder that is not a worksheet is no part of the run.
         report.worksheets = report.worksheets.enumerated().filter { !skipped.contains($0.offset) }.map(\.element)
         guard !loaded.isEmpty else {
-            if codes.isEmpty { return refuse("no worksheets (*.json) in \(options.worksheets.joined(separator: " "))") }
+            if codes.isEmpty { return refuse(RunInputs.noWorksheets(in: options.worksheets)) }
             return ExitCode.usage
         }
         let cache = pictureCache(provider, limit: cacheLimit)

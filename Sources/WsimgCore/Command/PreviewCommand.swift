@@ -66,7 +66,7 @@ struct PreviewCommand {
     func run() -> Int32 {
         let names = RunInputs.resolve(worksheets) { Console.report($0) }.map(\.name)
         guard !names.isEmpty else {
-            Console.report("no worksheets (*.json) in \(worksheets.joined(separator: " "))")
+            Console.report(RunInputs.noWorksheets(in: worksheets))
             return ExitCode.usage
         }
         var sheets: [PreviewPage.Sheet] = []

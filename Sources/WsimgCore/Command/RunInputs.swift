@@ -24,6 +24,11 @@ enum RunInputs {
                 listed = [Input(name: name, fromFolder: false)]
             }
             for input in listed {
+                // A FIFO or a device named *.json is no worksheet, and opening it could block.
+                if input.fromFolder, let kind = notRegular(input.name) {
+                    note("skipping \(TerminalText.safe(input.name)): it is not a regular file (\(kind))")
+                    continue
+                }
                 if input.fromFolder, RunReport.isReport(atPath: input.name) {
                     note("skipping \(TerminalText.safe(input.name)): it is a wsimg report, not a worksheet")
                     continue
@@ -41,6 +46,24 @@ enum RunInputs {
             }
         }
         return inputs
+    }
+
+    /// What the file at `path` is when it is not a regular file (a link is followed); nil otherwise.
+    static func notRegular(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFSOCK: return "a socket"
+        default: return "a special file"
+        }
+    }
+
+    /// What a run given `names` says when they hold no worksheet.
+    static func noWorksheets(in names: [String]) -> String {
+        "no worksheets (*.json) in \(names.map { TerminalText.safe($0) }.joined(separator: " "))"
     }
 
     /// The `*.json` files of `folder`, sorted, then (with `recursive`) its subfolders' in turn.

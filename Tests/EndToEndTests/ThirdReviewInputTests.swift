@@ -1,0 +1,53 @@
+import FakeUpstream
+import Foundation
+import Testing
+import WsimgCore
+
+/// The third hostile review, items 6–11: inputs that broke a run. Each test failed on 0.4.0.
+@Suite struct ThirdReviewInputTests {
+    func env(_ upstream: FakeTogether) -> [String: String] {
+        ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+    }
+
+    // MARK: 7. a folder with no worksheets
+
+    @Test(arguments: [["generate", "empty", "--dry-run"], ["prompts", "empty"], ["generate", "empty"]])
+    func aFolderWithNoWorksheetsSaysSo(arguments: [String]) async throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path + "/empty", withIntermediateDirectories: true)
+        let run = try await Wsimg.run(arguments, in: scratch.path, environment: ["TOGETHER_API_KEY": Wsimg.secret])
+        #expect(run.code == 2)
+        #expect(run.stderr.contains("no worksheets (*.json) in empty"), "\(arguments): \(run.stderr)")
+    }
+
+    @Test func aFolderWithNoWorksheetsStillWritesTheReport() async throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path + "/empty", withIntermediateDirectories: true)
+        let toFile = try await Wsimg.run(["generate", "empty", "--report", "r.json"], in: scratch.path, environment: ["TOGETHER_API_KEY": Wsimg.secret])
+        #expect(toFile.code == 2)
+        let report = try JSONParser.parse(scratch.bytes("r.json"))
+        #expect(report["stop"]?["reason"]?.stringValue == "usage", "\(scratch.read("r.json"))")
+        #expect(report["stop"]?["message"]?.stringValue == "no worksheets (*.json) in empty")
+        #expect(report["exit_code"]?.numberValue == 2)
+        let toStdout = try await Wsimg.run(["generate", "empty", "--report", "-"], in: scratch.path, environment: ["TOGETHER_API_KEY": Wsimg.secret])
+        #expect(toStdout.code == 2)
+        #expect(try JSONParser.parse(toStdout.stdoutBytes)["stop"]?["reason"]?.stringValue == "usage", "\(toStdout.stdout)")
+    }
+
+    // MARK: 8. a FIFO named *.json
+
+    @Test func aFIFOInAWorksheetFolderIsSkippedWithANote() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path + "/lessons", withIntermediateDirectories: true)
+        scratch.write("lessons/a.json", Sheets.sample(count: 1))
+        #expect(mkfifo(scratch.path + "/lessons/b.json", 0o644) == 0)
+        let run = try await Wsimg.run(["generate", "lessons"], in: scratch.path, environment: env(upstream))
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("skipping lessons/b.json: it is not a regular file (a FIFO)"), "\(run.stderr)")
+        #expect(try scratch.worksheet("lessons/a.json").placeholders.allSatisfy { $0.url != nil })
+        let dry = try await Wsimg.run(["prompts", "lessons"], in: scratch.path, environment: env(upstream))
+        #expect(dry.code == 0, "\(dry.stderr)")
+    }
+}
