@@ -50,4 +50,29 @@ import WsimgCore
         let dry = try await Wsimg.run(["prompts", "lessons"], in: scratch.path, environment: env(upstream))
         #expect(dry.code == 0, "\(dry.stderr)")
     }
+
+    // MARK: 9. the printed pick command, pasted
+
+    /// `candidates` prints a pick command; pasted into bash it must run exactly that (not a comment,
+    /// not an option). wsimg is on PATH under the name `wsimg`, as a teacher's is.
+    @Test(arguments: ["#lesson.json", "-x.json"])
+    func thePrintedPickCommandRunsWhenPasted(name: String) async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write(name, Sheets.sample(count: 1))
+        for arguments in [["generate", "--", name], ["generate", "--redo", "0-0", "--", name]] {
+            let run = try await Wsimg.run(arguments, in: scratch.path, environment: env(upstream))
+            #expect(run.code == 0, "\(run.stderr)")
+        }
+        let listed = try await Wsimg.run(["candidates", "--", name], in: scratch.path, environment: env(upstream))
+        let line = try #require(listed.stdout.split(separator: "\n").first { $0.contains("pick one: ") }, "\(listed.stdout)")
+        let command = String(line.split(separator: "pick one: ")[1]).replacingOccurrences(of: " N", with: " 1")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/bin", withIntermediateDirectories: true)
+        #expect(symlink(Wsimg.binary, scratch.path + "/bin/wsimg") == 0)
+        let pasted = try await Wsimg.run(
+            ["-c", command], in: scratch.path, environment: env(upstream).merging(["PATH": scratch.path + "/bin:/usr/bin:/bin"]) { $1 }, shell: true)
+        #expect(pasted.code == 0, "\(command): \(pasted.stderr)")
+        #expect(pasted.stderr.contains("candidate 1") || pasted.stdout.contains("candidate 1"), "\(command): \(pasted.stderr)")
+    }
 }

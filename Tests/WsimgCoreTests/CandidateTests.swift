@@ -128,4 +128,15 @@ import Testing
     func pickCommandsAreShellWords(name: String, word: String) {
         #expect(TerminalText.shellWord(name) == word)
     }
+
+    /// Review 3, item 9: a leading `#` is a comment and a leading `-` an option, quoted or not.
+    @Test(arguments: [
+        ("#lesson.json", "0-0", "wsimg pick '#lesson.json' 0-0 1"),
+        ("-x.json", "0-0", "wsimg pick ./-x.json 0-0 1"),
+        ("a#b.json", "-e1", "wsimg pick -- a#b.json -e1 1"),
+        ("/abs/-x.json", "#7", "wsimg pick /abs/-x.json '#7' 1"),
+    ])
+    func pastedPickCommandsRunAsShown(worksheet: String, id: String, command: String) {
+        #expect(TerminalText.shellCommand("pick", worksheet: worksheet, operands: [id, "1"]) == command)
+    }
 }

@@ -41,7 +41,7 @@ public struct CandidatesCommand {
 
     static func text(_ elements: [CandidateListing.Element], command: GenerateCommand) -> String {
         var lines: [String] = []
-        let worksheet = TerminalText.safe(TerminalText.shellWord(command.options.worksheet))
+        let worksheet = TerminalText.safe(TerminalText.shellPath(command.options.worksheet))
         for element in elements {
             let id = TerminalText.safe(element.placeholder.id)
             let caption = element.placeholder.caption.map { " \"\(TerminalText.line($0))\"" } ?? ""
@@ -55,7 +55,10 @@ public struct CandidatesCommand {
                 lines.append(
                     "  \(mark) \(index + 1)  \(TerminalText.safe(shown(candidate)))  seed \(candidate.seed)  \(CandidateListing.age(of: candidate))")
             }
-            if element.candidates.count > 1 { lines.append("    pick one: wsimg pick \(worksheet) \(TerminalText.safe(TerminalText.shellWord(element.placeholder.id))) N") }
+            if element.candidates.count > 1 {
+                let pick = TerminalText.shellCommand("pick", worksheet: command.options.worksheet, operands: [element.placeholder.id, "N"])
+                lines.append("    pick one: \(TerminalText.safe(pick))")
+            }
         }
         lines.append("* linked now. `wsimg generate \(worksheet) --redo ID` makes another; --variants N makes N.")
         return lines.joined(separator: "\n") + "\n"

@@ -271,7 +271,7 @@ public struct PreviewPage {
             let picture =
                 png.map { #"<img alt="candidate \#(choice.number)" src="data:image/png;base64,\#(Base64.encode($0))">"# }
                 ?? #"<div class="box">candidate \#(choice.number) cannot be read</div>"#
-            let command = "wsimg pick \(TerminalText.shellWord(sheet.name)) \(TerminalText.shellWord(item.placeholder.id)) \(choice.number)"
+            let command = TerminalText.shellCommand("pick", worksheet: sheet.name, operands: [item.placeholder.id, "\(choice.number)"])
             return #"<figure class="candidate\#(choice.linked ? " linked" : "")">\#(picture)<figcaption>\#(choice.number)\#(choice.linked ? " (linked)" : "") <code>\#(Self.escape(command))</code></figcaption></figure>"#
         }
         return #"<div class="candidates">"# + figures.joined() + "</div>"
