@@ -75,4 +75,48 @@ import WsimgCore
         #expect(pasted.code == 0, "\(command): \(pasted.stderr)")
         #expect(pasted.stderr.contains("candidate 1") || pasted.stdout.contains("candidate 1"), "\(command): \(pasted.stderr)")
     }
+
+    // MARK: 10. the candidates manifest
+
+    /// A candidate's file replaced by a symbolic link (to a whole picture of the right size) is not
+    /// offered, and no pick links it.
+    @Test func aCandidateThatIsALinkIsNeitherListedNorPicked() async throws {
+        let suite = CandidatesTests()
+        let (upstream, scratch) = try await suite.generated()
+        defer { upstream.stop() }
+        let id = CandidatesTests.dinosaur
+        #expect(try await Wsimg.run(["generate", "w.json", "--redo", id], in: scratch.path, environment: suite.env(upstream)).code == 0)
+        let before = try #require(try await suite.candidates(scratch, upstream, [id]).first)
+        #expect(before.candidates.count == 2)
+        let planted = try #require(before.candidates.first { !$0.linked })
+        let path = scratch.path + "/" + planted.file
+        #expect(rename(path, scratch.path + "/elsewhere.png") == 0)
+        #expect(symlink(scratch.path + "/elsewhere.png", path) == 0)
+        let after = try #require(try await suite.candidates(scratch, upstream, [id]).first)
+        #expect(after.candidates.map(\.file) == before.candidates.filter(\.linked).map(\.file), "a link is offered: \(after.candidates)")
+        let pick = try await Wsimg.run(["pick", "w.json", id, "2", "--embed", "-o", "up.json"], in: scratch.path, environment: suite.env(upstream))
+        #expect(pick.code == 2, "\(pick.stderr)")
+        #expect(!scratch.exists("up.json"))
+    }
+
+    /// A manifest a newer wsimg wrote is read, never rewritten, and the run says so once.
+    @Test func aNewerManifestIsNeverRewritten() async throws {
+        let suite = CandidatesTests()
+        let (upstream, scratch) = try await suite.generated()
+        defer { upstream.stop() }
+        let id = CandidatesTests.dinosaur
+        var text = scratch.read("w_images/.wsimg-redo.json")
+        #expect(text.contains("\"version\": 2,"))
+        text = text.replacingOccurrences(of: "\"version\": 2,", with: "\"version\": 3,\n  \"future\": {\"labels\": [1, 2]},")
+        scratch.write("w_images/.wsimg-redo.json", text)
+        // Its candidates are still read.
+        #expect(try await suite.candidates(scratch, upstream, [id]).first?.candidates.count == 1)
+        scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: CandidatesTests.prompts + ["A new picture"]))
+        let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: suite.env(upstream))
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(run.stderr.components(separatedBy: "version 3").count == 2, "\(run.stderr)")
+        let redo = try await Wsimg.run(["generate", "w.json", "--redo", id], in: scratch.path, environment: suite.env(upstream))
+        #expect(redo.stderr.contains("newer wsimg"), "\(redo.stderr)")
+        #expect(scratch.read("w_images/.wsimg-redo.json") == text)
+    }
 }

@@ -6,6 +6,8 @@ import Foundation
 /// folder (`.wsimg-redo.json`), beside the pictures, so the worksheet still changes only in `url` values.
 public struct RedoManifest: Sendable, Equatable {
     public static let fileName = ".wsimg-redo.json"
+    /// The version this wsimg writes; a manifest of a higher one is read but never rewritten.
+    public static let version = 2
     /// Candidates kept per element at most (the oldest beyond go from the list, not from the disk).
     static let candidateLimit = 200
 
@@ -141,9 +143,20 @@ public struct RedoManifest: Sendable, Equatable {
     }
 
     /// Writes the choices, and the candidates that are in `folder` (those read from another images
-    /// folder stay listed there).
+    /// folder stay listed there). A manifest a newer wsimg wrote there is left as it is (`.newerManifest`).
     public func write(to folder: String) throws(OutputError) {
-        try AtomicFile.write(Array(serialized(for: folder).utf8), to: folder + "/" + Self.fileName)
+        let path = folder + "/" + Self.fileName
+        if let version = Self.versionOnDisk(in: folder), version > Self.version { throw .newerManifest(path: path, version: version) }
+        try AtomicFile.write(Array(serialized(for: folder).utf8), to: path)
+    }
+
+    /// The `version` of the manifest in `folder` (1 when it has none), or nil when there is none to read.
+    static func versionOnDisk(in folder: String) -> Int? {
+        guard let bytes = try? RegularFile.read(folder + "/" + fileName, limit: 16 << 20, followLinks: false),
+            let root = try? JSONParser.parse(bytes)
+        else { return nil }
+        guard let number = root["version"]?.numberValue, number.isFinite, number >= 1, number < 1e9 else { return 1 }
+        return Int(number.rounded(.up))
     }
 
     /// The manifest's text, with the candidates that are in `folder`.
@@ -159,7 +172,7 @@ public struct RedoManifest: Sendable, Equatable {
         let candidateLines = candidates.keys.sorted().map { id in
             "    \(JSONWriter.quoted(id)): [\n" + candidates[id]!.map { "      " + $0.json() }.joined(separator: ",\n") + "\n    ]"
         }
-        return "{\n  \"version\": 2,\n  \"seeds\": {\n" + seedLines.joined(separator: ",\n") + "\n  },\n  \"candidates\": {\n"
+        return "{\n  \"version\": \(Self.version),\n  \"seeds\": {\n" + seedLines.joined(separator: ",\n") + "\n  },\n  \"candidates\": {\n"
             + candidateLines.joined(separator: ",\n") + "\n  }\n}\n"
     }
 }

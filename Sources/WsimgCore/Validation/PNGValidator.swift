@@ -76,9 +76,9 @@ public enum PNGValidator {
         try checkEnds(head: head, count: size, tail: tail, width: width, height: height)
     }
 
-    static func openFile(_ path: String) throws(ValidationError) -> (descriptor: Int32, size: Int) {
+    static func openFile(_ path: String, followLinks: Bool = true) throws(ValidationError) -> (descriptor: Int32, size: Int) {
         do {
-            return try RegularFile.open(path)
+            return try RegularFile.open(path, followLinks: followLinks)
         } catch {
             throw .notPNG("cannot be read: \(error)")
         }
@@ -108,7 +108,8 @@ public enum PNGValidator {
     /// The quick check for files wsimg wrote itself (only ever after full validation, atomically):
     /// the header's size and the IEND trailer.
     public static func quickCheck(fileAt path: String, width: Int, height: Int) -> Bool {
-        guard let (fd, size) = try? openFile(path) else { return false }
+        // Pictures wsimg made are regular files in folders others may write: a link there is no picture.
+        guard let (fd, size) = try? openFile(path, followLinks: false) else { return false }
         defer { close(fd) }
         return (try? checkEnds(ofFile: fd, size: size, width: width, height: height)) != nil
     }
