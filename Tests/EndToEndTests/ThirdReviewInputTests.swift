@@ -119,4 +119,23 @@ import WsimgCore
         #expect(redo.stderr.contains("newer wsimg"), "\(redo.stderr)")
         #expect(scratch.read("w_images/.wsimg-redo.json") == text)
     }
+
+    // MARK: 11. the setting that really differs
+
+    @Test func aChangedBaseURLIsNamedByPickAndMarkedInTheListing() async throws {
+        let suite = CandidatesTests()
+        let (upstream, scratch) = try await suite.generated()
+        defer { upstream.stop() }
+        let id = CandidatesTests.dinosaur
+        #expect(try await Wsimg.run(["generate", "w.json", "--redo", id], in: scratch.path, environment: suite.env(upstream)).code == 0)
+        let moved = try FakeTogether()
+        defer { moved.stop() }
+        let listed = try await Wsimg.run(["candidates", "w.json", id], in: scratch.path, environment: suite.env(moved))
+        #expect(listed.stdout.components(separatedBy: "(made with other settings: TOGETHER_BASE_URL)").count == 3, "\(listed.stdout)")
+        let pick = try await Wsimg.run(["pick", "w.json", id, "1"], in: scratch.path, environment: suite.env(moved))
+        #expect(pick.code == 2)
+        #expect(pick.stderr.contains("was made with TOGETHER_BASE_URL \(upstream.baseURL)"), "\(pick.stderr)")
+        #expect(!pick.stderr.contains("--model"), "\(pick.stderr)")
+        #expect(moved.requestCount == 0 && upstream.requestCount == 5)
+    }
 }

@@ -52,8 +52,10 @@ public struct CandidatesCommand {
             }
             for (index, candidate) in element.candidates.enumerated() {
                 let mark = element.linked == index + 1 ? "*" : " "
+                let other = element.otherSettings[index]
+                let note = other.isEmpty ? "" : "  (made with other settings: \(other.joined(separator: ", ")))"
                 lines.append(
-                    "  \(mark) \(index + 1)  \(TerminalText.safe(shown(candidate)))  seed \(candidate.seed)  \(CandidateListing.age(of: candidate))")
+                    "  \(mark) \(index + 1)  \(TerminalText.safe(shown(candidate)))  seed \(candidate.seed)  \(CandidateListing.age(of: candidate))\(note)")
             }
             if element.candidates.count > 1 {
                 let pick = TerminalText.shellCommand("pick", worksheet: command.options.worksheet, operands: [element.placeholder.id, "N"])
@@ -67,7 +69,7 @@ public struct CandidatesCommand {
     static func json(_ elements: [CandidateListing.Element], command: GenerateCommand) -> String {
         let items = elements.map { element in
             let candidates = element.candidates.enumerated().map { index, candidate in
-                #"{"number": \#(index + 1), "file": \#(JSONWriter.quoted(shown(candidate))), "key": "\#(candidate.key)", "seed": \#(candidate.seed), "created": "\#(CandidateListing.isoTime(candidate.created))", "linked": \#(element.linked == index + 1)}"#
+                #"{"number": \#(index + 1), "file": \#(JSONWriter.quoted(shown(candidate))), "key": "\#(candidate.key)", "seed": \#(candidate.seed), "created": "\#(CandidateListing.isoTime(candidate.created))", "linked": \#(element.linked == index + 1), "other_settings": [\#(element.otherSettings[index].map(JSONWriter.quoted).joined(separator: ", "))]}"#
             }
             return
                 #"    {"id": \#(JSONWriter.quoted(element.placeholder.id)), "caption": \#(element.placeholder.caption.map(JSONWriter.quoted) ?? "null"), "prompt": \#(JSONWriter.quoted(element.placeholder.prompt)), "width": \#(element.request.width), "height": \#(element.request.height), "linked": \#(element.linked.map(String.init) ?? "null"), "candidates": [\#(candidates.joined(separator: ", "))]}"#

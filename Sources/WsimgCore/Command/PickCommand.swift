@@ -42,9 +42,10 @@ extension GenerateCommand {
         // Chosen as made: with its own seed, or as a redo's; the key says which one the next run asks for.
         for redone in [candidate.redone, !candidate.redone] {
             var manifest = redo.manifest
-            let chosen = Candidate(
+            var chosen = Candidate(
                 key: candidate.key, file: candidate.file, seed: candidate.seed, redone: redone, fingerprint: candidate.fingerprint,
                 created: candidate.created)
+            chosen.settings = candidate.settings
             manifest.choose(chosen, for: element.placeholder.id)
             var requestOptions = options.requestOptions
             requestOptions.redoSeeds = manifest.redoSeeds
@@ -57,7 +58,12 @@ extension GenerateCommand {
             }
             return
         }
+        let differing = ProviderSetting.differing(recorded: candidate.settings, current: provider.settings)
+        guard differing.isEmpty else {
+            let made = differing.map { "\($0) \(TerminalText.safe(candidate.settings[$0] ?? "(none)"))" }.joined(separator: ", ")
+            throw UsageError("candidate \(pick.number) of \(id) was made with \(made), not this run's: give the same to pick it")
+        }
         throw UsageError(
-            "candidate \(pick.number) of \(id) was made with other settings than this run's (--provider, --model, --steps, --seed, --no-enhance): give the ones it was made with")
+            "candidate \(pick.number) of \(id) was made with other settings than this run's (--provider, --model, --steps, --seed, TOGETHER_BASE_URL or --endpoint): give the ones it was made with")
     }
 }

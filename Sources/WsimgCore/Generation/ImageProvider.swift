@@ -16,6 +16,8 @@ public protocol ImageProvider: Sendable {
     var paceIdentity: String? { get }
     /// The host the provider sends its requests to, for messages; nil for none.
     var serviceHost: String? { get }
+    /// The settings that go into `cacheKeyFields` besides the request, named as the user sets them.
+    var settings: [ProviderSetting] { get }
     /// One call for `requests`: throws when the whole call failed, else one answer per request, in order.
     func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>]
 }
@@ -36,6 +38,7 @@ extension SingleImageProvider {
 }
 
 extension ImageProvider {
+    public var settings: [ProviderSetting] { [ProviderSetting("--provider", name)] }
     public var paceIdentity: String? { nil }
     public var serviceHost: String? { nil }
 

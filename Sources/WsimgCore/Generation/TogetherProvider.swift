@@ -42,6 +42,10 @@ public struct TogetherProvider: SingleImageProvider {
     }
 
     public var name: String { "together" }
+    public var settings: [ProviderSetting] {
+        [ProviderSetting("--provider", name), ProviderSetting("--model", model), ProviderSetting("--steps", "\(steps)"),
+         ProviderSetting("TOGETHER_BASE_URL", endpoint.string)]
+    }
     public var paceIdentity: String? { Self.paceIdentity(endpoint: endpoint, apiKey: apiKey) }
 
     /// What shares one rate limit: the endpoint and the key used there (hashed into a file name, never stored).

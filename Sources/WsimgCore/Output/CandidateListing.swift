@@ -10,6 +10,9 @@ public struct CandidateListing: Sendable {
         public let candidates: [Candidate]
         /// The number (from 1) of the candidate the worksheet links, if it links one.
         public let linked: Int?
+        /// Per candidate, the settings it was made with that differ from this run's (it cannot be
+        /// picked without them).
+        public let otherSettings: [[String]]
     }
 
     public let elements: [Element]
@@ -31,7 +34,9 @@ public struct CandidateListing: Sendable {
                     ?? url.text.flatMap { store.picture(inURL: $0)?.key ?? ImageStore.picture(atLink: $0, from: folder)?.key }
             }
             let linked = linkedKey.flatMap { key in candidates.firstIndex { $0.key == key }.map { $0 + 1 } }
-            return Element(placeholder: entry.placeholder, request: request, candidates: candidates, linked: linked)
+            return Element(
+                placeholder: entry.placeholder, request: request, candidates: candidates, linked: linked,
+                otherSettings: candidates.map { ProviderSetting.differing(recorded: $0.settings, current: plan.settings) })
         }
     }
 

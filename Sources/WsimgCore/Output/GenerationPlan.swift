@@ -34,6 +34,8 @@ public struct GenerationPlan: Sendable {
     public internal(set) var entries: [Entry]
     /// Pictures that are candidates of their element's current request (see `RedoManifest`): not orphans.
     public var candidatePaths: Set<String> = []
+    /// The provider's settings the plan's pictures are made with, recorded with each candidate.
+    public var settings: [ProviderSetting] = []
 
     public var jobs: [GenerationJob] {
         entries.compactMap { entry in
@@ -54,6 +56,7 @@ public struct GenerationPlan: Sendable {
         worksheet: Worksheet, provider: any ImageProvider, options: RequestOptions, store: ImageStore,
         force: Bool, inputFolder: String? = nil, pictureFolders: [String] = []
     ) {
+        settings = provider.settings
         // The pictures by key, looked up once: a picture is its key's, whatever name it has. The store's first.
         var picturesByKey: [String: String] = [:]
         for folder in [store.directory] + pictureFolders {
@@ -175,6 +178,7 @@ extension GenerationPlan {
             let created = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec / 1_000_000) / 1000
             var candidate = Candidate(request: request, key: key, file: (file as NSString).lastPathComponent, created: created)
             candidate.folder = Paths.folder(of: file)
+            candidate.settings = Dictionary(settings.map { ($0.name, $0.value) }) { $1 }
             found.append((id, candidate))
         }
         let made = Set(results.filter { $0.status == .generated }.map(\.job.key))

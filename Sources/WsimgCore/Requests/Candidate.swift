@@ -15,6 +15,8 @@ public struct Candidate: Sendable, Equatable {
     public let fingerprint: String
     /// When it was made (its file written), in seconds since 1970, to the millisecond.
     public let created: Double
+    /// The provider's settings it was made with (`ProviderSetting`); empty for pictures listed before 0.5.
+    public var settings: [String: String] = [:]
     /// The images folder it is in (whose manifest lists it); not stored, set when read.
     public var folder = ""
 
@@ -36,7 +38,8 @@ public struct Candidate: Sendable, Equatable {
     }
 
     func json() -> String {
-        #"{"key": "\#(key)", "file": \#(JSONWriter.quoted(file)), "seed": \#(seed), "redone": \#(redone), "fingerprint": "\#(fingerprint)", "created": \#(String(format: "%.3f", created))}"#
+        let settings = self.settings.keys.sorted().map { "\(JSONWriter.quoted($0)): \(JSONWriter.quoted(self.settings[$0]!))" }.joined(separator: ", ")
+        return #"{"key": "\#(key)", "file": \#(JSONWriter.quoted(file)), "seed": \#(seed), "redone": \#(redone), "fingerprint": "\#(fingerprint)", "created": \#(String(format: "%.3f", created)), "settings": {\#(settings)}}"#
     }
 
     /// A manifest entry, or nil when any field is missing or out of range (the file is untrusted).
@@ -50,5 +53,10 @@ public struct Candidate: Sendable, Equatable {
         self.init(
             key: key, file: file, seed: UInt32(seed), redone: node["redone"]?.value != .bool(false), fingerprint: fingerprint,
             created: created)
+        if case .object(let members)? = node["settings"]?.value {
+            for member in members.prefix(16) {
+                if let value = member.node.stringValue, member.key.utf8.count <= 64, value.utf8.count <= 2048 { settings[member.key] = value }
+            }
+        }
     }
 }
