@@ -139,7 +139,8 @@ public struct ValidateCommand {
             }
             let request = ImageRequest(placeholder, options: RequestOptions())
             guard let text = placeholder.url, !text.isEmpty else {
-                problems.append("\(label): no picture (no url)")
+                // An element that asks for no picture (no prompt) needs none, as `generate` skips it.
+                if placeholder.asksForPicture { problems.append("\(label): no picture (no url)") }
                 continue
             }
             let problem: String?
@@ -161,6 +162,6 @@ public struct ValidateCommand {
             }
             if let problem { problems.append("\(label): \(problem)") }
         }
-        return (sheet.placeholders.count, problems)
+        return (sheet.placeholders.filter { $0.asksForPicture || $0.url != nil }.count, problems)
     }
 }

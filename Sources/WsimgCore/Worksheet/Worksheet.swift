@@ -109,6 +109,8 @@ public struct Placeholder: Sendable, Equatable {
     /// Why this element asks for no picture (an empty, null or missing `imagePrompt`), as the web app's
     /// route skips it: neither generated nor failed.
     public let skipReason: String?
+    /// The one rule for whether an element needs a picture, for `generate` and `validate` alike.
+    public var asksForPicture: Bool { skipReason == nil }
     /// Where its properties object is in the worksheet, to set its `url`.
     let properties: PropertiesDraft
 

@@ -1,0 +1,26 @@
+import FakeUpstream
+import Foundation
+import Testing
+import WsimgCore
+
+/// The third hostile review, items 12–16: results a pipeline can trust. Each test failed on 0.4.0.
+@Suite struct ThirdReviewResultsTests {
+    func env(_ upstream: FakeTogether) -> [String: String] {
+        ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+    }
+
+    // MARK: 12. one rule for what needs a picture
+
+    @Test func validateAcceptsWhatGenerateSkips() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        let empty = IdentityTests.element(.webApp, id: "empty", type: "image-placeholder", properties: #"{"imagePrompt":"","caption":"Draw here","width":512,"height":384}"#)
+        scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: ["A cat"]).replacingOccurrences(of: #""elements":["#, with: #""elements":[\#(empty),"#))
+        let generate = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream))
+        #expect(generate.code == 0, "\(generate.stderr)")
+        let validate = try await Wsimg.run(["validate", "--worksheet", "w.json"], in: scratch.path)
+        #expect(validate.code == 0, "\(validate.stdout)\(validate.stderr)")
+        #expect(validate.stderr.contains("Checked 1 image: all valid PNGs."), "\(validate.stderr)")
+    }
+}
