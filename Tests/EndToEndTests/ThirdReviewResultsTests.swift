@@ -23,4 +23,22 @@ import WsimgCore
         #expect(validate.code == 0, "\(validate.stdout)\(validate.stderr)")
         #expect(validate.stderr.contains("Checked 1 image: all valid PNGs."), "\(validate.stderr)")
     }
+
+    // MARK: 13. messages say the real cause
+
+    @Test func anEditedPromptIsNotCalledOtherSettings() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", IdentityTests.sheet(.webApp, prompts: IdentityTests.prompts))
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        let forced = try await Wsimg.run(["prompts", "w.json", "--force"], in: scratch.path, environment: env(upstream))
+        #expect(!forced.stdout.contains("other settings") && !forced.stdout.contains("linked picture"), "\(forced.stdout)")
+        scratch.write("w.json", scratch.read("w.json").replacingOccurrences(of: "Volcano experiment", with: "Rainbow experiment"))
+        let edited = try await Wsimg.run(["prompts", "w.json"], in: scratch.path, environment: env(upstream))
+        #expect(edited.stdout.contains("1 linked picture was made for an earlier prompt or size"), "\(edited.stdout)")
+        #expect(!edited.stdout.contains("other settings"), "\(edited.stdout)")
+        let moved = try await Wsimg.run(["prompts", "w.json", "--steps", "8"], in: scratch.path, environment: env(upstream))
+        #expect(moved.stdout.contains("3 linked pictures were made with other settings (--steps)"), "\(moved.stdout)")
+    }
 }

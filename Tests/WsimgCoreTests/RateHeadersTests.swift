@@ -38,11 +38,11 @@ import Testing
         pace.noteHeaders(RateLimitHeaders(limit: 6, remaining: 5, reset: 0.5))
         #expect(pace.knowsRate)
         let interval = 1 / (6 * SharedPace.State.headroom)
-        let waits = (0..<4).map { _ in pace.reserve() }
+        let waits = (0..<4).map { _ in pace.reserve().wait }
         for (index, wait) in waits.enumerated() { #expect(abs(wait - Double(index) * interval) < 1e-6) }
         // Nothing left in the window: every start waits for its reset.
         pace.noteHeaders(RateLimitHeaders(limit: 6, remaining: 0, reset: 3))
-        #expect(pace.reserve() >= 3 - 1e-6)
+        #expect(pace.reserve().wait >= 3 - 1e-6)
         #expect(SharedPace.knownRate(folder: folder, identity: "https://api/v1\nkey", now: clock.now).map { abs($0 - 6 * SharedPace.State.headroom) < 1e-6 } == true)
     }
 
@@ -64,9 +64,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         pace.noteHeaders(RateLimitHeaders(limit: 10, remaining: 9, reset: 0.1))
         pace.overloaded(retryAfter: nil)
-        #expect(abs(pace.reserve() - 1) < 1e-6)
+        #expect(abs(pace.reserve().wait - 1) < 1e-6)
         // The interval is still the headers' (10/s), not cut as a 429 would.
-        #expect(abs(pace.reserve() - (1 + 1 / (10 * SharedPace.State.headroom))) < 1e-6)
+        #expect(abs(pace.reserve().wait - (1 + 1 / (10 * SharedPace.State.headroom))) < 1e-6)
     }
 
     /// While no rate is known, the second request waits for the first answer (slow start); then two.
@@ -121,13 +121,13 @@ import Testing
         let (pace, folder) = try pace(clock)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         pace.noteHeaders(RateLimitHeaders(limit: 6, remaining: 5, reset: 0.2))
-        _ = pace.reserve()
+        _ = pace.reserve().wait
         pace.noteHeaders(RateLimitHeaders(limit: 3, remaining: 2, reset: 0.2))
-        let first = pace.reserve()
-        let second = pace.reserve()
+        let first = pace.reserve().wait
+        let second = pace.reserve().wait
         #expect(abs((second - first) - 1 / (3 * SharedPace.State.headroom)) < 1e-6)
         pace.noteHeaders(RateLimitHeaders(limit: 8, remaining: 7, reset: 0.2))
-        let third = pace.reserve()
-        #expect(abs((pace.reserve() - third) - 1 / (8 * SharedPace.State.headroom)) < 1e-6)
+        let third = pace.reserve().wait
+        #expect(abs((pace.reserve().wait - third) - 1 / (8 * SharedPace.State.headroom)) < 1e-6)
     }
 }

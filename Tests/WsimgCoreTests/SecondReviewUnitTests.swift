@@ -77,7 +77,7 @@ import Testing
         let opened = SharedPace.open(folder: folder, identity: "x", now: { 1_000_000 })
         let pace = try #require(opened)
         pace.rateLimited(startedAt: 1_000_000, retryAfter: 1e30)
-        #expect(pace.reserve() <= SharedPace.State.longestWait)
+        #expect(pace.reserve().wait <= SharedPace.State.longestWait)
     }
 
     @Test func aPaceFolderOfOthersIsRefused() throws {
@@ -89,7 +89,7 @@ import Testing
         let made = try SharedPace.opening(folder: folder + "/mine/pace", privateFrom: folder + "/mine", identity: "x")
         var info = stat()
         #expect(stat(folder + "/mine", &info) == 0 && info.st_mode & 0o777 == 0o700)
-        #expect(made.reserve() == 0)
+        #expect(made.reserve().wait == 0)
     }
 
     // MARK: 14. answers read by streaming

@@ -85,7 +85,11 @@ public struct GenerateCommand {
             var estimate = CostEstimate(plan: plan, options: options, provider: provider.name, environment: environment)
             estimate.rate = knownRate(provider)
             if let warning = CostEstimate.stepsWarning(options) { reportError("warning: \(warning)") }
-            Console.out(render(PlanListing(plan: plan, store: layout.store, estimate: estimate, providerNote: providerNote(provider))))
+            Console.out(
+                render(
+                    PlanListing(
+                        plan: plan, store: layout.store, estimate: estimate, providerNote: providerNote(provider), manifest: redo.manifest,
+                        forced: options.force)))
             return (ExitCode.success, plan)
         } catch {
             reportError("\(error)")

@@ -132,7 +132,12 @@ public struct GenerationEngine: Sendable {
     public func run(_ jobs: [GenerationJob], stop: StopSignal = StopSignal()) async -> [GenerationResult] {
         let gate = RequestGate(
             maxInFlight: concurrency, shared: sharedPace, maxWait: policy.maxWait,
-            onSharedWait: { [events] in events(.paused(seconds: $0, reason: "pacing with other wsimg runs on this key")) },
+            onSharedWait: { [events, remote = provider.isRoute] reservation in
+                events(
+                    .paused(
+                        seconds: reservation.wait,
+                        reason: "pacing to " + reservation.cause.describe(sharedWithOthers: reservation.sharedWithOthers, remote: remote)))
+            },
             reports: rateReports, slowStart: provider.paceIdentity != nil, largestBatch: provider.batchSize, pictures: jobs.count)
         let queue = JobQueue(jobs)
         let batchSize = max(1, provider.batchSize)
@@ -173,7 +178,7 @@ public struct GenerationEngine: Sendable {
                     tooLong.lastRefusal.map { OverloadStop(error: $0, waitAsked: nil, waited: tooLong.withoutSuccess + tooLong.seconds, maxWait: policy.maxWait) }
                     ?? OverloadStop(
                         error: .rateLimited(retryAfter: tooLong.seconds), waitAsked: tooLong.seconds, waited: nil,
-                        maxWait: policy.maxWait, sharedPace: true)
+                        maxWait: policy.maxWait, paceCause: tooLong.cause)
                 await halt(.overloaded(why), gate: gate, stop: stop)
                 return finish(.failed("not started: \(stop.current ?? .overloaded(why))"))
             } catch {

@@ -39,6 +39,8 @@ extension SingleImageProvider {
 
 extension ImageProvider {
     public var settings: [ProviderSetting] { [ProviderSetting("--provider", name)] }
+    /// A route that holds the key on its server (the web app's batch route): its pace is the route's, not a key's.
+    public var isRoute: Bool { false }
     public var paceIdentity: String? { nil }
     public var serviceHost: String? { nil }
 

@@ -9,11 +9,11 @@ public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
     public let waited: Double?
     public let maxWait: Double
     public let at: Date
-    /// The wait came from the pace shared with other wsimg runs, not from the service.
-    public let sharedPace: Bool
+    /// The wait came from the shared pace (before any request), and why it holds requests back.
+    public let paceCause: PaceCause?
 
-    public init(error: GenerationError, waitAsked: Double?, waited: Double?, maxWait: Double, at: Date = Date(), sharedPace: Bool = false) {
-        self.sharedPace = sharedPace
+    public init(error: GenerationError, waitAsked: Double?, waited: Double?, maxWait: Double, at: Date = Date(), paceCause: PaceCause? = nil) {
+        self.paceCause = paceCause
         self.error = error
         self.waitAsked = waitAsked
         self.waited = waited
@@ -22,12 +22,15 @@ public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
     }
 
     var what: String {
-        if sharedPace { return "the pace shared with other wsimg runs on this key" }
         if case .overloaded = error { return "the service is busy (503)" }
         return "rate limited (429)"
     }
 
     public var description: String {
+        if let paceCause, let asked = waitAsked {
+            return "pacing to \(paceCause.describe(sharedWithOthers: false, remote: false)) would hold the next request \(Self.duration(asked)), "
+                + "more than --max-wait \(TransportError.format(maxWait)) s: try again after \(Self.clock(at.addingTimeInterval(asked))); finished pictures are kept"
+        }
         if let asked = waitAsked {
             return "\(what) and asked to wait \(Self.duration(asked)), more than --max-wait \(TransportError.format(maxWait)) s: "
                 + "try again after \(Self.clock(at.addingTimeInterval(asked))); finished pictures are kept"

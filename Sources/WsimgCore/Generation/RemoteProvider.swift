@@ -22,6 +22,7 @@ public struct RemoteProvider: ImageProvider {
     }
 
     public var name: String { "remote" }
+    public var isRoute: Bool { true }
     public var settings: [ProviderSetting] { [ProviderSetting("--provider", name), ProviderSetting("--endpoint", endpoint.string)] }
     public var paceIdentity: String? { endpoint.string + "\n" + (token ?? "") }
     public var serviceHost: String? { endpoint.host }

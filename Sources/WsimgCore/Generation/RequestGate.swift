@@ -71,11 +71,12 @@ public actor RequestGate {
     /// The longest the shared pace may put a start off before the run gives up (`--max-wait`).
     private let maxWait: Double
     /// Told of a wait the shared pace imposes (a second or more), so the display can say why.
-    private let onSharedWait: (@Sendable (Double) -> Void)?
+    private let onSharedWait: (@Sendable (SharedPace.Reservation) -> Void)?
 
     /// The shared pace asked for a wait that would hold the run longer than `--max-wait` allows.
     public struct SharedWaitTooLong: Error {
         public let seconds: Double
+        public let cause: PaceCause
         /// Seconds without a success before that wait, and the last 429 or 503 this run got, if any:
         /// then the wait is this run's own rate limit, not only other runs' pace.
         public let withoutSuccess: Double
@@ -95,7 +96,7 @@ public actor RequestGate {
 
     public init(
         maxInFlight: Int, shared: SharedPace? = nil, maxWait: Double = .infinity,
-        onSharedWait: (@Sendable (Double) -> Void)? = nil, reports: RateLimitReports? = nil, slowStart: Bool = false,
+        onSharedWait: (@Sendable (SharedPace.Reservation) -> Void)? = nil, reports: RateLimitReports? = nil, slowStart: Bool = false,
         largestBatch: Int = 1, pictures: Int = .max
     ) {
         let batches = largestBatch > 1 ? BatchPacer(largest: largestBatch, pictures: pictures) : nil
@@ -162,12 +163,13 @@ public actor RequestGate {
                 await sleepUntilWoken(orUntil: nextStartAt)
             } else if let shared {
                 // The slot is ours once reserved: wait for it, then start (an interruption wastes it).
-                let wait = shared.reserve()
+                let reservation = shared.reserve()
+                let wait = reservation.wait
                 let withoutSuccess = lastRefusal == nil ? 0 : secondsWithoutSuccess
                 if withoutSuccess + wait > maxWait {
-                    throw SharedWaitTooLong(seconds: wait, withoutSuccess: withoutSuccess, lastRefusal: lastRefusal)
+                    throw SharedWaitTooLong(seconds: wait, cause: reservation.cause, withoutSuccess: withoutSuccess, lastRefusal: lastRefusal)
                 }
-                if wait >= 1 { onSharedWait?(wait) }
+                if wait >= 1 { onSharedWait?(reservation) }
                 let startAt = now + .seconds(wait)
                 while clock.now < startAt {
                     try Task.checkCancellation()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One pace for every wsimg process of this user that uses the same key on the same endpoint (as
 /// `make -j3` runs them): the rate limit is the key's, not the process's.
@@ -163,13 +164,37 @@ public final class SharedPace: Sendable {
         return text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } == text.count ? nil : AtomicFile.lastError()
     }
 
-    /// Takes the next start time; returns the seconds to wait for it (0: start now).
-    public func reserve() -> Double {
+    /// A start taken: the seconds to wait for it (0: start now), why, and how many other processes
+    /// started requests on this pace in the last few seconds.
+    public struct Reservation: Sendable {
+        public let wait: Double
+        public let cause: PaceCause
+        /// Other processes started requests on this pace in the last second.
+        public let sharedWithOthers: Bool
+    }
+
+    /// Takes the next start time.
+    public func reserve() -> Reservation {
         var wait = 0.0
+        var cause = PaceCause.askedToWait
+        var others = false
         update { state in
             let time = now()
             let paced = state.interval > 0 || state.limitInterval > 0
             let start = paced || state.penaltyUntil > time ? max(time, state.tat, state.penaltyUntil) : time
+            if state.penaltyUntil >= start && state.penaltyUntil > time {
+                cause = .askedToWait
+            } else if state.limitInterval >= state.interval, state.limitInterval > 0 {
+                cause = .serviceLimit(perSecond: 1 / state.limitInterval / State.headroom)
+            } else {
+                cause = .rateLimited
+            }
+            // The state keeps the last second's starts of every process; more than ours are others'.
+            others = ownStarts.withLock { own in
+                own.removeAll { time - $0 > State.window }
+                defer { own.append(start) }
+                return state.starts.filter { time - $0 <= State.window }.count > own.count
+            }
             if state.interval > 0 {
                 if state.lastProbe < state.lastSlowDown { state.lastProbe = state.lastSlowDown }
                 if time - state.lastProbe >= 5 {
@@ -182,8 +207,11 @@ public final class SharedPace: Sendable {
             state.starts.append(start)
             wait = start - time
         }
-        return min(max(0, wait), State.longestWait)
+        return Reservation(wait: min(max(0, wait), State.longestWait), cause: cause, sharedWithOthers: others)
     }
+
+    /// Starts of this process in the last second, to tell them from other processes' in the shared state.
+    private let ownStarts = Mutex<[Double]>([])
 
     /// The requests per second the state in `folder` says `identity` may make (from headers or 429s,
     /// recently), without creating or changing anything; nil when none is known.

@@ -5,12 +5,52 @@ public struct PlanListing {
     let estimate: CostEstimate?
     /// Which provider (and settings) the statuses are for: a picture made with others is "missing".
     let providerNote: String
+    /// The images folders' record of what each picture was made for, to say why a link is replaced.
+    let manifest: RedoManifest
+    /// `--force`: every picture is made again on purpose, so no link is "of other settings".
+    let forced: Bool
 
-    public init(plan: GenerationPlan, store: ImageStore, estimate: CostEstimate? = nil, providerNote: String = "") {
+    public init(
+        plan: GenerationPlan, store: ImageStore, estimate: CostEstimate? = nil, providerNote: String = "", manifest: RedoManifest = RedoManifest(),
+        forced: Bool = false
+    ) {
         self.plan = plan
         self.store = store
         self.estimate = estimate
         self.providerNote = providerNote
+        self.manifest = manifest
+        self.forced = forced
+    }
+
+    /// Linked pictures of wsimg's the plan replaces, by cause.
+    struct ReplacedLinks: Equatable {
+        var promptChanged = 0
+        var otherSettings = 0
+        var settingNames: [String] = []
+        /// Made before pictures' settings were recorded: the cause is not known.
+        var unknown = 0
+    }
+
+    func replacedLinks() -> ReplacedLinks {
+        var counts = ReplacedLinks()
+        guard !forced else { return counts }
+        for entry in plan.entries {
+            // A --redo replaces its element's picture on purpose: that link is not one of other settings.
+            guard entry.decision == .generate, let request = entry.request, !request.redone,
+                let linked = entry.placeholder.url?.text.flatMap({ store.picture(inURL: $0) })
+            else { continue }
+            let record = manifest.candidates[entry.placeholder.id]?.first { $0.key == linked.key }
+            let names = record.map { ProviderSetting.differing(recorded: $0.settings, current: plan.settings) } ?? []
+            if let record, record.fingerprint != RedoManifest.fingerprint(of: request) {
+                counts.promptChanged += 1
+            } else if !names.isEmpty {
+                counts.otherSettings += 1
+                counts.settingNames += names.filter { !counts.settingNames.contains($0) }
+            } else {
+                counts.unknown += 1
+            }
+        }
+        return counts
     }
 
     enum State: String {
@@ -55,10 +95,6 @@ public struct PlanListing {
     var closingLines: [String] {
         var lines: [String] = []
         if let estimate, !plan.jobs.isEmpty { lines.append("To generate: " + estimate.line) }
-        let linkedElsewhere = plan.entries.filter { entry in
-            // A --redo replaces its element's picture on purpose: that link is not one of other settings.
-            entry.decision == .generate && entry.request?.redone != true && entry.placeholder.url?.text.map { store.picture(inURL: $0) != nil } == true
-        }.count
         let orphans = plan.orphans(in: store)
         if !orphans.isEmpty {
             let folder = (store.urlPrefix.isEmpty ? "the images folder" : store.urlPrefix + "/")
@@ -66,9 +102,15 @@ public struct PlanListing {
                 "\(orphans.count) picture\(orphans.count == 1 ? "" : "s") in \(TerminalText.line(folder)) belong\(orphans.count == 1 ? "s" : "") to no element (a deleted element, an old prompt): `wsimg generate --prune` deletes \(orphans.count == 1 ? "it" : "them").")
         }
         if !providerNote.isEmpty {
-            lines.append(
-                "Statuses are for \(providerNote)"
-                    + (linkedElsewhere > 0 ? "; \(linkedElsewhere) linked picture\(linkedElsewhere == 1 ? " was" : "s were") made with other settings (another provider, model or steps)" : "") + ".")
+            let replaced = replacedLinks()
+            func pictures(_ count: Int) -> String { count == 1 ? "1 linked picture was" : "\(count) linked pictures were" }
+            var notes: [String] = []
+            if replaced.promptChanged > 0 { notes.append("\(pictures(replaced.promptChanged)) made for an earlier prompt or size") }
+            if replaced.otherSettings > 0 {
+                notes.append("\(pictures(replaced.otherSettings)) made with other settings (\(replaced.settingNames.joined(separator: ", ")))")
+            }
+            if replaced.unknown > 0 { notes.append("\(pictures(replaced.unknown)) made for another prompt, size or settings") }
+            lines.append("Statuses are for \(providerNote)" + notes.map { "; " + $0 }.joined() + ".")
         }
         return lines
     }
