@@ -41,4 +41,31 @@ import WsimgCore
         let moved = try await Wsimg.run(["prompts", "w.json", "--steps", "8"], in: scratch.path, environment: env(upstream))
         #expect(moved.stdout.contains("3 linked pictures were made with other settings (--steps)"), "\(moved.stdout)")
     }
+
+    // MARK: 14. the report counts what was paid
+
+    /// Each picture's first try gets a 500 and its second succeeds: 3 pictures cost 6 requests.
+    @Test func theReportCountsRequestsSentAndTheirCost() async throws {
+        let upstream = try FakeTogether { index, _ in index < 3 ? .status(500, body: #"{"error":{"message":"boom"}}"#) : .none }
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 3))
+        let run = try await Wsimg.run(
+            ["generate", "w.json", "-j", "3", "--backoff", "0", "--report", "r.json"], in: scratch.path, environment: env(upstream))
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(upstream.requestCount == 6)
+        let report = try JSONParser.parse(scratch.bytes("r.json"))
+        let totals = try #require(report["totals"])
+        #expect(totals["generated"]?.numberValue == 3)
+        #expect(totals["requests_sent"]?.numberValue == 6, "\(scratch.read("r.json"))")
+        #expect(totals["pictures_asked"]?.numberValue == 6)
+        // 400×304, 512×384 and 608×400 (sizes rounded to 16), each asked for twice, at schnell's price.
+        let pixels: Int = 400 * 304 + 512 * 384 + 608 * 400
+        let megapixels = 2 * Double(pixels) / 1_000_000
+        let cost = try #require(totals["cost_usd"]?.numberValue)
+        #expect(abs(cost - megapixels * CostEstimate.schnellPricePerMP) < 1e-6, "\(cost)")
+        #expect(totals["paced_s"] != nil && totals["waited_s"] != nil)
+        let files = (report["worksheets"]?.arrayValue?.first?["images"]?.arrayValue ?? []).compactMap { $0["file"]?.stringValue }
+        #expect(files.count == 3 && files.allSatisfy { $0.hasPrefix("w_images/") }, "\(files)")
+    }
 }

@@ -78,7 +78,7 @@ final class Recorder: Sendable {
         display.tick()
         #expect(recorder.output.count == 1)
         recorder.advance(1.5)
-        display.handle(.paused(seconds: 4, reason: "rate limited"))
+        display.handle(.paused(seconds: 4, cause: .refused(overloaded: false)))
         recorder.advance(5)
         display.tick()
         display.tick()
@@ -93,7 +93,7 @@ final class Recorder: Sendable {
     @Test func showsWaitsOnTheLiveLine() {
         let recorder = Recorder()
         let display = display(.live(width: 80), total: 2, recorder: recorder)
-        display.handle(.paused(seconds: 4, reason: "rate limited"))
+        display.handle(.paused(seconds: 4, cause: .refused(overloaded: false)))
         #expect(recorder.output.last?.contains("waiting 4.0s: rate limited") == true)
     }
 
@@ -149,7 +149,7 @@ final class Recorder: Sendable {
         recorder.advance(2)
         narrow.handle(.finished(result("0-0", .generated)))
         recorder.advance(1)
-        narrow.handle(.paused(seconds: 12, reason: "rate limited"))
+        narrow.handle(.paused(seconds: 12, cause: .refused(overloaded: false)))
         let line = recorder.output.last ?? ""
         #expect(line.contains("waiting 12s: rate limited"), "\(line)")
         #expect(line.replacingOccurrences(of: "\r\u{1B}[2K", with: "").count <= 39)

@@ -137,8 +137,13 @@ struct GenerationRun {
         }
         codes += outcome.codes
         let duration = Date().timeIntervalSince(started)
-        outcome.total.rateLimited = tally.rateLimited
-        outcome.total.waited = min(tally.waited, duration)
+        let counted = tally.current
+        outcome.total.rateLimited = counted.rateLimited
+        outcome.total.waited = min(counted.refusedWait, duration)
+        outcome.total.paced = min(counted.pacedWait, duration)
+        outcome.total.requestsSent = counted.requests
+        outcome.total.picturesAsked = counted.pictures
+        outcome.total.cost = CostEstimate.price(options: options, provider: provider.name, environment: environment).perMP.map { $0 * counted.megapixels }
         var lines = outcome.lines
         if lines.count > 1 {
             lines.append(outcome.total.line(worksheets: lines.count, duration: duration))

@@ -1,19 +1,36 @@
 import Synchronization
 
-/// What a run counts from the engine's events for its closing line and report: the 429 and 503
-/// answers, and the time spent waiting for them.
+/// What a run counts from the engine's events for its closing line and report: the requests sent
+/// (retries included) and what they asked for, the 429 and 503 answers, and the time spent waiting,
+/// for the pace and for refusals apart.
 final class RunTally: Sendable {
-    private let counts = Mutex((rateLimited: 0, waited: 0.0))
+    struct Counts {
+        var rateLimited = 0
+        var refusedWait = 0.0
+        var pacedWait = 0.0
+        var requests = 0
+        var pictures = 0
+        var megapixels = 0.0
+    }
 
-    var rateLimited: Int { counts.withLock { $0.rateLimited } }
-    var waited: Double { counts.withLock { $0.waited } }
+    private let counts = Mutex(Counts())
+
+    var current: Counts { counts.withLock { $0 } }
 
     func note(_ event: RunEvent) {
         switch event {
         case .attemptFailed(_, _, let error, _) where error.disposition == .pace:
             counts.withLock { $0.rateLimited += 1 }
-        case .paused(let seconds, _):
-            counts.withLock { $0.waited += max(0, seconds) }
+        case .paused(let seconds, let cause):
+            counts.withLock { counts in
+                if cause.isPacing { counts.pacedWait += max(0, seconds) } else { counts.refusedWait += max(0, seconds) }
+            }
+        case .sent(let pictures, let megapixels):
+            counts.withLock { counts in
+                counts.requests += 1
+                counts.pictures += pictures
+                counts.megapixels += megapixels
+            }
         default:
             break
         }

@@ -39,7 +39,9 @@ public struct GenerationResult: Sendable {
 /// What the engine tells the terminal while it works.
 public enum RunEvent: Sendable {
     case attemptFailed(id: String, attempt: Int, error: GenerationError, retryIn: Double?)
-    case paused(seconds: Double, reason: String)
+    case paused(seconds: Double, cause: PauseCause)
+    /// A request went out (each try counts): how many pictures it asked for, and their megapixels.
+    case sent(pictures: Int, megapixels: Double)
     case finished(GenerationResult)
     case stopping(reason: String)
 }
@@ -132,11 +134,8 @@ public struct GenerationEngine: Sendable {
     public func run(_ jobs: [GenerationJob], stop: StopSignal = StopSignal()) async -> [GenerationResult] {
         let gate = RequestGate(
             maxInFlight: concurrency, shared: sharedPace, maxWait: policy.maxWait,
-            onSharedWait: { [events, remote = provider.isRoute] reservation in
-                events(
-                    .paused(
-                        seconds: reservation.wait,
-                        reason: "pacing to " + reservation.cause.describe(sharedWithOthers: reservation.sharedWithOthers, remote: remote)))
+            onSharedWait: { [events, route = provider.isRoute] reservation in
+                events(.paused(seconds: reservation.wait, cause: .pacing(reservation.cause, sharedWithOthers: reservation.sharedWithOthers, route: route)))
             },
             reports: rateReports, slowStart: provider.paceIdentity != nil, largestBatch: provider.batchSize, pictures: jobs.count)
         let queue = JobQueue(jobs)
@@ -196,7 +195,9 @@ public struct GenerationEngine: Sendable {
             for index in batch.indices { batch[index].attempts += 1 }
             let error: GenerationError
             do {
-                let answers = try await provider.generate(batch: batch.map(\.job.request))
+                let requests = batch.map(\.job.request)
+                events(.sent(pictures: requests.count, megapixels: requests.reduce(0) { $0 + Double($1.width * $1.height) / 1_000_000 }))
+                let answers = try await provider.generate(batch: requests)
                 // An endpoint that answers per image may report a refused key or rate limits inside a 200:
                 // act on them before the slot frees up, as for a whole call's failure.
                 let failures = answers.compactMap(Self.failure(of:))
@@ -228,7 +229,7 @@ public struct GenerationEngine: Sendable {
             switch error.disposition {
             case .pace:
                 if let pause = await gate.pauseRemaining, stop.current == nil {
-                    events(.paused(seconds: pause, reason: error.pauseReason))
+                    events(.paused(seconds: pause, cause: error.pauseCause))
                 }
                 report(error, for: batch, retryIn: nil)
             case .retry where retriesUsed < policy.retries && !Task.isCancelled:
@@ -337,9 +338,9 @@ extension GenerationError {
         return disposition == .pace ? .rateLimited(retryAfter: retryAfter) : .failed
     }
 
-    var pauseReason: String {
-        if case .overloaded = self { return "the service is busy (503)" }
-        return "rate limited"
+    var pauseCause: PauseCause {
+        if case .overloaded = self { return .refused(overloaded: true) }
+        return .refused(overloaded: false)
     }
 
     var isCancellation: Bool { self == .cancelled || self == .transport(.cancelled) }

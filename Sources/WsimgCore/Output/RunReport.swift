@@ -89,7 +89,8 @@ public struct RunReport {
             #""id": \#(JSONWriter.quoted(record.id))"#,
             #""caption": \#(record.caption.map(JSONWriter.quoted) ?? "null")"#,
             #""status": "\#(record.status.rawValue)""#,
-            #""file": \#(record.file.map(JSONWriter.quoted) ?? "null")"#,
+            // Relative like the report's other paths (to the current folder, when the file is below it).
+            #""file": \#(record.file.map { JSONWriter.quoted(Paths.display($0)) } ?? "null")"#,
             #""width": \#(record.width.map(String.init) ?? "null")"#,
             #""height": \#(record.height.map(String.init) ?? "null")"#,
             #""attempts": \#(record.attempts)"#,

@@ -49,6 +49,13 @@ extension RunSummary {
         /// 429 and 503 answers, and the seconds the run spent waiting for them.
         var rateLimited = 0
         var waited = 0.0
+        /// Seconds the run held requests back to keep to the pace (not counted in `waited`).
+        var paced = 0.0
+        /// Requests sent upstream, retries included, the pictures they asked for, and what they cost
+        /// (nil when no price is known).
+        var requestsSent = 0
+        var picturesAsked = 0
+        var cost: Double?
 
         /// Image elements that ask for a picture.
         var requested: Int { generated + present + failed + notGenerated }
@@ -56,7 +63,9 @@ extension RunSummary {
         var json: String {
             #"{"requested": \#(requested), "generated": \#(generated), "from_cache": \#(fromCache), "present": \#(present), "#
                 + #""failed": \#(failed), "not_generated": \#(notGenerated), "skipped": \#(skipped), "rate_limited": \#(rateLimited), "#
-                + #""waited_s": \#(String(format: "%.1f", waited))}"#
+                + #""waited_s": \#(String(format: "%.1f", waited)), "paced_s": \#(String(format: "%.1f", paced)), "#
+                + #""requests_sent": \#(requestsSent), "pictures_asked": \#(picturesAsked), "#
+                + #""cost_usd": \#(cost.map { String(format: "%.6f", $0) } ?? "null")}"#
         }
 
         /// `; 3 rate limited (waited 4.2s)`, when there were any.

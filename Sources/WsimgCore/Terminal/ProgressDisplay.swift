@@ -117,10 +117,12 @@ public final class ProgressDisplay: Sendable {
                     emitLine(line + "\n", &state)
                 }
                 redraw(&state, force: false)
-            case .paused(let seconds, let reason):
-                state.note = "waiting \(Self.seconds(seconds)): \(reason)"
-                if style == .lines { emitLine("waiting \(Self.seconds(seconds)): \(reason)\n", &state) }
+            case .paused(let seconds, let cause):
+                state.note = "waiting \(Self.seconds(seconds)): \(cause)"
+                if style == .lines { emitLine("waiting \(Self.seconds(seconds)): \(cause)\n", &state) }
                 redraw(&state, force: false)
+            case .sent:
+                break
             case .stopping(let reason):
                 state.stopping = true
                 clearLine(&state)
