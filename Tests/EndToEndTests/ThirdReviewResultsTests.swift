@@ -68,4 +68,26 @@ import WsimgCore
         let files = (report["worksheets"]?.arrayValue?.first?["images"]?.arrayValue ?? []).compactMap { $0["file"]?.stringValue }
         #expect(files.count == 3 && files.allSatisfy { $0.hasPrefix("w_images/") }, "\(files)")
     }
+
+    // MARK: 15. the closing line's paths
+
+    @Test func theClosingLineNamesPathsAsGivenAndOnlyThoseThatExist() async throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path + "/a/b/c", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch.path + "/out", withIntermediateDirectories: true)
+        scratch.write("a/b/c/w.json", Sheets.sample(count: 1))
+        let nested = scratch.path + "/a/b/c"
+        let absolute = try await Wsimg.run(
+            ["generate", "w.json", "-o", scratch.path + "/out/worksheet.json", "--provider", "placeholder"], in: nested)
+        #expect(absolute.code == 0, "\(absolute.stderr)")
+        #expect(absolute.stderr.contains("→ \(scratch.path)/out/worksheet.json, \(scratch.path)/out/worksheet_images/ ("), "\(absolute.stderr)")
+        let relative = try await Wsimg.run(["generate", "a/b/c/w.json", "-o", "out/r.json", "--provider", "placeholder"], in: scratch.path)
+        #expect(relative.stderr.contains("→ out/r.json, out/r_images/ ("), "\(relative.stderr)")
+        // Every picture is in w_images/: the embedded copy needs no x_images/, and the line names none.
+        #expect(try await Wsimg.run(["generate", "w.json", "--provider", "placeholder"], in: nested).code == 0)
+        let embedded = try await Wsimg.run(["generate", "w.json", "--embed", "-o", "x.json", "--provider", "placeholder"], in: nested)
+        #expect(embedded.code == 0, "\(embedded.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: nested + "/x_images"))
+        #expect(embedded.stderr.contains("→ x.json ("), "\(embedded.stderr)")
+    }
 }

@@ -191,14 +191,23 @@ public struct GenerateCommand {
         }
     }
 
-    /// Where the run put things, as the user would name them: `lesson.json, lesson_images/`.
+    /// Where the worksheet and its pictures went, each named as the user gave it (absolute when
+    /// given absolute): `lesson.json, lesson_images/`. An images folder that does not exist
+    /// (everything embedded) is not named.
     func destination(_ layout: Layout) -> String {
-        (layout.output == nil ? "stdout" : options.output ?? options.worksheet) + ", " + Self.shown(layout.store)
+        let worksheet = layout.output == nil ? "stdout" : options.output ?? options.worksheet
+        guard Paths.isFolder(layout.store.directory) else { return worksheet }
+        return worksheet + ", " + shownImagesFolder(layout)
     }
 
-    /// The images folder as the user would name it: `lesson_images/`.
-    static func shown(_ store: ImageStore) -> String {
-        Paths.relative(store.directory, from: FileManager.default.currentDirectoryPath) + "/"
+    /// The images folder as the user would name it: as `--images-dir` gave it, else beside the worksheet
+    /// as that was named (`lesson_images/`, `out/lesson_images/`, `/abs/out/lesson_images/`).
+    func shownImagesFolder(_ layout: Layout) -> String {
+        if let given = options.imagesDir { return given.hasSuffix("/") ? given : given + "/" }
+        // Beside the worksheet written, or in the current folder for stdout (as `resolveLayout` puts it).
+        let named = layout.output == nil ? "" : options.output ?? options.worksheet
+        let folder = named.contains("/") ? String(named[...named.lastIndex(of: "/")!]) : ""
+        return folder + (layout.store.directory as NSString).lastPathComponent + "/"
     }
 
     static func exitCode(interrupted: Bool, stop: GenerationEngine.StopReason?, outcome: WorksheetUpdate) -> Int32 {

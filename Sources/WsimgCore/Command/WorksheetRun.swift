@@ -205,7 +205,7 @@ extension GenerateCommand {
         }
         pruned.pruneCandidates(keeping: current, in: prepared.layout.store.directory)
         if pruned != manifest { try? pruned.write(to: prepared.layout.store.directory) }
-        if deleted > 0 { display.note("deleted \(deleted) picture\(deleted == 1 ? "" : "s") no element uses from \(Self.shown(prepared.layout.store))") }
+        if deleted > 0 { display.note("deleted \(deleted) picture\(deleted == 1 ? "" : "s") no element uses from \(shownImagesFolder(prepared.layout))") }
     }
 
     /// A file in the same folder whose name differs only in case, or by a typo, from a missing one's.

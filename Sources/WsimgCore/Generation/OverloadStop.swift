@@ -28,7 +28,7 @@ public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         if let paceCause, let asked = waitAsked {
-            return "pacing to \(paceCause.describe(sharedWithOthers: false, remote: false)) would hold the next request \(Self.duration(asked)), "
+            return "the shared pace (\(paceCause.describe(sharedWithOthers: false, remote: false))) would hold the next request \(Self.duration(asked)), "
                 + "more than --max-wait \(TransportError.format(maxWait)) s: try again after \(Self.clock(at.addingTimeInterval(asked))); finished pictures are kept"
         }
         if let asked = waitAsked {

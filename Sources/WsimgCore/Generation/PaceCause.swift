@@ -15,7 +15,7 @@ public enum PaceCause: Sendable, Equatable {
             switch self {
             case .serviceLimit(let perSecond): "the service's limit of \(Self.rate(perSecond))"
             case .rateLimited: remote ? "the route's 429s" : "the service's 429s"
-            case .askedToWait: "the service asking to wait"
+            case .askedToWait: "the service's request to wait"
             }
         guard sharedWithOthers else { return cause }
         return cause + ", shared with other wsimg runs on this " + (remote ? "route" : "key")
