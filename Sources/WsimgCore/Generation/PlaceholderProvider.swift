@@ -21,7 +21,7 @@ public struct PlaceholderProvider: SingleImageProvider {
     /// The picture for `request`, with its id and size written on it.
     static func drawLabelled(_ request: ImageRequest) -> [UInt8] {
         var pixels = draw(prompt: request.promptToSend + (request.redone ? "#\(request.seed)" : ""), width: request.width, height: request.height)
-        PlaceholderLabel.draw("\(request.id)  \(request.width)x\(request.height)", on: &pixels, width: request.width, height: request.height)
+        PlaceholderLabel.draw([request.id, "\(request.width)x\(request.height)"], on: &pixels, width: request.width, height: request.height)
         return pixels
     }
 
