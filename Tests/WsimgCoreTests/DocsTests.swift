@@ -13,6 +13,19 @@ import Testing
         Docs.commands.flatMap { doc in doc.options.filter { !$0.help.isEmpty }.map { (doc, $0) } }
     }
 
+    /// Review 3, item 16: right after `make run` nothing has put `wsimg` on PATH, so the quick start's
+    /// commands before `make install` run the binary where `make run` leaves it.
+    @Test func theQuickStartRunsTheBinaryWhereMakeRunLeavesIt() throws {
+        let readme = try String(contentsOfFile: Self.readme, encoding: .utf8)
+        let start = try #require(readme.range(of: "## Try it on the sample"))
+        let block = try #require(readme[start.upperBound...].components(separatedBy: "```").dropFirst().first)
+        let commands = block.split(separator: "\n").dropFirst().map { String($0) }
+        #expect(commands.first?.hasPrefix("make run") == true, "\(commands)")
+        for line in commands.dropFirst() where !line.hasPrefix("make") {
+            #expect(line.hasPrefix(".build/release/wsimg "), "\(line)")
+        }
+    }
+
     @Test func everyOptionIsInTheHelpTheManPageAndEveryCompletion() {
         let man = ManPage.text
         let scripts = Completions.shells.compactMap(Completions.script(for:))
