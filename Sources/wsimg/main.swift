@@ -5,7 +5,8 @@ import WsimgCore
 // the worksheet (see `Interruption.response(toInterruption:nothingToSave:)` for the repeats).
 for number in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] { signal(number, SIG_IGN) }
 let run = Task {
-    await CLI.run(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+    // Names that are not UTF-8 stay whole (FileNameBytes), where CommandLine.arguments would repair them.
+    await CLI.run(FileNameBytes.commandLineArguments(), environment: ProcessInfo.processInfo.environment)
 }
 Interruption.install {
     switch Interruption.next() {

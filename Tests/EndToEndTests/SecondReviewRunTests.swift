@@ -149,7 +149,7 @@ import WsimgCore
             environment: env(upstream).merging(["XDG_RUNTIME_DIR": scratch.path + "/run"]) { $1 })
         #expect(run.code == 1, "\(run.stderr)")
         // The state says the service asked to wait; no run of this user's is said to be the cause (review 3, item 13).
-        #expect(run.stderr.contains("the shared pace (the service's request to wait) would hold the next request 120 s"), "\(run.stderr)")
+        #expect(run.stderr.contains("the shared pace (the service's request to wait) would hold the next request "), "\(run.stderr)")
         #expect(upstream.requestCount == 0)
     }
 

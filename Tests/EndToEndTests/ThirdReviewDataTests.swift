@@ -19,15 +19,18 @@ import WsimgCore
     func plantLinks(in scratch: Scratch, cache: String) throws -> [String] {
         let outside = scratch.path + "/precious"
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: cache + "/v1/png/ab", withIntermediateDirectories: true)
-        let name = String(repeating: "ab", count: 32) + ".png"
-        let victims = [outside + "/" + name, outside + "/" + String(repeating: "cd", count: 32) + ".png", outside + "/photo.png"]
+        // Two shelf names no picture of the run has taken.
+        let shelves = (0..<256).map { String(format: "%02x", $0) }.filter { !FileManager.default.fileExists(atPath: cache + "/v1/png/" + $0) }
+        let (real, planted) = (shelves[0], shelves[1])
+        try FileManager.default.createDirectory(atPath: cache + "/v1/png/" + real, withIntermediateDirectories: true)
+        let name = String(repeating: real, count: 32) + ".png"
+        let victims = [outside + "/" + name, outside + "/" + String(repeating: planted, count: 32) + ".png", outside + "/photo.png"]
         for victim in victims {
             // Larger than the cache's 1 MiB limit below, so an eviction that counted them would delete them.
             _ = FileManager.default.createFile(atPath: victim, contents: Data(repeating: 7, count: 3 << 20))
         }
-        #expect(symlink(outside, cache + "/v1/png/cd") == 0)
-        #expect(symlink(victims[0], cache + "/v1/png/ab/" + name) == 0)
+        #expect(symlink(outside, cache + "/v1/png/" + planted) == 0)
+        #expect(symlink(victims[0], cache + "/v1/png/\(real)/" + name) == 0)
         return victims
     }
 

@@ -138,4 +138,59 @@ import WsimgCore
         #expect(!pick.stderr.contains("--model"), "\(pick.stderr)")
         #expect(moved.requestCount == 0 && upstream.requestCount == 5)
     }
+
+    // MARK: 6. file names that are not UTF-8
+
+    /// Reads or writes a file whose name is the bytes `name` (Swift's own file APIs take text).
+    static func withRawName<Result>(_ folder: String, _ name: [UInt8], _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+        let path = Array(folder.utf8) + [UInt8(ascii: "/")] + name + [0]
+        return path.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) } }
+    }
+
+    static func writeRaw(_ folder: String, _ name: [UInt8], _ text: String) {
+        withRawName(folder, name) { path in
+            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            _ = Array(text.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+    }
+
+    static func readRaw(_ folder: String, _ name: [UInt8]) -> String {
+        withRawName(folder, name) { path in
+            guard let file = fopen(path, "r") else { return "" }
+            defer { fclose(file) }
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while case let count = fread(&buffer, 1, buffer.count, file), count > 0 { bytes += buffer[..<count] }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// `lesson\xff.json` (Latin-1 from an old file server), named on the command line and found in a
+    /// folder: generated, written in place, printed escaped.
+    @Test func aFileNameThatIsNotUTF8IsKeptAsBytes() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        let name = Array("lesson".utf8) + [0xFF] + Array(".json".utf8)
+        Self.writeRaw(scratch.path, name, Sheets.sample(count: 1))
+        try FileManager.default.createDirectory(atPath: scratch.path + "/lessons", withIntermediateDirectories: true)
+        Self.writeRaw(scratch.path + "/lessons", Array("b".utf8) + [0xFE] + Array(".json".utf8), Sheets.sample(count: 1))
+        scratch.write("lessons/a.json", Sheets.sample(count: 2))
+        try FileManager.default.createDirectory(atPath: scratch.path + "/bin", withIntermediateDirectories: true)
+        #expect(symlink(Wsimg.binary, scratch.path + "/bin/wsimg") == 0)
+        let environment = env(upstream).merging(["PATH": scratch.path + "/bin:/usr/bin:/bin"]) { $1 }
+        let named = try await Wsimg.run(["-c", "wsimg generate $'lesson\\xff.json'"], in: scratch.path, environment: environment, shell: true)
+        #expect(named.code == 0, "\(named.stderr)")
+        #expect(named.stderr.contains("→ lesson\\xFF.json, "), "\(named.stderr)")
+        let written = try Worksheet(source: Array(Self.readRaw(scratch.path, name).utf8))
+        let url = try #require(written.url("0-0"))
+        #expect(url.hasPrefix("lesson\u{FFFD}_images/"), "\(url)")
+        #expect(scratch.exists(url))
+        let folder = try await Wsimg.run(["-c", "wsimg generate lessons"], in: scratch.path, environment: environment, shell: true)
+        #expect(folder.code == 0, "\(folder.stderr)")
+        #expect(folder.stderr.contains("lessons/b\\xFE.json"), "\(folder.stderr)")
+        #expect(try Worksheet(source: Array(Self.readRaw(scratch.path + "/lessons", Array("b".utf8) + [0xFE] + Array(".json".utf8)).utf8)).url("0-0") != nil)
+        #expect(try scratch.worksheet("lessons/a.json").placeholders.allSatisfy { $0.url != nil })
+    }
 }

@@ -47,7 +47,7 @@ struct CacheCommand {
         }
         let cache = PictureCache(root: root, limit: limit)
         // As `generate` does: a cache folder of another user, or one anybody may write to, is not used.
-        if FileManager.default.fileExists(atPath: root), let problem = SafeOpen.problemWithFolder(root, allowGroupWrite: true) {
+        if FileSystem.fileExists(atPath: root), let problem = SafeOpen.problemWithFolder(root, allowGroupWrite: true) {
             Console.err(TerminalText.line("wsimg: not using the picture cache \(Paths.display(root)): \(problem)") + "\n")
             return ExitCode.usage
         }

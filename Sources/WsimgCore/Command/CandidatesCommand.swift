@@ -36,7 +36,7 @@ public struct CandidatesCommand {
     }
 
     static func shown(_ candidate: Candidate) -> String {
-        Paths.relative(candidate.path, from: FileManager.default.currentDirectoryPath)
+        Paths.relative(candidate.path, from: FileSystem.currentDirectoryPath)
     }
 
     static func text(_ elements: [CandidateListing.Element], command: GenerateCommand) -> String {

@@ -29,13 +29,13 @@ public struct GenerateCommand {
         let store: ImageStore
 
         /// Where the worksheet's relative links resolve from.
-        var inputFolder: String { input.map(Paths.folder) ?? FileManager.default.currentDirectoryPath }
+        var inputFolder: String { input.map(Paths.folder) ?? FileSystem.currentDirectoryPath }
 
         /// The images folders whose choices and candidates apply: the one written to, then the input
         /// worksheet's own (`lesson_images/` for `generate lesson.json -o build/out.json`).
         var choiceFolders: [String] {
             guard let input else { return [store.directory] }
-            let own = Paths.folder(of: input) + "/" + Paths.stem(of: input) + "_images"
+            let own = Paths.imagesFolder(of: input)
             return own == store.directory ? [own] : [store.directory, own]
         }
     }
@@ -224,11 +224,11 @@ public struct GenerateCommand {
         let input = options.readsStdin ? nil : Paths.absolute(options.worksheet)
         let outputName = options.output ?? (options.readsStdin ? "-" : options.worksheet)
         let output: String? = outputName == "-" ? nil : Paths.absolute(outputName)
-        let base = output.map(Paths.folder) ?? FileManager.default.currentDirectoryPath
+        let base = output.map(Paths.folder) ?? FileSystem.currentDirectoryPath
         // Reading stdin into stdout needs --images-dir (GenerateOptions checks), so `input` is set here.
         let directory =
             options.imagesDir.map { Paths.absolute($0) }
-            ?? base + "/" + Paths.stem(of: output ?? input ?? "worksheet") + "_images"
+            ?? Paths.imagesFolder(of: base + "/" + ((output ?? input ?? "worksheet") as NSString).lastPathComponent)
         return Layout(
             input: input, output: output,
             store: ImageStore(directory: directory, urlPrefix: Paths.relative(directory, from: base), linkBase: base))

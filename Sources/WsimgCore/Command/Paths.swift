@@ -1,7 +1,7 @@
 import Foundation
 
 enum Paths {
-    static func absolute(_ path: String, base: String = FileManager.default.currentDirectoryPath) -> String {
+    static func absolute(_ path: String, base: String = FileSystem.currentDirectoryPath) -> String {
         let joined = path.hasPrefix("/") ? path : base + "/" + path
         return normalised(joined)
     }
@@ -26,9 +26,17 @@ enum Paths {
         environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
     }
 
+    /// The images folder of the worksheet at `path` (absolute): `<stem>_images` beside it. The one rule
+    /// for generate, pick, candidates, preview and validate. A name that is not UTF-8 gets a folder
+    /// that is (its stray bytes as U+FFFD), so the links written into the worksheet are valid text.
+    static func imagesFolder(of path: String) -> String {
+        let stem = String(String.UnicodeScalarView(stem(of: path).unicodeScalars.map { FileNameBytes.byte(escapedAs: $0) == nil ? $0 : "\u{FFFD}" }))
+        return folder(of: path) + "/" + stem + "_images"
+    }
+
     static func isFolder(_ path: String) -> Bool {
-        var folder: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
     static func folder(of path: String) -> String {
@@ -42,7 +50,7 @@ enum Paths {
 
     /// An absolute path as a message shows it: relative to the working folder when inside it, safe to print.
     static func display(_ path: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath
+        let cwd = FileSystem.currentDirectoryPath
         let shown = path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
         return TerminalText.safe(shown)
     }

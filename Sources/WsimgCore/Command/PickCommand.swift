@@ -53,7 +53,7 @@ extension GenerateCommand {
             redo.manifest = manifest
             try manifest.write(to: layout.store.directory)
             if options.verbosity != .quiet {
-                let file = Paths.relative(candidate.path, from: FileManager.default.currentDirectoryPath)
+                let file = Paths.relative(candidate.path, from: FileSystem.currentDirectoryPath)
                 Console.err(TerminalText.line("\(id): candidate \(pick.number) of \(element.candidates.count) chosen (\(file))") + "\n")
             }
             return

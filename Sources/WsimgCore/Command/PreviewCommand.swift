@@ -54,7 +54,7 @@ struct PreviewCommand {
     func sheet(_ name: String) throws(WorksheetError) -> (sheet: PreviewPage.Sheet, language: String?) {
         let input = Paths.absolute(name)
         let worksheet = try Worksheet(contentsOf: input, shownAs: name)
-        let allowed = imagesDir.map { Paths.absolute($0) } ?? Paths.folder(of: input) + "/" + Paths.stem(of: input) + "_images"
+        let allowed = imagesDir.map { Paths.absolute($0) } ?? Paths.imagesFolder(of: input)
         // Named as the worksheet names itself: `metadata.topic`, else its `title`, else the file.
         let about = WorksheetAbout(input)
         let sheet = PreviewPage.sheet(
@@ -101,7 +101,7 @@ struct PreviewCommand {
             Console.err(TerminalText.line("wsimg: \(error)") + "\n")
             return ExitCode.usage
         }
-        let named = destination == "-" ? "the page" : Paths.relative(Paths.absolute(destination), from: FileManager.default.currentDirectoryPath)
+        let named = destination == "-" ? "the page" : Paths.relative(Paths.absolute(destination), from: FileSystem.currentDirectoryPath)
         if !quiet {
             let (shown, missing) = page.counts
             Console.err(TerminalText.line("Wrote \(named): \(shown) of \(page.items.count) pictures" + (missing > 0 ? ", \(missing) missing or invalid" : "")) + "\n")

@@ -69,7 +69,7 @@ enum RunInputs {
     /// The `*.json` files of `folder`, sorted, then (with `recursive`) its subfolders' in turn.
     static func jsonFiles(in folder: String, recursive: Bool) -> [String] {
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        let names = ((try? FileSystem.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         var files = names.filter { $0.hasSuffix(".json") && !Paths.isFolder(prefix + $0) }.map { prefix + $0 }
         if recursive {
             for name in names where !name.hasSuffix("_images") && Paths.isFolder(prefix + name) {
@@ -123,7 +123,7 @@ enum RunInputs {
     static func makeFolders(for files: [String]) throws(Conflict) {
         for folder in Set(files.map { Paths.folder(of: WorksheetFile.target(of: $0)) }) where !Paths.isFolder(folder) {
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try FileSystem.createDirectory(atPath: folder)
             } catch {
                 throw Conflict(description: "cannot create folder \(Paths.display(folder)): \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
             }

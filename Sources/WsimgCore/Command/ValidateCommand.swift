@@ -27,12 +27,11 @@ public struct ValidateCommand {
         var problems: [String] = []
         var checked = 0
         for path in paths {
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            guard FileSystem.fileExists(atPath: path) else {
                 problems.append("\(path): no such file or folder")
                 continue
             }
-            for file in isFolder.boolValue ? Self.pngFiles(in: path) : [path] {
+            for file in Paths.isFolder(path) ? Self.pngFiles(in: path) : [path] {
                 checked += 1
                 if let problem = Self.check(file: file, width: nil, height: nil) { problems.append("\(file): \(problem)") }
             }
@@ -61,11 +60,18 @@ public struct ValidateCommand {
         return problems.isEmpty ? ExitCode.success : ExitCode.someFailed
     }
 
+    /// The PNG files below `folder`, sorted (links to folders are not followed: a loop would not end).
     static func pngFiles(in folder: String) -> [String] {
-        let enumerator = FileManager.default.enumerator(atPath: folder)
         var files: [String] = []
-        while let name = enumerator?.nextObject() as? String {
-            if name.lowercased().hasSuffix(".png") { files.append(folder + "/" + name) }
+        for name in (try? FileSystem.contentsOfDirectory(atPath: folder)) ?? [] {
+            let path = folder + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                files += pngFiles(in: path)
+            } else if name.lowercased().hasSuffix(".png") {
+                files.append(path)
+            }
         }
         return files.sorted()
     }
@@ -107,8 +113,8 @@ public struct ValidateCommand {
     static func unlinkedPictures(_ path: String) throws(WorksheetError) -> [String] {
         let absolute = Paths.absolute(path)
         let folder = Paths.folder(of: absolute)
-        let directory = folder + "/" + Paths.stem(of: absolute) + "_images"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        let directory = Paths.imagesFolder(of: absolute)
+        guard let names = try? FileSystem.contentsOfDirectory(atPath: directory) else { return [] }
         let sheet = try Worksheet(contentsOf: absolute, shownAs: path)
         var used = Set<String>()
         // An element's candidates for its prompt as it is (`wsimg candidates`) belong to it; `--prune` keeps them.
@@ -123,7 +129,7 @@ public struct ValidateCommand {
             if let text = url.text, !text.contains(":") { used.insert((Paths.absolute(text, base: folder) as NSString).lastPathComponent) }
             if let marked = PictureMark.key(inDataURL: url.head) { used.insert(ImageStore.fileName(id: placeholder.id, key: marked)) }
         }
-        let prefix = Paths.relative(directory, from: FileManager.default.currentDirectoryPath)
+        let prefix = Paths.relative(directory, from: FileSystem.currentDirectoryPath)
         return names.filter { !$0.hasPrefix(".") && ImageStore.key(inFileName: $0) != nil && !used.contains($0) }.sorted().map { prefix + "/" + $0 }
     }
 
@@ -155,7 +161,7 @@ public struct ValidateCommand {
             } else if let url = text.text {
                 let file = Paths.absolute(url, base: folder)
                 problem =
-                    FileManager.default.fileExists(atPath: file)
+                    FileSystem.fileExists(atPath: file)
                     ? Self.check(file: file, width: request.width, height: request.height) : "\(url) does not exist"
             } else {
                 problem = "the url is longer than \(JSONScanner.textLimit >> 10) KiB and not a data: URL"

@@ -72,7 +72,7 @@ extension GenerateCommand {
             worksheet: loaded.worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
             store: loaded.layout.store, force: options.force, inputFolder: loaded.layout.inputFolder, pictureFolders: loaded.layout.choiceFolders)
         // Pruning deletes files: only under the folder's lock, so no other run's new picture goes.
-        let pruning = options.prune && FileManager.default.fileExists(atPath: loaded.layout.store.directory)
+        let pruning = options.prune && FileSystem.fileExists(atPath: loaded.layout.store.directory)
         return !plan.jobs.isEmpty || (!options.embed && plan.entries.contains(where: \.onlyEmbedded)) || redo.changed || pruning
     }
 
@@ -212,10 +212,10 @@ extension GenerateCommand {
     static func nearName(of missing: String) -> String? {
         let folder = Paths.folder(of: missing)
         let name = (missing as NSString).lastPathComponent
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return nil }
+        guard let names = try? FileSystem.contentsOfDirectory(atPath: folder) else { return nil }
         let candidates = names.filter { !$0.hasPrefix(".") }
         let match = candidates.first { $0.lowercased() == name.lowercased() } ?? ArgumentParser.closest(to: name, in: candidates.filter { $0.hasSuffix(".json") })
         guard let match else { return nil }
-        return Paths.relative(folder + "/" + match, from: FileManager.default.currentDirectoryPath)
+        return Paths.relative(folder + "/" + match, from: FileSystem.currentDirectoryPath)
     }
 }

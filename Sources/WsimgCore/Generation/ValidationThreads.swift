@@ -38,8 +38,8 @@ enum ValidationThreads {
                 throw .unsupportedFormat(format)
             case .jpeg:
                 // A JPEG is small next to its PNG (FLUX's are a few hundred KiB): read it whole.
-                guard let data = FileManager.default.contents(atPath: file.path) else { throw .notPNG("cannot be read") }
-                return try convertAndValidate(.bytes(Array(data)), width: width, height: height)
+                guard let data = try? RegularFile.read(file.path, limit: 256 << 20, followLinks: false) else { throw .notPNG("cannot be read") }
+                return try convertAndValidate(.bytes(data), width: width, height: height)
             }
         }
     }

@@ -108,7 +108,7 @@ public enum AtomicFile {
     /// Removes temporary files in `directory` that no live writer holds (whatever their pid says: a
     /// process in another container may have the same one).
     public static func removeStaleTemporaries(in directory: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard let names = try? FileSystem.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name.hasPrefix(temporaryPrefix) && name.hasSuffix(temporarySuffix) {
             let path = "\(directory)/\(name)"
             let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)

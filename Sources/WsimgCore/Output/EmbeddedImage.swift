@@ -24,11 +24,11 @@ public enum EmbeddedImage {
 
     /// Whether an embedded picture is one wsimg wrote for element `id` (its bytes match one of the store's files).
     static func isOneOfOurs(_ url: WorksheetText, in source: WorksheetSource, id: String, store: ImageStore) -> Bool {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: store.directory) else { return false }
+        guard let names = try? FileSystem.contentsOfDirectory(atPath: store.directory) else { return false }
         let candidates = names.filter { $0.hasPrefix(id + "-") && $0.hasSuffix(".png") }
         guard !candidates.isEmpty, case .picture(let embedded) = decode(url, in: source) else { return false }
         return candidates.contains { name in
-            FileManager.default.contents(atPath: store.directory + "/" + name).map { Array($0) == embedded } ?? false
+            (try? RegularFile.read(store.directory + "/" + name, limit: 256 << 20, followLinks: false)) == embedded
         }
     }
 }

@@ -60,7 +60,7 @@ public struct GenerationPlan: Sendable {
         // The pictures by key, looked up once: a picture is its key's, whatever name it has. The store's first.
         var picturesByKey: [String: String] = [:]
         for folder in [store.directory] + pictureFolders {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !name.hasPrefix(".") {
+            for name in (try? FileSystem.contentsOfDirectory(atPath: folder)) ?? [] where !name.hasPrefix(".") {
                 if let key = ImageStore.key(inFileName: name), picturesByKey[key] == nil { picturesByKey[key] = folder + "/" + name }
             }
         }
@@ -140,7 +140,7 @@ public struct GenerationPlan: Sendable {
         guard let url = entry.placeholder.url?.text, !url.isEmpty, !url.contains(":"), !url.hasPrefix("/") else { return entry }
         let file = Paths.absolute(url, base: inputFolder)
         var relinked = entry
-        if FileManager.default.fileExists(atPath: file) { relinked.rebasedURL = Paths.relative(file, from: store.linkBase) }
+        if FileSystem.fileExists(atPath: file) { relinked.rebasedURL = Paths.relative(file, from: store.linkBase) }
         return relinked
     }
 }
@@ -149,7 +149,7 @@ extension GenerationPlan {
     /// Pictures in `store` (named as wsimg names them) that no element of the worksheet uses: not
     /// linked, and not the current picture of any element. `--prune` deletes them; nothing else does.
     public func orphans(in store: ImageStore) -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: store.directory) else { return [] }
+        guard let names = try? FileSystem.contentsOfDirectory(atPath: store.directory) else { return [] }
         var used = candidatePaths
         for entry in entries {
             if let file = entry.existingFile { used.insert(file) }

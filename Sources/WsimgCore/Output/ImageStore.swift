@@ -57,14 +57,14 @@ public struct ImageStore: Sendable {
     public static func picture(atLink url: String, from folder: String) -> (file: String, key: String)? {
         guard !url.isEmpty, !url.contains(":"), let key = key(inFileName: (url as NSString).lastPathComponent) else { return nil }
         let file = Paths.absolute(url, base: folder)
-        guard let (fd, _) = try? RegularFile.open(file) else { return FileManager.default.fileExists(atPath: file) ? nil : (file, key) }
+        guard let (fd, _) = try? RegularFile.open(file) else { return FileSystem.fileExists(atPath: file) ? nil : (file, key) }
         defer { close(fd) }
         return PictureMark.key(in: RegularFile.read(fd, count: 128, at: 0)) == key ? (file, key) : nil
     }
 
     public func prepare() throws(OutputError) {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileSystem.createDirectory(atPath: directory)
         } catch {
             throw .cannotCreateFolder(path: directory, reason: (error as NSError).localizedFailureReason ?? "\(error.localizedDescription)")
         }

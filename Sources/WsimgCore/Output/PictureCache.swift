@@ -53,15 +53,15 @@ public struct PictureCache: Sendable {
     /// may write to, is not used: its pictures could be anyone's (a group may share one).
     public func problem() -> String? {
         do {
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try FileSystem.createDirectory(atPath: root)
         } catch {
             return (error as NSError).localizedFailureReason ?? error.localizedDescription
         }
         if let problem = SafeOpen.problemWithFolder(root, allowGroupWrite: true) { return problem }
         do {
-            try FileManager.default.createDirectory(atPath: root + "/v1/tmp", withIntermediateDirectories: true)
+            try FileSystem.createDirectory(atPath: root + "/v1/tmp")
             let tag = root + "/CACHEDIR.TAG"
-            if !FileManager.default.fileExists(atPath: tag) {
+            if !FileSystem.fileExists(atPath: tag) {
                 try AtomicFile.write(Array("Signature: 8a477f597d28d172789f06886806bc55\n# wsimg's picture cache: safe to delete.\n".utf8), to: tag)
             }
             return access(root + "/v1/tmp", W_OK) == 0 ? nil : AtomicFile.lastError()
@@ -91,8 +91,8 @@ public struct PictureCache: Sendable {
     /// Keeps a copy of the validated picture at `file`, read-only.
     public func put(_ file: String, contentKey: String) {
         let cached = path(for: contentKey)
-        guard !FileManager.default.fileExists(atPath: cached), let bytes = try? RegularFile.read(file, limit: 256 << 20) else { return }
-        try? FileManager.default.createDirectory(atPath: Paths.folder(of: cached), withIntermediateDirectories: true)
+        guard !FileSystem.fileExists(atPath: cached), let bytes = try? RegularFile.read(file, limit: 256 << 20) else { return }
+        try? FileSystem.createDirectory(atPath: Paths.folder(of: cached))
         guard shelves.isRealShelf(String(contentKey.prefix(2))) else { return }
         guard let (fd, temporary) = AtomicFile.createTemporary(in: root + "/v1/tmp") else { return }
         defer { close(fd) }

@@ -33,7 +33,7 @@ public final class RunLock {
     /// Takes the lock of `folder` (created if missing). `wait`: block until the holder is done;
     /// `waiting` is called once first, with the holder's pid, if there is a wait.
     public static func acquire(in folder: String, wait: Bool, waiting: (String?) -> Void) throws(OutputError) -> Outcome {
-        let made = !FileManager.default.fileExists(atPath: folder)
+        let made = !FileSystem.fileExists(atPath: folder)
         // A run that made the folder and then wrote nothing removes it, lock file and all
         // (`removeFolderIfUnused`): a lock taken on a file no longer there is taken again.
         while true {
@@ -53,14 +53,14 @@ public final class RunLock {
     /// Removes the images folder when this run made it and it holds nothing but the lock file (a run
     /// that stopped before it wrote anything leaves nothing behind).
     public func removeFolderIfUnused() {
-        guard madeFolder, let names = try? FileManager.default.contentsOfDirectory(atPath: folder), names == [Self.fileName] else { return }
+        guard madeFolder, let names = try? FileSystem.contentsOfDirectory(atPath: folder), names == [Self.fileName] else { return }
         unlink(folder + "/" + Self.fileName)
         rmdir(folder)
     }
 
     private static func acquireOnce(in folder: String, wait: Bool, madeFolder: Bool, waiting: (String?) -> Void) throws(OutputError) -> Outcome {
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileSystem.createDirectory(atPath: folder)
         } catch {
             throw .cannotCreateFolder(path: folder, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
         }

@@ -44,7 +44,7 @@ enum SafeOpen {
     /// Creates `folder` (and its parents) as `mode`, then checks it as `problemWithFolder` does.
     static func privateFolder(_ folder: String, mode: mode_t = 0o700) -> String? {
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
+            try FileSystem.createDirectory(atPath: folder, mode: mode)
         } catch {
             return (error as NSError).localizedFailureReason ?? error.localizedDescription
         }

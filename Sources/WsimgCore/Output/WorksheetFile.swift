@@ -16,9 +16,7 @@ public enum WorksheetFile {
     /// The file a write to `path` must change: a symlink's final target (so the link stays a link and
     /// the real file is updated), or `path` itself.
     public static func target(of path: String) -> String {
-        guard let resolved = realpath(path, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        resolvedPath(path) ?? path
     }
 
     /// The last check before `path` is replaced by a version spliced from `worksheet`: the path must
@@ -43,7 +41,7 @@ public enum WorksheetFile {
     static func backups(of path: String) -> [String] {
         let first = backupPath(of: path)
         let prefix = (first as NSString).lastPathComponent + "."
-        let numbered = ((try? FileManager.default.contentsOfDirectory(atPath: Paths.folder(of: path))) ?? []).filter {
+        let numbered = ((try? FileSystem.contentsOfDirectory(atPath: Paths.folder(of: path))) ?? []).filter {
             $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).isEmpty && $0.dropFirst(prefix.count).allSatisfy { $0.isASCII && $0.isNumber }
         }
         var info = stat()

@@ -41,6 +41,9 @@ public enum TerminalText {
             case 0x7F: result += "^?"
             case 0x80..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C:
                 result += "<U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4) + ">"
+            case FileNameBytes.escapes:
+                // A byte of a file name that is not UTF-8, as a shell's $'…' would write it.
+                result += "\\x" + String(scalar.value - FileNameBytes.escapeBase, radix: 16, uppercase: true)
             default: result.unicodeScalars.append(scalar)
             }
         }

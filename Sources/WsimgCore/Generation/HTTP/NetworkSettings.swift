@@ -39,6 +39,6 @@ public struct NetworkSettings: Sendable, Equatable {
     }
 
     static func isReadableFile(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: path) && !Paths.isFolder(path) && access(path, R_OK) == 0
+        FileSystem.fileExists(atPath: path) && !Paths.isFolder(path) && access(path, R_OK) == 0
     }
 }
