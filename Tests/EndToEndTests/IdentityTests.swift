@@ -47,7 +47,9 @@ import WsimgCore
         let sheet = try scratch.worksheet(name)
         for placeholder in sheet.placeholders {
             let url = try #require(sheet.link(placeholder), sourceLocation: sourceLocation)
-            let bytes = scratch.bytes(url)
+            // Links resolve from the worksheet's own folder.
+            let folder = name.contains("/") ? String(name[...name.lastIndex(of: "/")!]) : ""
+            let bytes = scratch.bytes(folder + url)
             let header = try PNGValidator.header(of: bytes)
             var expected = FakeTogether.png(width: header.width, height: header.height, prompt: PromptEnhancer.enhance(placeholder.prompt))
             expected = PictureMark.insert(key: PictureMark.key(in: bytes) ?? "", into: expected)

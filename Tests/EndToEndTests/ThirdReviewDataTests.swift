@@ -34,12 +34,13 @@ import WsimgCore
         return victims
     }
 
-    @Test func cacheCleanDeletesNothingBehindAPlantedLink() async throws {
+    @Test(arguments: IdentityTests.Form.allCases)
+    func cacheCleanDeletesNothingBehindAPlantedLink(form: IdentityTests.Form) async throws {
         let upstream = try FakeTogether()
         defer { upstream.stop() }
         let scratch = try Scratch()
         let cache = scratch.path + "/cache"
-        scratch.write("w.json", Sheets.sample(count: 2))
+        scratch.write("w.json", IdentityTests.sheet(form, prompts: Array(IdentityTests.prompts.prefix(2))))
         #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream, cache: cache)).code == 0)
         let victims = try plantLinks(in: scratch, cache: cache)
         let shown = try await Wsimg.run(["cache"], in: scratch.path, environment: env(upstream, cache: cache))
@@ -48,20 +49,31 @@ import WsimgCore
         #expect(clean.code == 0, "\(clean.stderr)")
         #expect(clean.stdout.hasPrefix("Removed 2 pictures"), "\(clean.stdout)")
         for victim in victims { #expect(FileManager.default.fileExists(atPath: victim), "\(victim) was deleted") }
+        // A fresh copy made from the emptied cache is made again, each picture its own prompt's.
+        scratch.write("copy.json", scratch.read("w.json"))
+        #expect(try await Wsimg.run(["generate", "copy.json", "--force"], in: scratch.path, environment: env(upstream, cache: cache)).code == 0)
+        try IdentityTests().expectRightPictures(scratch, "copy.json")
     }
 
-    @Test func evictionAfterARunDeletesNothingBehindAPlantedLink() async throws {
+    @Test(arguments: IdentityTests.Form.allCases)
+    func evictionAfterARunDeletesNothingBehindAPlantedLink(form: IdentityTests.Form) async throws {
         let upstream = try FakeTogether()
         defer { upstream.stop() }
         let scratch = try Scratch()
         let cache = scratch.path + "/cache"
         let victims = try plantLinks(in: scratch, cache: cache)
-        scratch.write("w.json", Sheets.sample(count: 2))
+        scratch.write("w.json", IdentityTests.sheet(form, prompts: Array(IdentityTests.prompts.prefix(2))))
         let environment = env(upstream, cache: cache).merging(["WSIMG_CACHE_SIZE": "1"]) { $1 }
         let run = try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: environment)
         #expect(run.code == 0, "\(run.stderr)")
         for victim in victims { #expect(FileManager.default.fileExists(atPath: victim), "\(victim) was deleted") }
         #expect(try await Wsimg.run(["cache"], in: scratch.path, environment: environment).stdout.contains("Pictures: 2"))
+        // Taken from the cache by a copy elsewhere (its links lead nowhere there): each picture its own prompt's.
+        try FileManager.default.createDirectory(atPath: scratch.path + "/other", withIntermediateDirectories: true)
+        scratch.write("other/copy.json", scratch.read("w.json"))
+        let copy = try await Wsimg.run(["generate", "other/copy.json"], in: scratch.path, environment: environment)
+        #expect(copy.stderr.contains("(2 from the cache)"), "\(copy.stderr)")
+        try IdentityTests().expectRightPictures(scratch, "other/copy.json")
     }
 
     @Test func cacheCommandsRefuseAFolderOthersCanWrite() async throws {
