@@ -4,10 +4,11 @@ import Testing
 
 /// Review 3, item 6: a file name's bytes come back exactly, whatever they are.
 @Suite struct FileNameBytesTests {
-    @Test(arguments: [
-        Array("lesson.json".utf8), Array("урок.json".utf8), [0x6C, 0xFF, 0x2E, 0x6A], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80],
-        [0xF4, 0x90, 0x80, 0x80], Array("\u{10FC80}x".utf8), [0xC0, 0xAF], [0x80, 0x80, 0xFE],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            Array("lesson.json".utf8), Array("урок.json".utf8), [0x6C, 0xFF, 0x2E, 0x6A], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80],
+            [0xF4, 0x90, 0x80, 0x80], Array("\u{10FC80}x".utf8), [0xC0, 0xAF], [0x80, 0x80, 0xFE],
+        ] as [[UInt8]])
     func namesComeBackAsTheBytesTheyWere(bytes: [UInt8]) {
         let name = FileNameBytes.decode(bytes)
         #expect(FileNameBytes.encode(name) == bytes)

@@ -46,7 +46,10 @@ import Testing
         _ = a.reserve()
         let alone = a.reserve()
         #expect(alone.wait > 0 && !alone.sharedWithOthers)
-        guard case .serviceLimit(let perSecond) = alone.cause else { Issue.record("\(alone.cause)"); return }
+        guard case .serviceLimit(let perSecond) = alone.cause else {
+            Issue.record("\(alone.cause)")
+            return
+        }
         #expect(abs(perSecond - 2) < 1e-9)
         #expect(alone.cause.describe(sharedWithOthers: false, remote: false) == "the service's limit of 2 requests a second")
         let b = try #require(open(dir, "k", clock))

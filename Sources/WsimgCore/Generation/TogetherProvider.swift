@@ -43,8 +43,10 @@ public struct TogetherProvider: SingleImageProvider {
 
     public var name: String { "together" }
     public var settings: [ProviderSetting] {
-        [ProviderSetting("--provider", name), ProviderSetting("--model", model), ProviderSetting("--steps", "\(steps)"),
-         ProviderSetting("TOGETHER_BASE_URL", endpoint.string)]
+        [
+            ProviderSetting("--provider", name), ProviderSetting("--model", model), ProviderSetting("--steps", "\(steps)"),
+            ProviderSetting("TOGETHER_BASE_URL", endpoint.string),
+        ]
     }
     public var paceIdentity: String? { Self.paceIdentity(endpoint: endpoint, apiKey: apiKey) }
 
