@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// Runs the built `wsimg` binary as a user would, capturing everything it prints.
@@ -185,4 +186,29 @@ enum PNGPixels {
         }
         return data
     }
+}
+
+/// A loopback port that refuses every connection (bound, never listening) for as long as it lives,
+/// so no other test's server can take it meanwhile: a service that cannot be reached.
+final class RefusingPort: Sendable {
+    private let descriptor: Int32
+    let port: UInt16
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard descriptor >= 0, bound else { throw POSIXError(.EADDRNOTAVAIL) }
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(descriptor) }
+
+    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 }

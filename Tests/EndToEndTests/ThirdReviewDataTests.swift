@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// The third hostile review, items 1–5: files outside the cache deleted, pictures swapped between
@@ -202,14 +203,14 @@ import WsimgCore
 
     // MARK: 5. exit 2 writes nothing
 
-    /// A service that cannot be reached (a fake, stopped, so its port refuses): exit 2, and neither
-    /// the `-o` copy nor its images folder exists, so make does not take the target as up to date.
+    /// A service that cannot be reached (a port that refuses): exit 2, and neither the `-o` copy nor
+    /// its images folder exists, so make does not take the target as up to date.
     @Test func exit2AfterNothingWasSentWritesNothing() async throws {
-        let upstream = try FakeTogether()
-        upstream.stop()
+        let refusing = try RefusingPort()
+        let unreachable = ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": refusing.baseURL]
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 2))
-        let run = try await Wsimg.run(["generate", "w.json", "-o", "out.json", "--retries", "0"], in: scratch.path, environment: env(upstream))
+        let run = try await Wsimg.run(["generate", "w.json", "-o", "out.json", "--retries", "0"], in: scratch.path, environment: unreachable)
         #expect(run.code == 2, "\(run.stderr)")
         #expect(!scratch.exists("out.json"))
         #expect(!scratch.exists("out_images"), "\(scratch.files(in: "."))")
@@ -219,7 +220,7 @@ import WsimgCore
         #expect(!run.stderr.contains("run the same command"), "\(run.stderr)")
         // An images folder that was there before is left as it was.
         try FileManager.default.createDirectory(atPath: scratch.path + "/out_images", withIntermediateDirectories: true)
-        let again = try await Wsimg.run(["generate", "w.json", "-o", "out.json", "--retries", "0"], in: scratch.path, environment: env(upstream))
+        let again = try await Wsimg.run(["generate", "w.json", "-o", "out.json", "--retries", "0"], in: scratch.path, environment: unreachable)
         #expect(again.code == 2)
         #expect(scratch.exists("out_images") && !scratch.exists("out.json"))
     }
