@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// What scripts, CI jobs and Makefiles rely on: one report, folders made, stops that say why at
@@ -55,21 +56,13 @@ import WsimgCore
     // MARK: 6. an unreachable service
 
     @Test func anUnreachableServiceStopsAtOnceWithOneLine() async throws {
-        // A port nobody listens on: bind one, note it, close it.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        let port = UInt16(bigEndian: address.sin_port)
-        close(fd)
+        // A port nobody listens on, held for the test so no other test's server takes it.
+        let refusing = try RefusingPort()
         let scratch = try Scratch()
         scratch.write("w.json", Sheets.sample(count: 12))
         let run = try await Wsimg.run(
             ["generate", "w.json", "--no-progress"], in: scratch.path,
-            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": "http://127.0.0.1:\(port)/v1"])
+            environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": refusing.baseURL])
         #expect(run.code == 2, "\(run.stderr)")
         #expect(run.stderr.contains("cannot reach 127.0.0.1"), "\(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count <= 3, "\(run.stderr)")
