@@ -4,7 +4,7 @@ import PackageDescription
 let package = Package(
     name: "wsimg",
     products: [
-        .executable(name: "wsimg", targets: ["wsimg"]),
+        .executable(name: "wsimg", targets: ["wsimg"])
     ],
     targets: [
         .systemLibrary(
@@ -23,34 +23,36 @@ let package = Package(
             pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"])]
         ),
+        // Paths and file primitives (names kept as bytes), hashes, terminal-safe text, the console.
+        .target(name: "WsimgBasics"),
         .target(
             name: "WsimgCore",
-            dependencies: ["CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
+            dependencies: ["WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
         ),
         .executableTarget(
             name: "wsimg",
-            dependencies: ["WsimgCore"]
+            dependencies: ["WsimgCore", "WsimgBasics"]
         ),
         // A loopback HTTP server with fault injection, shared by the end-to-end tests and the benchmark.
         .target(
             name: "FakeUpstream",
-            dependencies: ["WsimgCore"]
+            dependencies: ["WsimgCore", "WsimgBasics"]
         ),
         .executableTarget(
             name: "wsimg-bench",
-            dependencies: ["WsimgCore", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgBasics", "FakeUpstream"]
         ),
         .executableTarget(
             name: "wsimg-fuzz",
-            dependencies: ["WsimgCore", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "WsimgCoreTests",
-            dependencies: ["WsimgCore", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WsimgCore", "FakeUpstream", "wsimg", "wsimg-fuzz"]
+            dependencies: ["WsimgCore", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
         ),
     ],
     swiftLanguageModes: [.v6]

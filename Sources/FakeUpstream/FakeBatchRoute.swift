@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WsimgBasics
 import WsimgCore
 
 /// A loopback stand-in for the web app's `POST /api/worksheet/generate-images`, faithful to its contract:

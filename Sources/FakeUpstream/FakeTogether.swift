@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WsimgBasics
 import WsimgCore
 
 /// A loopback stand-in for Together's `POST /v1/images/generations`, able to give every answer the

@@ -1,4 +1,5 @@
 import Synchronization
+import WsimgBasics
 
 /// Pictures a URL answer pointed at, kept until downloaded once (a CDN link is single-use here, so a
 /// test sees exactly one download per answer).

@@ -1,3 +1,4 @@
+import WsimgBasics
 import WsimgCore
 
 /// The answer readers as they were before streaming: the whole body parsed into a tree by

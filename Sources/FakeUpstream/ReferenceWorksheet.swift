@@ -1,3 +1,4 @@
+import WsimgBasics
 import WsimgCore
 
 /// The worksheet reader as it was before streaming: the whole document parsed into a tree by

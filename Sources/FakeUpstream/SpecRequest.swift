@@ -1,3 +1,4 @@
+import WsimgBasics
 import WsimgCore
 
 /// A `POST /v1/images/generations` body checked against Together's OpenAPI spec: `prompt` and `model`

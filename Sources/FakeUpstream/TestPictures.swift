@@ -1,3 +1,4 @@
+import WsimgBasics
 import WsimgCore
 
 /// Well-formed PNGs of every kind the format allows, made byte by byte (stored deflate blocks, real

@@ -6,11 +6,11 @@ import Foundation
 /// Each temporary is `flock`ed by its writer from creation until it is renamed or deleted, so a later
 /// run (in this PID namespace or another container's) removes only leftovers nobody holds.
 public enum AtomicFile {
-    static let temporaryPrefix = ".wsimg-"
-    static let temporarySuffix = ".tmp"
+    package static let temporaryPrefix = ".wsimg-"
+    package static let temporarySuffix = ".tmp"
 
     /// Permissions of a new file: 0666 less the process's umask, as `open(2)` would give it.
-    static let newFileMode: mode_t = {
+    package static let newFileMode: mode_t = {
         let mask = umask(0o022)
         umask(mask)
         return 0o666 & ~mask
@@ -63,7 +63,7 @@ public enum AtomicFile {
 
     /// Gives the temporary at `fd` the mode (and, where allowed, owner and group) of the file at `path`,
     /// or a new file's mode when there is none.
-    static func copyOwnership(from path: String, to fd: Int32) -> String? {
+    package static func copyOwnership(from path: String, to fd: Int32) -> String? {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             return fchmod(fd, newFileMode) == 0 ? nil : lastError()
@@ -73,7 +73,7 @@ public enum AtomicFile {
         return fchmod(fd, info.st_mode & 0o7777) == 0 ? nil : lastError()
     }
 
-    static func syncFolder(_ folder: String) {
+    package static func syncFolder(_ folder: String) {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         fsync(fd)
@@ -81,7 +81,7 @@ public enum AtomicFile {
     }
 
     /// Writes all of `bytes` to `fd`; returns why it could not, if it could not.
-    static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> String? {
+    package static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> String? {
         var offset = 0
         while offset < bytes.count {
             let written = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -96,7 +96,7 @@ public enum AtomicFile {
 
     /// Creates `.wsimg-<pid>-XXXXXX.tmp` in `directory`, locked; returns its descriptor and path, or nil (see errno).
     /// The lock lasts as long as the descriptor is open.
-    static func createTemporary(in directory: String) -> (descriptor: Int32, path: String)? {
+    package static func createTemporary(in directory: String) -> (descriptor: Int32, path: String)? {
         var template = Array("\(directory)/\(temporaryPrefix)\(getpid())-XXXXXX\(temporarySuffix)".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(temporarySuffix.utf8.count)) }
         guard fd >= 0 else { return nil }
@@ -121,5 +121,5 @@ public enum AtomicFile {
         }
     }
 
-    static func lastError() -> String { String(cString: strerror(errno)) }
+    package static func lastError() -> String { String(cString: strerror(errno)) }
 }

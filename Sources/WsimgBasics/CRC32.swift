@@ -1,6 +1,6 @@
 /// CRC-32 as PNG chunks use it (ISO 3309, the table-driven form from the PNG specification).
 public enum CRC32 {
-    static let table: [UInt32] = (0..<256).map { n in
+    package static let table: [UInt32] = (0..<256).map { n in
         (0..<8).reduce(UInt32(n)) { c, _ in c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
     }
 
@@ -14,7 +14,7 @@ public enum CRC32 {
         return bigEndian(UInt32(data.count)) + typed + bigEndian(checksum(typed))
     }
 
-    static func bigEndian(_ value: UInt32) -> [UInt8] {
+    package static func bigEndian(_ value: UInt32) -> [UInt8] {
         [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
     }
 }

@@ -11,12 +11,12 @@ public enum Console {
 
     /// A message from wsimg on stderr, on one line made safe to print (`wsimg: …`); warnings among
     /// them are counted for `--strict`.
-    static func report(_ message: String) {
+    package static func report(_ message: String) {
         Warnings.note(message)
         err(TerminalText.line("wsimg: \(message)") + "\n")
     }
 
-    static func write(_ bytes: [UInt8], to descriptor: Int32) {
+    package static func write(_ bytes: [UInt8], to descriptor: Int32) {
         guard !brokenPipe.load(ordering: .relaxed) else { return }
         let failure = bytes.withUnsafeBytes { AtomicFile.writeAll($0, to: descriptor) }
         if failure != nil, errno == EPIPE, !brokenPipe.exchange(true, ordering: .relaxed) {

@@ -7,8 +7,8 @@ import Foundation
 /// again at every system call (`SystemCalls.swift`). A real name holding one of those scalars has
 /// its bytes escaped the same way, so every name comes back exactly.
 public enum FileNameBytes {
-    static let escapeBase: UInt32 = 0x10FC00
-    static let escapes: ClosedRange<UInt32> = 0x10FC80...0x10FCFF
+    package static let escapeBase: UInt32 = 0x10FC00
+    package static let escapes: ClosedRange<UInt32> = 0x10FC80...0x10FCFF
 
     /// The name `bytes` (no NUL) as a `String` that `withPath` turns back into the same bytes.
     public static func decode(_ bytes: some Collection<UInt8>) -> String {

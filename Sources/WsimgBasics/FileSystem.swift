@@ -10,7 +10,7 @@ public enum FileSystem {
         public var failureReason: String? { reason }
         public var description: String { reason }
 
-        static func last() -> Failure { Failure(reason: String(cString: strerror(errno))) }
+        package static func last() -> Failure { Failure(reason: String(cString: strerror(errno))) }
     }
 
     /// Whether anything is at `path` (a link is followed, as FileManager does).

@@ -22,7 +22,7 @@ public enum RegularFile {
     /// A descriptor open for reading (close it), and the file's size. `followLinks: false` for files
     /// in folders others may write (a symbolic link there is refused, as not a regular file).
     public static func open(_ path: String, followLinks: Bool = true) throws(Problem) -> (descriptor: Int32, size: Int) {
-        let fd = WsimgCore.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
+        let fd = WsimgBasics.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             throw errno == ENOENT ? .missing : .unreadable(String(cString: strerror(errno)))
         }
@@ -73,7 +73,7 @@ public enum RegularFile {
     }
 
     /// Up to `count` bytes at `offset` (fewer only at the end of the file or on an error).
-    static func read(_ fd: Int32, count: Int, at offset: Int) -> [UInt8] {
+    package static func read(_ fd: Int32, count: Int, at offset: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: max(0, count))
         var done = 0
         while done < bytes.count {

@@ -24,3 +24,18 @@ extension TerminalText {
     }
 
 }
+
+extension String {
+    /// Replaces every occurrence of `target`, ignoring ASCII case (a server may echo a header in another case).
+    package func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = self[...]
+        while let range = rest.range(of: target, options: .caseInsensitive) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}

@@ -6,7 +6,7 @@ public enum Warnings {
     public static var count: Int { printed.load(ordering: .relaxed) }
 
     /// Counts `message` when it is a warning (`warning: …`, or `name: warning: …`).
-    static func note(_ message: String) {
+    package static func note(_ message: String) {
         if message.hasPrefix("warning:") || message.contains(": warning:") { printed.add(1, ordering: .relaxed) }
     }
 }

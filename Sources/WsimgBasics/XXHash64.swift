@@ -2,11 +2,11 @@
 /// eight bytes a step, so hashing a 330 MiB worksheet costs a fraction of reading it (FNV-1a,
 /// a byte a step, cost about half a second).
 public struct XXHash64: Sendable {
-    static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
-    static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
-    static let prime3: UInt64 = 0x1656_67B1_9E37_79F9
-    static let prime4: UInt64 = 0x85EB_CA77_C2B2_AE63
-    static let prime5: UInt64 = 0x27D4_EB2F_1656_67C5
+    package static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
+    package static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    package static let prime3: UInt64 = 0x1656_67B1_9E37_79F9
+    package static let prime4: UInt64 = 0x85EB_CA77_C2B2_AE63
+    package static let prime5: UInt64 = 0x27D4_EB2F_1656_67C5
 
     private var lanes: (UInt64, UInt64, UInt64, UInt64) = (prime1 &+ prime2, prime2, 0, 0 &- prime1)
     /// Bytes not yet making a whole 32-byte stripe.

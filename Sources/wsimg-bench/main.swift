@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Synchronization
+import WsimgBasics
 import WsimgCore
 
 // `make bench`: runs the release wsimg against a loopback fake of Together and prints, per scenario,

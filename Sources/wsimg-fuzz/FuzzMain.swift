@@ -1,5 +1,6 @@
 import FakeUpstream
 import Foundation
+import WsimgBasics
 import WsimgCore
 
 // Fuzz harnesses for what reads untrusted bytes: the streaming worksheet reader (held to the tree parser,

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 import WsimgCore
 
 // Ctrl-C, SIGTERM, SIGHUP or a closed output pipe: cancel the run, which keeps what it has and writes

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WsimgBasics
 
 @Suite struct BadInputTests {
     @Test(arguments: [

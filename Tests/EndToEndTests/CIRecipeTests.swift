@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// Samples/ci/wsimg-ci.sh, the CI recipe, run as a CI job would run it (against the loopback fake),

@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// A teacher chooses the picture: every picture made for an element stays a candidate, `candidates`

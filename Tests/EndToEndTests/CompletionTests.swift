@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WsimgBasics
 
 /// The bash completion as a user meets it: file names with spaces stay whole, `--api-key` is never
 /// offered, options that take a number or a name offer no file names, and `--redo` offers the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// Whether this machine lets the tests mount a tmpfs.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// The release tarball `make dist` packs (`make test` passes its path in WSIMG_DIST_TARBALL): its

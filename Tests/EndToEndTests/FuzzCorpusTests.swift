@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WsimgBasics
 
 /// Every input in Fuzz/corpus (seeds and inputs that once crashed) goes through the fuzz harnesses again.
 @Suite struct FuzzCorpusTests {

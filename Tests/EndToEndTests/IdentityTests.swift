@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// Elements are recognised by their pictures' keys, never by their position: inserting, deleting

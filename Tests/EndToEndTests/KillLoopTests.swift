@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// `kill -9` at random moments, again and again: after each kill every name of the worksheet must

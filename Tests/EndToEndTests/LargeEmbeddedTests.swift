@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// Embedded pictures large enough that their `data:` URLs stay in the file while wsimg reads it (longer

@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// `wsimg preview` in a real browser: headless Chromium (`make test` installs Debian's `chromium`)

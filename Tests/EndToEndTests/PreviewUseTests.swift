@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// `wsimg preview` for real use: the page is named and tagged as the worksheet says, and a reader

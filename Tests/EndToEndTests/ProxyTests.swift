@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// Schools sit behind proxies: curl honours `http_proxy`, `https_proxy`, `ALL_PROXY` and `NO_PROXY`.

@@ -2,6 +2,7 @@ import FakeUpstream
 import Foundation
 import Synchronization
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// Pacing by what the API says, end to end.

@@ -2,6 +2,7 @@ import FakeUpstream
 import Foundation
 import Synchronization
 import Testing
+import WsimgBasics
 import WsimgCore
 
 @Suite struct ResilienceTests {

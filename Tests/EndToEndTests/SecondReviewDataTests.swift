@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// The second hostile review, items 1–9: data lost or destroyed, planted links, paid requests thrown

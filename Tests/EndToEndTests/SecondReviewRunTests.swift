@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// The second hostile review, items 2 and 10–21: runs of several worksheets, hangs and crashes, and

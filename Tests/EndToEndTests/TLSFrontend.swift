@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WsimgBasics
 
 /// Debian's nghttpx terminating TLS and HTTP/2 in front of a loopback fake, with a certificate from a
 /// CA the test makes: production's transport (TLS, ALPN, h2 multiplexing) against our fakes.

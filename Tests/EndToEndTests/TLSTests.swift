@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// TLS and HTTP/2 as in production, through nghttpx (`make test` installs Debian's nghttp2-proxy).

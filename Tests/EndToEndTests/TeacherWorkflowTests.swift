@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// The web app's worksheets and a teacher's loop: embedded pictures, skipped prompts, the generator's

@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// The third hostile review, items 6–11: inputs that broke a run. Each test failed on 0.4.0.

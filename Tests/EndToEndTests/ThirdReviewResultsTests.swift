@@ -1,6 +1,7 @@
 import FakeUpstream
 import Foundation
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// The third hostile review, items 12–16: results a pipeline can trust. Each test failed on 0.4.0.

@@ -2,6 +2,7 @@ import FakeUpstream
 import Foundation
 import Synchronization
 import Testing
+import WsimgBasics
 import WsimgCore
 
 /// wsimg against every answer Together's OpenAPI spec and docs allow, not only the ones it asks for.

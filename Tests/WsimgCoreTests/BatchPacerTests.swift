@@ -1,5 +1,6 @@
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 /// The pacing of batches to the web app's route, on a clock the test keeps.

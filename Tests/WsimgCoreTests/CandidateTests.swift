@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 /// The manifest of choices and candidates: read as untrusted, merged across images folders, written back.

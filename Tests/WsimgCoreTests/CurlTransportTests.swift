@@ -2,6 +2,7 @@ import FakeUpstream
 import Foundation
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 @Suite struct CurlTransportTests {

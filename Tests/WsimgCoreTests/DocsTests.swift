@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 /// Help, man page, completions and the README are rendered from, or checked against, the option

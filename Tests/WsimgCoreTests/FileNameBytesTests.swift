@@ -1,5 +1,6 @@
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 /// Review 3, item 6: a file name's bytes come back exactly, whatever they are.

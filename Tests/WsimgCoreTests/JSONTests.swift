@@ -1,5 +1,6 @@
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 @Suite struct JSONParserTests {

@@ -2,6 +2,7 @@ import FakeUpstream
 import Foundation
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 /// Every colour type, bit depth and interlacing PNG allows, in memory and from a file. The 16-bit

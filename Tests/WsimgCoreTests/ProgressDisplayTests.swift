@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 final class Recorder: Sendable {

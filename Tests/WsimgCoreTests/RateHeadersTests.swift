@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 /// Pacing by what the API says: Together's `x-ratelimit-*` headers, slow start while nothing is

@@ -2,6 +2,7 @@ import FakeUpstream
 import Foundation
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 /// The parsers and policies behind the second hostile review's fixes.

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 @Suite struct SharedPaceTests {

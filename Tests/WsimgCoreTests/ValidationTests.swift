@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 @Suite struct Base64Tests {

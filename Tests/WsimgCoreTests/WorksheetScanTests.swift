@@ -1,6 +1,7 @@
 import FakeUpstream
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 /// The streaming reader against the tree parser it replaced: same errors (line and column included),

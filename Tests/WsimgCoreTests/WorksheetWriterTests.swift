@@ -2,6 +2,7 @@ import FakeUpstream
 import Foundation
 import Testing
 
+@testable import WsimgBasics
 @testable import WsimgCore
 
 /// Setting `url`s by splicing them into a copy of the worksheet, whatever the chunk size.

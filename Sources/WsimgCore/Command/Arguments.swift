@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Hand-rolled argument parsing: options before or after positionals, `--name=value`, `--` to end
 /// options, and "did you mean" for unknown names.
 public struct OptionSpec: Sendable {

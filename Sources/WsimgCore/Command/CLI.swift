@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// Dispatches `wsimg COMMAND …` and returns the process's exit code.
 public enum CLI {

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// `wsimg cache [clean [--older-than DAYS]]`: where the picture cache is and what it holds, and
 /// emptying it (as `go clean -cache` and `pip cache purge` do).

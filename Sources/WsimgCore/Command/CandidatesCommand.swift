@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// `wsimg candidates WORKSHEET [ID…]`: every picture made for each element, numbered from 1 (the
 /// oldest), the linked one marked, with the command that links another (`wsimg pick`).

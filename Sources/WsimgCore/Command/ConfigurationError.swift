@@ -1,3 +1,5 @@
+import WsimgBasics
+
 public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingAPIKey
     case unreadableKeyFile(path: String, reason: String)

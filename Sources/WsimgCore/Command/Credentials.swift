@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// The key and the endpoint token, read and checked before anything is sent: a value that would
 /// break the Authorization header (a second line, inner spaces, a `NAME=` prefix copied from a .env

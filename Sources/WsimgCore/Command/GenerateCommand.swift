@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 public enum ExitCode {
     public static let success: Int32 = 0

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Everything `wsimg generate` was asked to do, checked and with defaults filled in.
 public struct GenerateOptions: Sendable, Equatable {
     public enum Provider: String, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// `wsimg generate A.json B.json DIR…` as one job. The run owns what the worksheets share — the
 /// provider and its connection pool, the pace, the cache, the order its locks are taken in, the

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// `preview --open`: hands the page to the desktop's browser (`xdg-open`, `open` on macOS) when there
 /// is a display to show it on; otherwise says where the page is. It waits for the opener (which

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// `wsimg preview WORKSHEET… [-o FILE.html] [--open]`.
 struct PreviewCommand {

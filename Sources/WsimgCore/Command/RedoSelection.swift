@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Applies `--redo` and the seeds earlier redos left in the images folder to a run's requests.
 struct RedoSelection {
     var manifest: RedoManifest

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// Taking many worksheets' run locks without deadlock and without running out of file descriptors.
 enum RunLocks {

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// One worksheet of a run: read, checked and planned before the engine starts, written after it.
 extension GenerateCommand {

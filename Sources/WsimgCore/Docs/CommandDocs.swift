@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Everything wsimg says about itself, in one place: `--help`, `wsimg help COMMAND`, the man page and
 /// the shell completions are all rendered from these records, and the parser reads the same option
 /// specs, so none of them can drift from the code.

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Shell completion scripts (`wsimg completion bash|zsh|fish`), rendered from `Docs`: commands, every
 /// option of each command, provider names, worksheets (`*.json`) and folders.
 public enum Completions {

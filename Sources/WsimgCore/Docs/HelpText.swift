@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// `--help` and `wsimg help COMMAND`, rendered from `Docs` and wrapped to 80 columns.
 public enum HelpText {
     public static let width = 80

@@ -1,6 +1,7 @@
 internal import CWsimgCurl
 internal import CWsimgJPEG
 internal import CWsimgPNG
+import WsimgBasics
 
 /// The C libraries wsimg runs with, for `--version` (as `curl -V` names its own).
 public enum LibraryVersions {

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// `wsimg.1` in plain roff (`man -l wsimg.1`), rendered from `Docs`. The date is the release's
 /// (`Version.date`), so the page is the same on every build.
 public enum ManPage {

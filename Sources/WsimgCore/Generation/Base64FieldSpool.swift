@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// Streams one base64 string field of a JSON body (Together's `b64_json`) straight into a spooled
 /// file, decoding as the bytes arrive; the rest of the body, with that string left empty, goes

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WsimgBasics
 
 /// One image to generate and where it goes.
 public struct GenerationJob: Sendable {

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Why one attempt at one image failed, and what the run should do about it.
 public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible {
     case transport(TransportError)

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Fetches a picture Together answered with as a URL (on its CDN, another host): with the same
 /// transport, timeouts and size cap as the API calls, streamed into a file in the images folder,
 /// and never with the API key.

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// A picture as a provider hands it over: in memory, or already streamed into a temporary file
 /// in the images folder. The pipeline validates it either way before it takes a file's place.
 public enum ImagePayload: Sendable {

@@ -1,4 +1,5 @@
 import Synchronization
+import WsimgBasics
 
 /// A job on its way through the queue, with what has been tried so far.
 struct QueuedJob: Sendable {

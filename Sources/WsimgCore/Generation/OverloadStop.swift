@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// Why rate limits or overload stopped a run, and when to try again.
 public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {

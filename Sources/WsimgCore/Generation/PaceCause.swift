@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Why the shared pace holds a request back, so a message says the real cause rather than blaming
 /// other runs that may not exist.
 public enum PaceCause: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Why a run stopped starting requests for a while: its pace (the service's limit, learnt 429s,
 /// shared with other runs) or an answer that refused a request (429, 503). Reports count them apart.
 public enum PauseCause: Sendable, Equatable, CustomStringConvertible {

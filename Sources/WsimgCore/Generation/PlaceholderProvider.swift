@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Draws a deterministic picture for each request: no key, no network. For previewing layouts and
 /// for running anywhere.
 public struct PlaceholderProvider: SingleImageProvider {

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// One setting besides the prompt, size and seed that determines a provider's pictures, named as the
 /// user sets it (`--model`, `TOGETHER_BASE_URL`), so a message can say which one differs.
 public struct ProviderSetting: Sendable, Equatable {

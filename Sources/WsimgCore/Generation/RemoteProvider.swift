@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Generates through the web app's batch route (`POST /api/worksheet/generate-images`), which holds
 /// the Together key on its server. Sends the prompts raw and the worksheet's sizes: the server applies
 /// the same prompt and size rules itself.

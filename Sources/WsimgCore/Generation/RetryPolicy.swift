@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// How often and how long to wait before trying a failed image again.
 public struct RetryPolicy: Sendable, Equatable {
     public var retries: Int

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WsimgBasics
 
 /// One pace for every wsimg process of this user that uses the same key on the same endpoint (as
 /// `make -j3` runs them): the rate limit is the key's, not the process's.
@@ -217,7 +218,7 @@ public final class SharedPace: Sendable {
     /// recently), without creating or changing anything; nil when none is known.
     public static func knownRate(folder: String, identity: String, now: Double = Date().timeIntervalSince1970) -> Double? {
         let path = folder + "/" + String(SHA256.hex(identity).prefix(32))
-        let fd = WsimgCore.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let fd = WsimgBasics.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         let state = State(text: String(decoding: RegularFile.read(fd, count: 1 << 16, at: 0), as: UTF8.self)).sanitised(now: now)

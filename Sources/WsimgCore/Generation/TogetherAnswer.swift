@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Where Together's answer keeps the picture: `data[0].b64_json` or `data[0].url`.
 ///
 /// The answer is read with the streaming scanner, keeping only those fields: whatever else a body

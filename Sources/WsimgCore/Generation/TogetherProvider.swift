@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// Calls Together AI's `POST /v1/images/generations` directly with the user's key.
 ///
@@ -160,20 +161,5 @@ public struct Redactor: Sendable {
 
     public func redact(_ text: String) -> String {
         secrets.reduce(text) { $0.replacingAll($1, with: "[redacted]") }
-    }
-}
-
-extension String {
-    /// Replaces every occurrence of `target`, ignoring ASCII case (a server may echo a header in another case).
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.range(of: target, options: .caseInsensitive) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// Where received pictures are converted and checked.
 enum ValidationThreads {

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// `data:image/png;base64,…` URLs, as the web app writes them.
 public enum EmbeddedImage {

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// Decides, for every placeholder, whether its picture is already there or must be generated,
 /// and what URL the element ends up with.

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// The images folder: names files `<id>-<key>.png`, writes them atomically, and recognises its own files.
 public struct ImageStore: Sendable {

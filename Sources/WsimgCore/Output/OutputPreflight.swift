@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// Checks, before anything is generated (and paid for), that the files the run will write can be
 /// written: a problem found only after the pictures arrived would waste them.

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// wsimg's mark in every PNG it stores: a `tEXt` chunk `wsimg-key` holding the picture's cache key,
 /// right after IHDR. A picture embedded in a worksheet as a `data:` URL has lost its file name, but the
 /// mark sits in its first 70 bytes, so recognising wsimg's own embedded pictures (and whether they

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// A plan shown before any work: `wsimg prompts` and `wsimg generate --dry-run`.
 public struct PlanListing {
     let plan: GenerationPlan

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// `wsimg preview`: one self-contained HTML page (no external assets, works from file://) showing
 /// every image element in worksheet order, grouped by page: the picture, or a clear box saying why

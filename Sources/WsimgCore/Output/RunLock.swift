@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// One run at a time per images folder (and so per output worksheet): a second run waits for the
 /// first, then finds its pictures present, so each picture is paid for once.

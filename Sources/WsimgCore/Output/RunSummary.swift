@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// The closing line of a run, and one line per image that failed on its own.
 ///

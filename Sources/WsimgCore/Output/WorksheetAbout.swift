@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// What a worksheet says of itself, for a page about it: `metadata.topic` (else `title`) and
 /// `metadata.language` (the web app's saved form), read as the file streams past.

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// The worksheet on disk: what it was when read, and how to replace it without losing anything —
 /// an edit made during the run, its permissions and owner, a symlink, a hard-linked partner.

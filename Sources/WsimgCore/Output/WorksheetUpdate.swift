@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// Turns a run's results into edits of the worksheet: each element with a picture points at it.
 public struct WorksheetUpdate {

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// Writes a worksheet anew without holding it: its bytes are copied from the source a chunk at a
 /// time, and each element's new `url` is spliced in as the copy passes it — an embedded picture

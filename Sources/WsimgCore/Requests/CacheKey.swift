@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// 64-bit FNV-1a over length-prefixed fields: stable across runs, platforms and Swift versions
 /// (unlike `Hasher`), which a file name that must survive re-runs needs.
 public enum StableHash {

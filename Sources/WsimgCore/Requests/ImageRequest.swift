@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// One picture to generate, after the generator's size and prompt rules.
 public struct ImageRequest: Sendable, Equatable {
     public let id: String

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// The web app's server appends a style suffix to every prompt; wsimg does the same so pictures match.
 public enum PromptEnhancer {
     static let styleMarkers = ["educational content", "child-friendly", "safe for children", "bright and engaging"]

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// What the teacher chose per element, and every picture made for it. `--redo ID` and `wsimg pick`
 /// choose a seed, which later runs keep until the element's prompt or size changes; every picture a
@@ -146,7 +147,7 @@ public struct RedoManifest: Sendable, Equatable {
     /// folder stay listed there). A manifest a newer wsimg wrote there is left as it is (`.newerManifest`).
     public func write(to folder: String) throws(OutputError) {
         let path = folder + "/" + Self.fileName
-        if let version = Self.versionOnDisk(in: folder), version > Self.version { throw .newerManifest(path: path, version: version) }
+        if let version = Self.versionOnDisk(in: folder), version > Self.version { throw .newerManifest(path: path, version: version, supported: Self.version) }
         try AtomicFile.write(Array(serialized(for: folder).utf8), to: path)
     }
 

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// FLUX wants sides that are multiples of 16; the web app's server rounds and clamps the same way.
 public enum SizeRules {
     public static let minimumSide = 256

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 extension ImageRequest {
     /// The same picture asked for with another seed (a variant, or a redo).
     func with(seed: UInt32) -> ImageRequest {

@@ -1,4 +1,5 @@
 import Synchronization
+import WsimgBasics
 
 /// Shows a run's progress on stderr: a live, throttled line on a terminal; one line per finished image
 /// in logs and pipes. The clock and the output are injected so tests can check exactly what is drawn.

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// What the process's stderr is: a terminal (and how wide) or a file or pipe.
 public struct TerminalInfo: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Strict standard-alphabet base64 decoding (padding optional), written for multi-megabyte payloads.
 public enum Base64 {
     static let invalid: UInt8 = 0xFF

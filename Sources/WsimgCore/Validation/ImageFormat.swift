@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// What kind of picture some bytes are, from their first bytes.
 public enum ImageFormat: Sendable, Equatable {
     case png

@@ -1,4 +1,5 @@
 internal import CWsimgPNG
+import WsimgBasics
 
 public enum PNGEncoder {
     public enum Failure: Error, Equatable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 internal import CWsimgPNG
 import Foundation
+import WsimgBasics
 
 public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
     case notPNG(String)

@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// What identifies one version of a file at a path: the file (device, inode) and its size and
 /// modification time. An editor's save replaces the file; a write in place changes the rest.

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Keeps the values at a few paths of a JSON document (`data[0].url`, `results[*].image`) as a
 /// `JSONScanner` passes over it; everything else is scanned and forgotten, so what an answer carries
 /// besides those fields costs no memory however large it is. A key given twice counts once, the last

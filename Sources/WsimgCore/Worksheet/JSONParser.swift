@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// A strict RFC 8259 parser over UTF-8 bytes that records source ranges and reports errors
 /// with a line and column.
 public struct JSONParser {

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// What a `JSONScanner` reports, at absolute byte offsets in the document.
 protocol JSONScanEvents {
     /// An object or array begins with its bracket at `offset`.

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// A strict RFC 8259 push scanner: fed a document in chunks of any size, it reports events at absolute
 /// offsets (see `JSONScanEvents`) and keeps only a stack of open containers and the text of values it
 /// was asked for. Strings are skipped by searching for their end, so megabytes of base64 cost a scan.

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// A JSON value that remembers where it came from, so a document can be edited in place
 /// without disturbing anything it does not touch (key order, number spelling, whitespace).
 public indirect enum JSONValue: Sendable, Equatable {

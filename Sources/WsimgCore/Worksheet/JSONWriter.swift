@@ -1,3 +1,5 @@
+import WsimgBasics
+
 public enum JSONWriter {
     /// `text` as a JSON string literal. Non-ASCII characters are written as UTF-8, not escaped.
     public static func quoted(_ text: String) -> String {

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// An image element's `properties` object as the scan met it: the values wsimg reads, and where its
 /// members are, so a `url` can be set without parsing the worksheet again.
 struct PropertiesDraft: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Byte tests the scanner runs over megabytes of string text.
 enum StringBytes {
     private static let ones: UInt64 = 0x0101_0101_0101_0101

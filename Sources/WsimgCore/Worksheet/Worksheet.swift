@@ -1,4 +1,5 @@
 import Foundation
+import WsimgBasics
 
 /// A worksheet: where its bytes are, the image placeholders found in them, and a hash of them. It is
 /// read in chunks and never held whole, so a worksheet with hundreds of megabytes of embedded

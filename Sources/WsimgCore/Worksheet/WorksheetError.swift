@@ -1,3 +1,5 @@
+import WsimgBasics
+
 public enum WorksheetError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case notJSON(JSONSyntaxError)

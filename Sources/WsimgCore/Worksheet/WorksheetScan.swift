@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Finds a worksheet's image placeholders as a `JSONScanner` passes over it: it follows only the
 /// paths `pages[].elements[].properties` (and the generator's `data.worksheet` envelope), keeps the
 /// few values wsimg needs, and records where each properties object is so its `url` can be set later.

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WsimgBasics
 
 /// Where a worksheet's bytes are, read a chunk at a time: a file (opened again for each pass, so a
 /// writer checks the hash of what it copies), a private spool of standard input, or bytes in memory.

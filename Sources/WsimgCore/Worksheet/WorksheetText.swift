@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// A string of the worksheet that wsimg reads (an element's `url`): a short one whole, a long one
 /// (a `data:` URL of megabytes) as its first characters and its place in the file.
 public struct WorksheetText: Sendable, Equatable {

@@ -1,6 +1,7 @@
 internal import CWsimgCurl
 import Foundation
 import Synchronization
+import WsimgBasics
 
 /// One curl multi handle driven from one dedicated thread: no thread per request, nothing blocking
 /// Swift's cooperative pool, and connections (and HTTP/2 streams) reused.

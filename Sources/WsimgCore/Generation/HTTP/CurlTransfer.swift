@@ -1,4 +1,5 @@
 internal import CWsimgCurl
+import WsimgBasics
 
 /// One HTTP exchange on one curl easy handle. Lives from submission until curl reports it done;
 /// its callbacks reach it through `CURLOPT_PRIVATE` / userdata pointers, never through captures.

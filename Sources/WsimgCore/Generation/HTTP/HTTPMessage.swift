@@ -1,3 +1,5 @@
+import WsimgBasics
+
 public struct HTTPRequest: Sendable {
     public var url: String
     /// Header lines, `Name: value`.

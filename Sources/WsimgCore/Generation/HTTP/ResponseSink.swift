@@ -1,3 +1,5 @@
+import WsimgBasics
+
 /// Takes a response body chunk by chunk as it arrives, instead of the transport collecting it,
 /// so a multi-megabyte image never has to sit in memory whole.
 ///
