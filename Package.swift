@@ -25,34 +25,38 @@ let package = Package(
         ),
         // Paths and file primitives (names kept as bytes), hashes, terminal-safe text, the console.
         .target(name: "WsimgBasics"),
+        // A streaming JSON scanner over a worksheet's bytes, a tree parser for small documents, the writer.
+        .target(name: "WsimgJSON", dependencies: ["WsimgBasics"]),
+        // The worksheet: its image elements, read with the scanner.
+        .target(name: "WsimgWorksheet", dependencies: ["WsimgJSON", "WsimgBasics"]),
         .target(
             name: "WsimgCore",
-            dependencies: ["WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
+            dependencies: ["WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
         ),
         .executableTarget(
             name: "wsimg",
-            dependencies: ["WsimgCore", "WsimgBasics"]
+            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         // A loopback HTTP server with fault injection, shared by the end-to-end tests and the benchmark.
         .target(
             name: "FakeUpstream",
-            dependencies: ["WsimgCore", "WsimgBasics"]
+            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         .executableTarget(
             name: "wsimg-bench",
-            dependencies: ["WsimgCore", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .executableTarget(
             name: "wsimg-fuzz",
-            dependencies: ["WsimgCore", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "WsimgCoreTests",
-            dependencies: ["WsimgCore", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WsimgCore", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
+            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// A loopback stand-in for the web app's `POST /api/worksheet/generate-images`, faithful to its contract:
 /// it validates the batch as the route does, runs all images of a request at once, answers in request

@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// A loopback stand-in for Together's `POST /v1/images/generations`, able to give every answer the
 /// OpenAPI spec allows (`togethercomputer/openapi`, `ImageResponse`): `b64_json` or `url` items, PNG or

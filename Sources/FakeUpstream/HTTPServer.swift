@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// A small threaded HTTP/1.1 server on 127.0.0.1 with an OS-chosen port, for tests and benchmarks.
 /// Supports keep-alive; every answer is decided by the handler, including faults.

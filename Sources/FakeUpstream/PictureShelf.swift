@@ -1,5 +1,7 @@
 import Synchronization
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Pictures a URL answer pointed at, kept until downloaded once (a CDN link is single-use here, so a
 /// test sees exactly one download per answer).

@@ -1,5 +1,7 @@
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// The answer readers as they were before streaming: the whole body parsed into a tree by
 /// `JSONParser`, then walked. The fuzzer and the tests hold the streaming readers to them.

@@ -1,5 +1,7 @@
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// The worksheet reader as it was before streaming: the whole document parsed into a tree by
 /// `JSONParser`, then walked. Tests and the fuzzer hold the streaming `Worksheet` to it: the same

@@ -1,5 +1,7 @@
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// A `POST /v1/images/generations` body checked against Together's OpenAPI spec: `prompt` and `model`
 /// required, integers where the spec says integer, `response_format` in `base64 | url`, `output_format`

@@ -1,5 +1,7 @@
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// Well-formed PNGs of every kind the format allows, made byte by byte (stored deflate blocks, real
 /// CRCs and Adler-32), so tests and fuzzers reach every branch of a decoder: all colour types, all

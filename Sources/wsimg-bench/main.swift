@@ -3,6 +3,8 @@ import Foundation
 import Synchronization
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 // `make bench`: runs the release wsimg against a loopback fake of Together and prints, per scenario,
 // wall time against the ideal, CPU and peak memory of the wsimg process, and what the upstream saw.

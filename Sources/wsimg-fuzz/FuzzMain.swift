@@ -2,6 +2,8 @@ import FakeUpstream
 import Foundation
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 // Fuzz harnesses for what reads untrusted bytes: the streaming worksheet reader (held to the tree parser,
 // and the writer that splices URLs in), the image path (base64, PNG header, full libpng decode), and the streaming reader of

@@ -1,6 +1,8 @@
 import Foundation
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 // Ctrl-C, SIGTERM, SIGHUP or a closed output pipe: cancel the run, which keeps what it has and writes
 // the worksheet (see `Interruption.response(toInterruption:nothingToSave:)` for the repeats).

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 @Suite struct BadInputTests {
     @Test(arguments: [

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// Samples/ci/wsimg-ci.sh, the CI recipe, run as a CI job would run it (against the loopback fake),
 /// so the recipe cannot rot.

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// A teacher chooses the picture: every picture made for an element stays a candidate, `candidates`
 /// lists them, `pick` links one without a request, and later runs and `--prune` keep it. On the web

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// The bash completion as a user meets it: file names with spaces stay whole, `--api-key` is never
 /// offered, options that take a number or a name offer no file names, and `--redo` offers the

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// Whether this machine lets the tests mount a tmpfs.
 enum TinyDisk {

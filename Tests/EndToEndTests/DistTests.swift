@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// The release tarball `make dist` packs (`make test` passes its path in WSIMG_DIST_TARBALL): its
 /// layout, a binary that needs no Swift library, and that binary run where the toolchain is hidden.

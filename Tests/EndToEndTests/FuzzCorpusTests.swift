@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Every input in Fuzz/corpus (seeds and inputs that once crashed) goes through the fuzz harnesses again.
 @Suite struct FuzzCorpusTests {

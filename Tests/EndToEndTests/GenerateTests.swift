@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 @Suite struct GenerateEndToEndTests {
     func env(_ upstream: FakeTogether) -> [String: String] {

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// The defects a hostile review found, each as the attacker or careless user met it.
 @Suite struct HostileInputTests {

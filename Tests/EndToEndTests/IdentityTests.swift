@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// Elements are recognised by their pictures' keys, never by their position: inserting, deleting
 /// and moving elements costs nothing for unchanged prompts and never keeps a stale picture — in the

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 @Suite struct InterruptTests {
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP])

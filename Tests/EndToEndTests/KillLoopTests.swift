@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// `kill -9` at random moments, again and again: after each kill every name of the worksheet must
 /// hold a whole worksheet, the old version or the new one (for a hard-linked one written in place,

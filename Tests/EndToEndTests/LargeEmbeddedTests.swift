@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// Embedded pictures large enough that their `data:` URLs stay in the file while wsimg reads it (longer
 /// than the scanner keeps as text): every command that reads or rewrites them streams from the file.

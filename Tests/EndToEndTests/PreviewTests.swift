@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// `wsimg preview` in a real browser: headless Chromium (`make test` installs Debian's `chromium`)
 /// opens the page from file:// and reports how many of its pictures rendered.

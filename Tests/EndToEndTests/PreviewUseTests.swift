@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// `wsimg preview` for real use: the page is named and tagged as the worksheet says, and a reader
 /// that stops early (`| head`) is no error.

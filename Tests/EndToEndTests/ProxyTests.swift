@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// Schools sit behind proxies: curl honours `http_proxy`, `https_proxy`, `ALL_PROXY` and `NO_PROXY`.
 /// wsimg never sends loopback traffic through one, and never hands one a key in cleartext.

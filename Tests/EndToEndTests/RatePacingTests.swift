@@ -4,6 +4,8 @@ import Synchronization
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// Pacing by what the API says, end to end.
 @Suite struct RatePacingTests {

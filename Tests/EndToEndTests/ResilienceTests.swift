@@ -4,6 +4,8 @@ import Synchronization
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 @Suite struct ResilienceTests {
     func env(_ upstream: FakeTogether) -> [String: String] {

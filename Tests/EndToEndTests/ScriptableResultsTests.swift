@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// What scripts, CI jobs and Makefiles rely on: one report, folders made, stops that say why at
 /// once, warnings that can fail a build, and messages that point at the fix.

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// The second hostile review, items 1–9: data lost or destroyed, planted links, paid requests thrown
 /// away. Each test failed on 0.3.0.

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// The second hostile review, items 2 and 10–21: runs of several worksheets, hangs and crashes, and
 /// the smaller ones. Each test failed on 0.3.0.

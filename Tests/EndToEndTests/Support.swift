@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// Runs the built `wsimg` binary as a user would, capturing everything it prints.
 struct Wsimg {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Debian's nghttpx terminating TLS and HTTP/2 in front of a loopback fake, with a certificate from a
 /// CA the test makes: production's transport (TLS, ALPN, h2 multiplexing) against our fakes.

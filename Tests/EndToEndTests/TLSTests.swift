@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// TLS and HTTP/2 as in production, through nghttpx (`make test` installs Debian's nghttp2-proxy).
 @Suite struct TLSTests {

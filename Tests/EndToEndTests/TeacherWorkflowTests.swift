@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// The web app's worksheets and a teacher's loop: embedded pictures, skipped prompts, the generator's
 /// envelope, stdin.

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// The third hostile review, items 1–5: files outside the cache deleted, pictures swapped between
 /// requests, a backup deleted, a double Ctrl-C, a write after nothing was sent. Each test failed on 0.4.0.

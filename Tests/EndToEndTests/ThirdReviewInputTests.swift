@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// The third hostile review, items 6–11: inputs that broke a run. Each test failed on 0.4.0.
 @Suite struct ThirdReviewInputTests {

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// The third hostile review, items 12–16: results a pipeline can trust. Each test failed on 0.4.0.
 @Suite struct ThirdReviewResultsTests {

@@ -4,6 +4,8 @@ import Synchronization
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgJSON
+import WsimgWorksheet
 
 /// wsimg against every answer Together's OpenAPI spec and docs allow, not only the ones it asks for.
 @Suite struct TogetherSpecTests {

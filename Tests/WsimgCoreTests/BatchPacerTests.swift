@@ -2,6 +2,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 /// The pacing of batches to the web app's route, on a clock the test keeps.
 @Suite struct BatchPacerTests {

@@ -3,6 +3,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 /// The manifest of choices and candidates: read as untrusted, merged across images folders, written back.
 @Suite struct CandidateTests {

@@ -4,6 +4,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 @Suite struct CurlTransportTests {
     func withServer(_ handler: @escaping HTTPServer.Handler, _ body: (HTTPServer, CurlMultiClient) async throws -> Void) async throws {

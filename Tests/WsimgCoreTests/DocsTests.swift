@@ -3,6 +3,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 /// Help, man page, completions and the README are rendered from, or checked against, the option
 /// specs the parser reads: an option cannot be added to one and forgotten in another.

@@ -2,6 +2,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 /// Review 3, item 6: a file name's bytes come back exactly, whatever they are.
 @Suite struct FileNameBytesTests {

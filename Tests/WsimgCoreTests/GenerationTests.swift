@@ -4,6 +4,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 @Suite struct RetryAfterTests {
     func response(_ headers: [(String, String)]) -> HTTPResponse {

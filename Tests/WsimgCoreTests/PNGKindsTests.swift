@@ -4,6 +4,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 /// Every colour type, bit depth and interlacing PNG allows, in memory and from a file. The 16-bit
 /// kinds once overflowed the decode buffer (its stride was given in bytes; libpng counts components).

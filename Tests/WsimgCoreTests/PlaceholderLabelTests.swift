@@ -2,6 +2,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 @Suite struct PlaceholderLabelTests {
     /// A placeholder picture says what it stands for: a dark band with white glyphs across its middle,

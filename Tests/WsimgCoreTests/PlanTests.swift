@@ -3,6 +3,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 @Suite struct GenerationPlanTests {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wsimg-plan-\(UUID())").path

@@ -4,6 +4,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 /// Pacing by what the API says: Together's `x-ratelimit-*` headers, slow start while nothing is
 /// known, 503 as capacity, and the learned rate kept for the next run.

@@ -2,6 +2,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 @Suite struct RemoteProviderTests {
     func request(_ id: String, width: Int = 400, height: Int = 300) -> ImageRequest {

@@ -3,6 +3,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 @Suite struct SHA256Tests {
     /// FIPS 180-4 examples and one that spans two blocks.

@@ -4,6 +4,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 /// The parsers and policies behind the second hostile review's fixes.
 @Suite struct SecondReviewUnitTests {

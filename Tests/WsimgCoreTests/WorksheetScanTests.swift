@@ -3,6 +3,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 /// The streaming reader against the tree parser it replaced: same errors (line and column included),
 /// same placeholders, whatever the chunk size.

@@ -2,6 +2,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 @Suite struct WorksheetTests {
     func worksheet(_ text: String) throws -> Worksheet { try Worksheet(source: Array(text.utf8)) }

@@ -4,6 +4,8 @@ import Testing
 
 @testable import WsimgBasics
 @testable import WsimgCore
+@testable import WsimgJSON
+@testable import WsimgWorksheet
 
 /// Setting `url`s by splicing them into a copy of the worksheet, whatever the chunk size.
 @Suite struct WorksheetWriterTests {

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Hand-rolled argument parsing: options before or after positionals, `--name=value`, `--` to end
 /// options, and "did you mean" for unknown names.

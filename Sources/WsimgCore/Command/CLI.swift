@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Dispatches `wsimg COMMAND …` and returns the process's exit code.
 public enum CLI {

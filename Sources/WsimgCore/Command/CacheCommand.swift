@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `wsimg cache [clean [--older-than DAYS]]`: where the picture cache is and what it holds, and
 /// emptying it (as `go clean -cache` and `pip cache purge` do).

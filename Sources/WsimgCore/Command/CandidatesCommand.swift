@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `wsimg candidates WORKSHEET [ID…]`: every picture made for each element, numbered from 1 (the
 /// oldest), the linked one marked, with the command that links another (`wsimg pick`).

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingAPIKey

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// The key and the endpoint token, read and checked before anything is sent: a value that would
 /// break the Authorization header (a second line, inner spaces, a `NAME=` prefix copied from a .env

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Everything `wsimg generate` was asked to do, checked and with defaults filled in.
 public struct GenerateOptions: Sendable, Equatable {
@@ -214,7 +216,7 @@ public struct GenerateOptions: Sendable, Equatable {
     static func seconds(_ parsed: ParsedArguments, _ name: String, minimum: Double) throws(UsageError) -> Double? {
         guard let text = parsed.value(name) else { return nil }
         guard let value = Double(text), value.isFinite, value >= minimum, value <= 86_400 else {
-            throw UsageError("\(name) must be a number of seconds (at least \(TransportError.format(minimum))), not '\(text)'")
+            throw UsageError("\(name) must be a number of seconds (at least \(NumberText.plain(minimum))), not '\(text)'")
         }
         return value
     }

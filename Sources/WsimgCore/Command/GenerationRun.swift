@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `wsimg generate A.json B.json DIR…` as one job. The run owns what the worksheets share — the
 /// provider and its connection pool, the pace, the cache, the order its locks are taken in, the

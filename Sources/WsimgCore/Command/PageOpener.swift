@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `preview --open`: hands the page to the desktop's browser (`xdg-open`, `open` on macOS) when there
 /// is a display to show it on; otherwise says where the page is. It waits for the opener (which

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `wsimg pick WORKSHEET ID N`: links candidate N of element ID (as `wsimg candidates` numbers them)
 /// and keeps it for later runs, until the element's prompt or size changes. No request is sent; the

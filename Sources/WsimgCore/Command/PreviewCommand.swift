@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `wsimg preview WORKSHEET… [-o FILE.html] [--open]`.
 struct PreviewCommand {

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Applies `--redo` and the seeds earlier redos left in the images folder to a run's requests.
 struct RedoSelection {

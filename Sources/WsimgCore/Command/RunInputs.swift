@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// The worksheets one run was given, resolved once for the whole run: folders expanded to their
 /// `*.json` files, a file named twice (or a folder and a file in it) taken once, and the places the

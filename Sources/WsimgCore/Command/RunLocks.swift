@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Taking many worksheets' run locks without deadlock and without running out of file descriptors.
 enum RunLocks {

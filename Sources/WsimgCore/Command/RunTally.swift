@@ -1,5 +1,7 @@
 import Synchronization
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// What a run counts from the engine's events for its closing line and report: the requests sent
 /// (retries included) and what they asked for, the 429 and 503 answers, and the time spent waiting,

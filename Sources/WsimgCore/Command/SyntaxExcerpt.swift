@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// A JSON syntax error as compilers show theirs: `file:line:column: message`, then the line (a
 /// window of it around the column, for a worksheet saved on one long line) with a caret under the spot.

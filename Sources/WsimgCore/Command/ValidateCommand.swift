@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `wsimg validate PATH… [--worksheet FILE]`: decodes PNGs fully with libpng and reports each problem
 /// on a line of its own; with a worksheet, also checks that every image URL points at a valid PNG of

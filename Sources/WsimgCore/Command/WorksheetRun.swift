@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// One worksheet of a run: read, checked and planned before the engine starts, written after it.
 extension GenerateCommand {

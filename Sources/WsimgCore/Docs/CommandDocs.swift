@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Everything wsimg says about itself, in one place: `--help`, `wsimg help COMMAND`, the man page and
 /// the shell completions are all rendered from these records, and the parser reads the same option

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Shell completion scripts (`wsimg completion bash|zsh|fish`), rendered from `Docs`: commands, every
 /// option of each command, provider names, worksheets (`*.json`) and folders.

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `--help` and `wsimg help COMMAND`, rendered from `Docs` and wrapped to 80 columns.
 public enum HelpText {

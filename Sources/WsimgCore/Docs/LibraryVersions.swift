@@ -2,6 +2,8 @@ internal import CWsimgCurl
 internal import CWsimgJPEG
 internal import CWsimgPNG
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// The C libraries wsimg runs with, for `--version` (as `curl -V` names its own).
 public enum LibraryVersions {

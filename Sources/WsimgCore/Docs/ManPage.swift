@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `wsimg.1` in plain roff (`man -l wsimg.1`), rendered from `Docs`. The date is the release's
 /// (`Version.date`), so the page is the same on every build.

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Streams one base64 string field of a JSON body (Together's `b64_json`) straight into a spooled
 /// file, decoding as the bytes arrive; the rest of the body, with that string left empty, goes

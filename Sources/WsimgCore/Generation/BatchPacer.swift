@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Paces batches to the web app's route. The route hides Together's 429s: it waits and tries a refused
 /// picture again (1 s, then 2 s later), so a refusal shows only as a batch answered about a second

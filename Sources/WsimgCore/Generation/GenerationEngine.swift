@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// One image to generate and where it goes.
 public struct GenerationJob: Sendable {
@@ -110,7 +112,7 @@ public struct GenerationEngine: Sendable {
             switch self {
             case .upstream(let error): "\(error)"
             case .output(let error): "\(error)"
-            case .deadline(let seconds): "the --deadline of \(TransportError.format(seconds)) s was reached"
+            case .deadline(let seconds): "the --deadline of \(NumberText.plain(seconds)) s was reached"
             case .overloaded(let why): "\(why)"
             case .unreachable(let host, let error): "cannot reach \(host): \(error) (no network, or a proxy or firewall in the way?)"
             }

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Why one attempt at one image failed, and what the run should do about it.
 public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -111,5 +113,5 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
 
     private static func detail(_ message: String?) -> String { message.map { ": \($0)" } ?? "" }
 
-    private static func waiting(_ after: Double?) -> String { after.map { ", retry after \(TransportError.format($0)) s" } ?? "" }
+    private static func waiting(_ after: Double?) -> String { after.map { ", retry after \(NumberText.plain($0)) s" } ?? "" }
 }

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Fetches a picture Together answered with as a URL (on its CDN, another host): with the same
 /// transport, timeouts and size cap as the API calls, streamed into a file in the images folder,

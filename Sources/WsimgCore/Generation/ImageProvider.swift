@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// A picture as a provider hands it over: in memory, or already streamed into a temporary file
 /// in the images folder. The pipeline validates it either way before it takes a file's place.

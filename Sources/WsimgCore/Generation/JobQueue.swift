@@ -1,5 +1,7 @@
 import Synchronization
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// A job on its way through the queue, with what has been tried so far.
 struct QueuedJob: Sendable {

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Why rate limits or overload stopped a run, and when to try again.
 public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
@@ -30,13 +32,13 @@ public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         if let paceCause, let asked = waitAsked {
             return "the shared pace (\(paceCause.describe(sharedWithOthers: false, remote: false))) would hold the next request \(Self.duration(asked)), "
-                + "more than --max-wait \(TransportError.format(maxWait)) s: try again after \(Self.clock(at.addingTimeInterval(asked))); finished pictures are kept"
+                + "more than --max-wait \(NumberText.plain(maxWait)) s: try again after \(Self.clock(at.addingTimeInterval(asked))); finished pictures are kept"
         }
         if let asked = waitAsked {
-            return "\(what) and asked to wait \(Self.duration(asked)), more than --max-wait \(TransportError.format(maxWait)) s: "
+            return "\(what) and asked to wait \(Self.duration(asked)), more than --max-wait \(NumberText.plain(maxWait)) s: "
                 + "try again after \(Self.clock(at.addingTimeInterval(asked))); finished pictures are kept"
         }
-        return "\(what) with no success for \(Self.duration(waited ?? maxWait)) (--max-wait \(TransportError.format(maxWait)) s): "
+        return "\(what) with no success for \(Self.duration(waited ?? maxWait)) (--max-wait \(NumberText.plain(maxWait)) s): "
             + "try again in a few minutes; finished pictures are kept"
     }
 

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Why the shared pace holds a request back, so a message says the real cause rather than blaming
 /// other runs that may not exist.

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Why a run stopped starting requests for a while: its pace (the service's limit, learnt 429s,
 /// shared with other runs) or an answer that refused a request (429, 503). Reports count them apart.

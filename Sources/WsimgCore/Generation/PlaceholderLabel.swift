@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Draws what a placeholder picture stands for (its element's id, and `400x304`) onto it, with a tiny
 /// built-in 5×7 bitmap font, so a layout preview made without a key is readable and a teacher can

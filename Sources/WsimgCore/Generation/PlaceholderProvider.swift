@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Draws a deterministic picture for each request: no key, no network. For previewing layouts and
 /// for running anywhere.

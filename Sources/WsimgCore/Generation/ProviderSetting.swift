@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// One setting besides the prompt, size and seed that determines a provider's pictures, named as the
 /// user sets it (`--model`, `TOGETHER_BASE_URL`), so a message can say which one differs.

@@ -1,5 +1,7 @@
 import Synchronization
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// What an answer says of the key's rate limit (Together's serverless rate limits): `x-ratelimit-limit`
 /// (requests per second), `x-ratelimit-remaining`, `x-ratelimit-reset` (seconds until the window

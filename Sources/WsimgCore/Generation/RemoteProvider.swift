@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Generates through the web app's batch route (`POST /api/worksheet/generate-images`), which holds
 /// the Together key on its server. Sends the prompts raw and the worksheet's sizes: the server applies

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// The one budget all workers share, so a rate limit slows the whole run instead of every worker
 /// hammering on its own. Workers are let through first come, first served.

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// How often and how long to wait before trying a failed image again.
 public struct RetryPolicy: Sendable, Equatable {

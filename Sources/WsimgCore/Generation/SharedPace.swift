@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// One pace for every wsimg process of this user that uses the same key on the same endpoint (as
 /// `make -j3` runs them): the rate limit is the key's, not the process's.

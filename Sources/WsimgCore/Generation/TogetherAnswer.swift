@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Where Together's answer keeps the picture: `data[0].b64_json` or `data[0].url`.
 ///

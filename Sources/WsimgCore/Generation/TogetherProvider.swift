@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Calls Together AI's `POST /v1/images/generations` directly with the user's key.
 ///

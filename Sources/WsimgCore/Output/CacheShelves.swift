@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// The cache's `v1/png/<ab>/<sha256>.png` shelves, walked and trimmed through descriptors: a cache may
 /// be shared by a group or restored from a CI archive, so anything planted in it (a symbolic link in

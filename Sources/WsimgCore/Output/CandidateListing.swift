@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Each element's candidates as the teacher sees them: numbered from 1 (the oldest), the linked one
 /// marked. Read from a plan (so only pictures of the element's current prompt and size count) and

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// What generating a plan's missing pictures will cost, before any credit is spent:
 /// `12 images, 3.1 MP, ≈ $0.008 at $0.0027/MP (FLUX.1 schnell, 4 steps; set WSIMG_PRICE_PER_MP)`.

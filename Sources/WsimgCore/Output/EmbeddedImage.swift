@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `data:image/png;base64,…` URLs, as the web app writes them.
 public enum EmbeddedImage {

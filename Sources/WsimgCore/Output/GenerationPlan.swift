@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Decides, for every placeholder, whether its picture is already there or must be generated,
 /// and what URL the element ends up with.

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// The images folder: names files `<id>-<key>.png`, writes them atomically, and recognises its own files.
 public struct ImageStore: Sendable {

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Checks, before anything is generated (and paid for), that the files the run will write can be
 /// written: a problem found only after the pictures arrived would waste them.

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// A content-addressed store of validated pictures, shared by every worksheet and run on the machine
 /// (and by CI jobs that restore it): `v1/png/<ab>/<sha256>.png`, named by a SHA-256 of everything that

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// wsimg's mark in every PNG it stores: a `tEXt` chunk `wsimg-key` holding the picture's cache key,
 /// right after IHDR. A picture embedded in a worksheet as a `data:` URL has lost its file name, but the

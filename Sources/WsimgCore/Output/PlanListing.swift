@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// A plan shown before any work: `wsimg prompts` and `wsimg generate --dry-run`.
 public struct PlanListing {

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `wsimg preview`: one self-contained HTML page (no external assets, works from file://) showing
 /// every image element in worksheet order, grouped by page: the picture, or a clear box saying why

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// One run at a time per images folder (and so per output worksheet): a second run waits for the
 /// first, then finds its pictures present, so each picture is paid for once.

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// `--report FILE` (or `-`): the run for scripts, in one shape for one worksheet or many, written
 /// whatever happened — also when a worksheet could not be read, or the run stopped before it began.

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// The closing line of a run, and one line per image that failed on its own.
 ///

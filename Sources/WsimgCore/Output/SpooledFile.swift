@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// A temporary file in the folder its contents are meant for. Deleted when dropped, unless it was
 /// moved into place; named and locked like `AtomicFile`'s temporaries (the descriptor, and so the

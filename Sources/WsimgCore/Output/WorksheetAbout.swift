@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// What a worksheet says of itself, for a page about it: `metadata.topic` (else `title`) and
 /// `metadata.language` (the web app's saved form), read as the file streams past.

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// The worksheet on disk: what it was when read, and how to replace it without losing anything —
 /// an edit made during the run, its permissions and owner, a symlink, a hard-linked partner.

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Turns a run's results into edits of the worksheet: each element with a picture points at it.
 public struct WorksheetUpdate {

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Writes a worksheet anew without holding it: its bytes are copied from the source a chunk at a
 /// time, and each element's new `url` is spliced in as the copy passes it — an embedded picture

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// 64-bit FNV-1a over length-prefixed fields: stable across runs, platforms and Swift versions
 /// (unlike `Hasher`), which a file name that must survive re-runs needs.

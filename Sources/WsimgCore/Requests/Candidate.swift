@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// A picture made for an element: the one linked, or one the teacher may pick instead (an earlier
 /// picture before `--redo`, or another of `--variants`). Nothing generated is thrown away: candidates

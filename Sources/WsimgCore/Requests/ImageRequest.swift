@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// One picture to generate, after the generator's size and prompt rules.
 public struct ImageRequest: Sendable, Equatable {

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// The web app's server appends a style suffix to every prompt; wsimg does the same so pictures match.
 public enum PromptEnhancer {

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// What the teacher chose per element, and every picture made for it. `--redo ID` and `wsimg pick`
 /// choose a seed, which later runs keep until the element's prompt or size changes; every picture a

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// FLUX wants sides that are multiples of 16; the web app's server rounds and clamps the same way.
 public enum SizeRules {

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 extension ImageRequest {
     /// The same picture asked for with another seed (a variant, or a redo).

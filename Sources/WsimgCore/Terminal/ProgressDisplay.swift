@@ -1,5 +1,7 @@
 import Synchronization
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Shows a run's progress on stderr: a live, throttled line on a terminal; one line per finished image
 /// in logs and pipes. The clock and the output are injected so tests can check exactly what is drawn.

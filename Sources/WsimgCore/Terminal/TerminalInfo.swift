@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// What the process's stderr is: a terminal (and how wide) or a file or pipe.
 public struct TerminalInfo: Sendable, Equatable {

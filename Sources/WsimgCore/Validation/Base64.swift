@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// Strict standard-alphabet base64 decoding (padding optional), written for multi-megabyte payloads.
 public enum Base64 {

@@ -1,6 +1,8 @@
 internal import CWsimgPNG
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
     case notPNG(String)

@@ -2,6 +2,8 @@ internal import CWsimgCurl
 import Foundation
 import Synchronization
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// One curl multi handle driven from one dedicated thread: no thread per request, nothing blocking
 /// Swift's cooperative pool, and connections (and HTTP/2 streams) reused.

@@ -1,5 +1,7 @@
 internal import CWsimgCurl
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// One HTTP exchange on one curl easy handle. Lives from submission until curl reports it done;
 /// its callbacks reach it through `CURLOPT_PRIVATE` / userdata pointers, never through captures.

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 public struct HTTPRequest: Sendable {
     public var url: String
@@ -75,7 +77,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .couldNotConnect(let why): "could not connect (\(why))"
-        case .timedOut(let seconds): "no answer within \(Self.format(seconds)) s"
+        case .timedOut(let seconds): "no answer within \(NumberText.plain(seconds)) s"
         case .connectionLost(let why): "the connection broke (\(why))"
         case .responseTooLarge(let limit): "the response was larger than \(limit >> 20) MiB"
         case .tls(let why): "secure connection failed (\(why)); behind a school proxy that inspects TLS, set CURL_CA_BUNDLE to its CA certificate"
@@ -83,11 +85,6 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .cancelled: "cancelled"
         case .other(let why): why
         }
-    }
-
-    /// `3` rather than `3.0`; huge or odd values as Swift spells them.
-    static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
     }
 }
 

@@ -1,5 +1,7 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// What every transfer of a run shares, read once from the environment: who we say we are, which
 /// certificate authorities to trust, and which hosts never go through a proxy.

@@ -1,4 +1,6 @@
 import WsimgBasics
+import WsimgJSON
+import WsimgWorksheet
 
 /// An http(s) URL split just enough to decide where keys may go: the scheme, the host, and whether it
 /// carries parts that may be secret (user:password, a query, a fragment). `display` never shows those.

@@ -3,11 +3,11 @@ import WsimgBasics
 /// A string of the worksheet that wsimg reads (an element's `url`): a short one whole, a long one
 /// (a `data:` URL of megabytes) as its first characters and its place in the file.
 public struct WorksheetText: Sendable, Equatable {
-    let scanned: ScannedString
+    package let scanned: ScannedString
     /// The JSON string in the worksheet, quotes included.
     public let range: Range<Int>
 
-    init(_ scanned: ScannedString, range: Range<Int>) {
+    package init(_ scanned: ScannedString, range: Range<Int>) {
         self.scanned = scanned
         self.range = range
     }

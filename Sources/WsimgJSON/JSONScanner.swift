@@ -6,11 +6,11 @@ import WsimgBasics
 ///
 /// Its state survives between chunks (as in Go's `encoding/json` scanner), so the document never has
 /// to be in memory: memory depends on nesting depth, not on the file.
-struct JSONScanner {
+package struct JSONScanner {
     /// Strings longer than this (as written) keep only their first `headLimit` bytes.
-    static let textLimit = 64 << 10
-    static let headLimit = 256
-    static let keyLimit = 256
+    package static let textLimit = 64 << 10
+    package static let headLimit = 256
+    package static let keyLimit = 256
 
     private enum Expect {
         case document, value, valueOrArrayEnd, keyOrObjectEnd, key, colon, commaOrEnd, done
@@ -36,7 +36,7 @@ struct JSONScanner {
         case lowHex(high: UInt32, remaining: Int, value: UInt32)
     }
 
-    let maxDepth: Int
+    package let maxDepth: Int
     private var expect = Expect.document
     private var token = Token.none
     private var stack: [Bool] = []
@@ -60,11 +60,11 @@ struct JSONScanner {
     private var rawLength = 0
     private var digest = XXHash64()
 
-    init(maxDepth: Int = JSONParser.defaultMaxDepth) {
+    package init(maxDepth: Int = JSONParser.defaultMaxDepth) {
         self.maxDepth = maxDepth
     }
 
-    mutating func feed<Events: JSONScanEvents>(_ chunk: UnsafeRawBufferPointer, into events: inout Events) throws(JSONSyntaxError) {
+    package mutating func feed<Events: JSONScanEvents>(_ chunk: UnsafeRawBufferPointer, into events: inout Events) throws(JSONSyntaxError) {
         var index = 0
         let count = chunk.count
         while index < count {
@@ -87,7 +87,7 @@ struct JSONScanner {
     }
 
     /// Call after the last chunk: the document must be complete.
-    mutating func finish<Events: JSONScanEvents>(into events: inout Events) throws(JSONSyntaxError) {
+    package mutating func finish<Events: JSONScanEvents>(into events: inout Events) throws(JSONSyntaxError) {
         switch token {
         case .string: throw error("unterminated string", at: offset)
         case .literal: throw error("unexpected end of file", at: offset)
@@ -387,7 +387,7 @@ struct JSONScanner {
         valueEnded()
     }
 
-    static func hexDigit(_ byte: UInt8) -> UInt32? {
+    package static func hexDigit(_ byte: UInt8) -> UInt32? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
         case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
@@ -396,7 +396,7 @@ struct JSONScanner {
         }
     }
 
-    static func describe(_ byte: UInt8) -> String {
+    package static func describe(_ byte: UInt8) -> String {
         (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x" + String(byte, radix: 16, uppercase: true)
     }
 

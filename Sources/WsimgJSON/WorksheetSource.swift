@@ -14,25 +14,25 @@ public final class WorksheetSource: Sendable {
     }
 
     private let origin: Origin
-    let chunkSize: Int
+    package let chunkSize: Int
     private let opened = Mutex<FileStamp?>(nil)
 
     /// The version of the file the last pass read (for a worksheet at a path): a writer checks the
     /// path still names it before replacing it.
     public var lastRead: FileStamp? { opened.withLock { $0 } }
 
-    init(bytes: [UInt8], chunkSize: Int = WorksheetSource.chunkSize) {
+    package init(bytes: [UInt8], chunkSize: Int = WorksheetSource.chunkSize) {
         origin = .bytes(bytes)
         self.chunkSize = max(1, chunkSize)
     }
 
-    init(path: String) {
+    package init(path: String) {
         origin = .path(path)
         chunkSize = Self.chunkSize
     }
 
     /// Reads through `descriptor` (not closed here).
-    init(descriptor: Int32) {
+    package init(descriptor: Int32) {
         origin = .descriptor(descriptor, owned: false)
         chunkSize = Self.chunkSize
     }
@@ -48,7 +48,7 @@ public final class WorksheetSource: Sendable {
 
     /// Copies everything readable from `input` into a temporary file that is unlinked at once, so it
     /// disappears with the process whatever happens. Nil when it cannot (errno says why).
-    static func spooling(_ input: Int32) -> WorksheetSource? {
+    package static func spooling(_ input: Int32) -> WorksheetSource? {
         guard let (fd, path) = AtomicFile.createTemporary(in: Paths.temporaryFolder()) else { return nil }
         unlink(path)
         let spool = WorksheetSource(owning: fd)
@@ -64,7 +64,7 @@ public final class WorksheetSource: Sendable {
 
     /// Calls `body` with the bytes in order, `chunkSize` at a time; returns why they could not all be
     /// read, if they could not.
-    func forEachChunk<Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Void) throws(Failure) -> String? {
+    package func forEachChunk<Failure: Error>(_ body: (UnsafeRawBufferPointer) throws(Failure) -> Void) throws(Failure) -> String? {
         switch origin {
         case .bytes(let bytes):
             var failure: Failure?
@@ -117,7 +117,7 @@ public final class WorksheetSource: Sendable {
 
     /// The bytes in `range` (a few, or one picture's worth: the caller bounds it), or nil if they
     /// cannot be read.
-    func bytes(in range: Range<Int>) -> [UInt8]? {
+    package func bytes(in range: Range<Int>) -> [UInt8]? {
         switch origin {
         case .bytes(let bytes):
             guard range.upperBound <= bytes.count else { return nil }

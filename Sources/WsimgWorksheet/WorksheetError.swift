@@ -1,4 +1,5 @@
 import WsimgBasics
+import WsimgJSON
 
 public enum WorksheetError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)

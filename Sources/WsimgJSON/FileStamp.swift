@@ -4,13 +4,13 @@ import WsimgBasics
 /// What identifies one version of a file at a path: the file (device, inode) and its size and
 /// modification time. An editor's save replaces the file; a write in place changes the rest.
 public struct FileStamp: Sendable, Equatable {
-    let device: UInt64
-    let inode: UInt64
-    let size: Int64
-    let modified: Int64
-    let modifiedNanoseconds: Int
+    package let device: UInt64
+    package let inode: UInt64
+    package let size: Int64
+    package let modified: Int64
+    package let modifiedNanoseconds: Int
 
-    init(_ info: stat) {
+    package init(_ info: stat) {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         size = Int64(info.st_size)
@@ -18,13 +18,13 @@ public struct FileStamp: Sendable, Equatable {
         modifiedNanoseconds = info.st_mtim.tv_nsec
     }
 
-    init?(path: String) {
+    package init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         self.init(info)
     }
 
-    init?(descriptor: Int32) {
+    package init?(descriptor: Int32) {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return nil }
         self.init(info)

@@ -1,7 +1,7 @@
 import WsimgBasics
 
 /// What a `JSONScanner` reports, at absolute byte offsets in the document.
-protocol JSONScanEvents {
+package protocol JSONScanEvents {
     /// An object or array begins with its bracket at `offset`.
     mutating func beginContainer(isObject: Bool, at offset: Int)
     /// The innermost open container ends; `end` is just past its bracket.
@@ -13,7 +13,7 @@ protocol JSONScanEvents {
     mutating func scalar(_ value: ScannedScalar, range: Range<Int>)
 }
 
-enum ScannedScalar: Equatable {
+package enum ScannedScalar: Equatable {
     /// A string's text, or a string nobody asked for (nil).
     case string(ScannedString?)
     /// A number as spelled (empty when nobody asked for it; "1e999", too large, stands for one longer than `JSONScanner.textLimit`).
@@ -21,7 +21,7 @@ enum ScannedScalar: Equatable {
     case bool(Bool)
     case null
 
-    var typeName: String {
+    package var typeName: String {
         switch self {
         case .string: "a string"
         case .number: "a number"

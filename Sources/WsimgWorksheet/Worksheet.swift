@@ -1,5 +1,6 @@
 import Foundation
 import WsimgBasics
+import WsimgJSON
 
 /// A worksheet: where its bytes are, the image placeholders found in them, and a hash of them. It is
 /// read in chunks and never held whole, so a worksheet with hundreds of megabytes of embedded
@@ -67,7 +68,7 @@ extension Worksheet {
     /// Names each element by its own `id` when all of them have one that is unique and fit for a
     /// file name (letters, digits, `-`, `_`, `.`, at most 100 characters, not starting with `.`);
     /// otherwise every element is named by its position, as before.
-    static func identify(_ placeholders: [Placeholder]) -> [Placeholder] {
+    package static func identify(_ placeholders: [Placeholder]) -> [Placeholder] {
         let ids = placeholders.compactMap(\.elementID)
         guard !ids.isEmpty, ids.count == placeholders.count, Set(ids).count == ids.count, ids.allSatisfy(isFitForAFileName) else {
             return placeholders
@@ -79,7 +80,7 @@ extension Worksheet {
         }
     }
 
-    static func isFitForAFileName(_ id: String) -> Bool {
+    package static func isFitForAFileName(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= 100 && !id.hasPrefix(".") && !id.hasPrefix("-")
             && id.utf8.allSatisfy { byte in
                 (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x5F || byte == 0x2E
@@ -113,7 +114,7 @@ public struct Placeholder: Sendable, Equatable {
     /// The one rule for whether an element needs a picture, for `generate` and `validate` alike.
     public var asksForPicture: Bool { skipReason == nil }
     /// Where its properties object is in the worksheet, to set its `url`.
-    let properties: PropertiesDraft
+    package let properties: PropertiesDraft
 
     /// The texts wsimg reads (`caption`, `imagePrompt`) that hold half an emoji — a lone surrogate
     /// escape, as the web app leaves when it cuts a text — and so read a U+FFFD there.
@@ -124,7 +125,7 @@ public struct Placeholder: Sendable, Equatable {
         }
     }
 
-    init(_ properties: PropertiesDraft, position: String, elementID: String? = nil) {
+    package init(_ properties: PropertiesDraft, position: String, elementID: String? = nil) {
         self.id = position
         self.position = position
         self.elementID = elementID
@@ -173,13 +174,13 @@ public struct Placeholder: Sendable, Equatable {
         guard number.isFinite else { return (defaultSide, "\(name) is too large") }
         guard number >= 0 else { return (defaultSide, "\(name) must not be negative") }
         if number == 0 { return (defaultSide, nil) }
-        guard number <= 1_000_000 else { return (defaultSide, "\(name) is too large (\(TransportError.format(number)))") }
+        guard number <= 1_000_000 else { return (defaultSide, "\(name) is too large (\(NumberText.plain(number)))") }
         return (Int(number.rounded()), nil)
     }
 }
 
 extension String {
-    func trimmingWhitespace() -> Substring {
+    package func trimmingWhitespace() -> Substring {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

@@ -1,35 +1,36 @@
 import WsimgBasics
+import WsimgJSON
 
 /// Finds a worksheet's image placeholders as a `JSONScanner` passes over it: it follows only the
 /// paths `pages[].elements[].properties` (and the generator's `data.worksheet` envelope), keeps the
 /// few values wsimg needs, and records where each properties object is so its `url` can be set later.
 /// A key given twice counts once, the last time, as `JSON.parse` does.
-struct WorksheetScan: JSONScanEvents {
-    enum Role {
+package struct WorksheetScan: JSONScanEvents {
+    package enum Role {
         case root, data, envelope, other
         case pages(envelope: Bool)
         case page, elements, element, properties
     }
 
     private struct Frame {
-        var role: Role
-        var key: String?
-        let isObject: Bool
-        var items = 0
-        let start: Int
+        package var role: Role
+        package var key: String?
+        package let isObject: Bool
+        package var items = 0
+        package let start: Int
     }
 
-    enum Pages {
+    package enum Pages {
         case notArray(String)
         case found([Placeholder])
     }
 
-    private(set) var rootType: String?
+    package private(set) var rootType: String?
     /// How many elements of each `type` the pages hold (for a worksheet with no image elements).
-    private(set) var elementTypes: [String: Int] = [:]
-    private(set) var rootPages: Pages?
-    private(set) var envelopePages: Pages?
-    private(set) var envelopeSeen = false
+    package private(set) var elementTypes: [String: Int] = [:]
+    package private(set) var rootPages: Pages?
+    package private(set) var envelopePages: Pages?
+    package private(set) var envelopeSeen = false
 
     private var frames: [Frame] = []
     private var pagesSoFar: [Placeholder] = []
@@ -45,10 +46,10 @@ struct WorksheetScan: JSONScanEvents {
     /// Where the value of the properties member being read began.
     private var memberStart = 0
 
-    static let wantedProperties: Set<String> = ["imagePrompt", "caption", "width", "height", "url"]
+    package static let wantedProperties: Set<String> = ["imagePrompt", "caption", "width", "height", "url"]
 
     /// The placeholders of the worksheet, or why it is not one.
-    func result() -> Result<[Placeholder], WorksheetError> {
+    package func result() -> Result<[Placeholder], WorksheetError> {
         guard let rootType, rootType == "an object" else {
             return .failure(.notAWorksheet("the top level is \(rootType ?? "empty"), not an object"))
         }
@@ -59,7 +60,7 @@ struct WorksheetScan: JSONScanEvents {
         }
     }
 
-    mutating func beginContainer(isObject: Bool, at offset: Int) {
+    package mutating func beginContainer(isObject: Bool, at offset: Int) {
         let role = valueBegins(type: isObject ? "an object" : "an array", isObject: isObject, isArray: !isObject, at: offset)
         switch role {
         case .pages: pagesSoFar = []
@@ -72,7 +73,7 @@ struct WorksheetScan: JSONScanEvents {
         frames.append(Frame(role: role, isObject: isObject, start: offset))
     }
 
-    mutating func endContainer(at end: Int) {
+    package mutating func endContainer(at end: Int) {
         let frame = frames.removeLast()
         switch frame.role {
         case .pages(let envelope):
@@ -94,12 +95,12 @@ struct WorksheetScan: JSONScanEvents {
         }
     }
 
-    mutating func key(_ name: String?, range: Range<Int>) {
+    package mutating func key(_ name: String?, range: Range<Int>) {
         frames[frames.count - 1].key = name
         if case .properties? = frames.last?.role { properties.memberKey(range) }
     }
 
-    mutating func wantsNextValue() -> Bool {
+    package mutating func wantsNextValue() -> Bool {
         guard let frame = frames.last, let key = frame.key else { return false }
         switch frame.role {
         case .element: return key == "type" || key == "id"
@@ -108,7 +109,7 @@ struct WorksheetScan: JSONScanEvents {
         }
     }
 
-    mutating func scalar(_ value: ScannedScalar, range: Range<Int>) {
+    package mutating func scalar(_ value: ScannedScalar, range: Range<Int>) {
         _ = valueBegins(type: value.typeName, isObject: false, isArray: false, at: range.lowerBound)
         guard let frame = frames.last else { return }
         switch frame.role {

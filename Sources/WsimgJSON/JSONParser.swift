@@ -258,7 +258,7 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public let line: Int
     public let column: Int
 
-    init(message: String, offset: Int, in bytes: [UInt8]) {
+    package init(message: String, offset: Int, in bytes: [UInt8]) {
         var line = 1
         var lineStart = 0
         for index in 0..<offset where bytes[index] == 0x0A {
@@ -272,7 +272,7 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
         self.column = column
     }
 
-    init(message: String, line: Int, column: Int) {
+    package init(message: String, line: Int, column: Int) {
         self.message = message
         self.line = line
         self.column = column

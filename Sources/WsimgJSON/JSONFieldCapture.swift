@@ -4,18 +4,18 @@ import WsimgBasics
 /// `JSONScanner` passes over it; everything else is scanned and forgotten, so what an answer carries
 /// besides those fields costs no memory however large it is. A key given twice counts once, the last
 /// time, as `JSON.parse` does.
-struct JSONFieldCapture: JSONScanEvents {
-    enum Step: Hashable, Sendable {
+package struct JSONFieldCapture: JSONScanEvents {
+    package enum Step: Hashable, Sendable {
         case key(String)
         case index(Int)
     }
 
-    enum Pattern: Sendable {
+    package enum Pattern: Sendable {
         case key(String)
         case index(Int)
         case anyIndex
 
-        func matches(_ step: Step) -> Bool {
+        package func matches(_ step: Step) -> Bool {
             switch (self, step) {
             case (.key(let a), .key(let b)): a == b
             case (.index(let a), .index(let b)): a == b
@@ -25,12 +25,12 @@ struct JSONFieldCapture: JSONScanEvents {
         }
     }
 
-    enum Value: Sendable, Equatable {
+    package enum Value: Sendable, Equatable {
         case scalar(ScannedScalar)
         /// An object or array, and how many members or items it has.
         case container(isObject: Bool, count: Int)
 
-        var typeName: String {
+        package var typeName: String {
             switch self {
             case .scalar(let scalar): scalar.typeName
             case .container(let isObject, _): isObject ? "an object" : "an array"
@@ -38,41 +38,41 @@ struct JSONFieldCapture: JSONScanEvents {
         }
 
         /// A string's whole text, when it was short enough to be kept.
-        var text: String? {
+        package var text: String? {
             if case .scalar(.string(let string?)) = self { return string.text }
             return nil
         }
     }
 
-    struct Field: Sendable, Equatable {
-        let value: Value
+    package struct Field: Sendable, Equatable {
+        package let value: Value
         /// Where the value is in the document (a string's with its quotes).
-        let range: Range<Int>
+        package let range: Range<Int>
     }
 
     private struct Frame {
-        let path: [Step]
-        let isObject: Bool
-        var count = 0
-        var key: String?
-        let start: Int
+        package let path: [Step]
+        package let isObject: Bool
+        package var count = 0
+        package var key: String?
+        package let start: Int
         /// Whether anything below this container can be wanted: when not, its values (a megabyte
         /// array of zeros, say) are only counted.
-        let relevant: Bool
+        package let relevant: Bool
     }
 
-    let patterns: [[Pattern]]
-    private(set) var fields: [[Step]: Field] = [:]
+    package let patterns: [[Pattern]]
+    package private(set) var fields: [[Step]: Field] = [:]
     private var frames: [Frame] = []
 
-    init(_ patterns: [[Pattern]]) {
+    package init(_ patterns: [[Pattern]]) {
         self.patterns = patterns
     }
 
-    subscript(_ steps: Step...) -> Field? { fields[steps] }
+    package subscript(_ steps: Step...) -> Field? { fields[steps] }
 
     /// The value at the root (what the document is), once scanned.
-    var root: Field? { fields[[]] }
+    package var root: Field? { fields[[]] }
 
     private func wanted(_ path: [Step]) -> Bool {
         path.isEmpty || patterns.contains { $0.count == path.count && zip($0, path).allSatisfy { $0.matches($1) } }
@@ -102,7 +102,7 @@ struct JSONFieldCapture: JSONScanEvents {
         }
     }
 
-    mutating func beginContainer(isObject: Bool, at offset: Int) {
+    package mutating func beginContainer(isObject: Bool, at offset: Int) {
         guard nextIsRelevant else {
             frames[frames.count - 1].count += 1
             frames.append(Frame(path: [], isObject: isObject, start: offset, relevant: false))
@@ -113,20 +113,20 @@ struct JSONFieldCapture: JSONScanEvents {
         frames.append(Frame(path: path, isObject: isObject, start: offset, relevant: holdsWanted(path)))
     }
 
-    mutating func endContainer(at end: Int) {
+    package mutating func endContainer(at end: Int) {
         let frame = frames.removeLast()
         if frame.relevant || frames.last?.relevant ?? true, wanted(frame.path) {
             fields[frame.path] = Field(value: .container(isObject: frame.isObject, count: frame.count), range: frame.start..<end)
         }
     }
 
-    mutating func key(_ name: String?, range: Range<Int>) {
+    package mutating func key(_ name: String?, range: Range<Int>) {
         frames[frames.count - 1].key = name
     }
 
-    mutating func wantsNextValue() -> Bool { nextIsRelevant && wanted(nextPath()) }
+    package mutating func wantsNextValue() -> Bool { nextIsRelevant && wanted(nextPath()) }
 
-    mutating func scalar(_ value: ScannedScalar, range: Range<Int>) {
+    package mutating func scalar(_ value: ScannedScalar, range: Range<Int>) {
         guard nextIsRelevant else {
             frames[frames.count - 1].count += 1
             return
@@ -139,7 +139,7 @@ struct JSONFieldCapture: JSONScanEvents {
 
 extension JSONFieldCapture {
     /// Scans a whole document in memory.
-    static func scan(_ bytes: [UInt8], _ patterns: [[Pattern]], maxDepth: Int = 32) throws(JSONSyntaxError) -> JSONFieldCapture {
+    package static func scan(_ bytes: [UInt8], _ patterns: [[Pattern]], maxDepth: Int = 32) throws(JSONSyntaxError) -> JSONFieldCapture {
         var scanner = JSONScanner(maxDepth: maxDepth)
         var capture = JSONFieldCapture(patterns)
         var failure: JSONSyntaxError?
@@ -156,7 +156,7 @@ extension JSONFieldCapture {
     }
 
     /// A string field's whole text: kept when short, else decoded from `document`, where it is.
-    static func text(of field: Field?, in document: [UInt8]) -> String? {
+    package static func text(of field: Field?, in document: [UInt8]) -> String? {
         guard let field, case .scalar(.string(let string?)) = field.value else { return nil }
         if let text = string.text { return text }
         guard field.range.count >= 2, field.range.upperBound <= document.count else { return nil }

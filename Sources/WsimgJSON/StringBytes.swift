@@ -1,14 +1,14 @@
 import WsimgBasics
 
 /// Byte tests the scanner runs over megabytes of string text.
-enum StringBytes {
+package enum StringBytes {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
 
     /// The index of the first byte in `bytes[from..<to]` that ends a plain run of string text — a quote,
     /// a backslash, a control character or a non-ASCII byte — or `to`. Eight bytes a step: a flag is
     /// exact for the lowest such byte, which is the only one used.
-    static func firstSpecial(in bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Int {
+    package static func firstSpecial(in bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Int {
         var index = start
         while index + 8 <= end {
             let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
@@ -28,12 +28,12 @@ enum StringBytes {
 
     /// Decodes a string's bytes as written between the quotes (already checked by the scanner). With
     /// `truncated`, an escape cut off at the end is dropped, as is a cut UTF-8 sequence.
-    static func decode(_ raw: [UInt8], truncated: Bool = false) -> String {
+    package static func decode(_ raw: [UInt8], truncated: Bool = false) -> String {
         String(decoding: decodeBytes(raw, truncated: truncated), as: UTF8.self)
     }
 
     /// As `decode`, as UTF-8 bytes (a string without escapes is returned as it is).
-    static func decodeBytes(_ raw: [UInt8], truncated: Bool = false) -> [UInt8] {
+    package static func decodeBytes(_ raw: [UInt8], truncated: Bool = false) -> [UInt8] {
         guard raw.contains(0x5C) else { return truncated ? Array(raw.prefix(completeUTF8Prefix(raw))) : raw }
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
