@@ -29,34 +29,36 @@ let package = Package(
         .target(name: "WsimgJSON", dependencies: ["WsimgBasics"]),
         // The worksheet: its image elements, read with the scanner.
         .target(name: "WsimgWorksheet", dependencies: ["WsimgJSON", "WsimgBasics"]),
+        // Pictures: PNG validation (libpng's simplified API), JPEG conversion, encoding, wsimg's mark, base64.
+        .target(name: "WsimgImages", dependencies: ["WsimgBasics", "CWsimgPNG", "CWsimgJPEG"]),
         .target(
             name: "WsimgCore",
-            dependencies: ["WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
+            dependencies: ["WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
         ),
         .executableTarget(
             name: "wsimg",
-            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         // A loopback HTTP server with fault injection, shared by the end-to-end tests and the benchmark.
         .target(
             name: "FakeUpstream",
-            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         .executableTarget(
             name: "wsimg-bench",
-            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .executableTarget(
             name: "wsimg-fuzz",
-            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "WsimgCoreTests",
-            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WsimgCore", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
+            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Synchronization
 import WsimgBasics
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 

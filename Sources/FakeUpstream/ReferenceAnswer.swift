@@ -1,5 +1,6 @@
 import WsimgBasics
 import WsimgCore
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 

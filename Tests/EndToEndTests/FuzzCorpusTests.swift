@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WsimgBasics
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 

@@ -1,5 +1,6 @@
 import Foundation
 import WsimgBasics
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 

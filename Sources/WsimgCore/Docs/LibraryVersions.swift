@@ -2,6 +2,7 @@ internal import CWsimgCurl
 internal import CWsimgJPEG
 internal import CWsimgPNG
 import WsimgBasics
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 

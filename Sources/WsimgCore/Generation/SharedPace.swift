@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import WsimgBasics
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 

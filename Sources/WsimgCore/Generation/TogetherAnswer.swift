@@ -1,4 +1,5 @@
 import WsimgBasics
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 

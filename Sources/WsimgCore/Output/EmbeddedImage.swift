@@ -1,11 +1,12 @@
 import Foundation
 import WsimgBasics
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 
 /// `data:image/png;base64,…` URLs, as the web app writes them.
 public enum EmbeddedImage {
-    public static let prefix = "data:image/png;base64,"
+    public static let prefix = PictureMark.dataURLPrefix
 
     public static func url(for png: [UInt8]) -> String { prefix + Base64.encode(png) }
 

@@ -2,6 +2,7 @@ internal import CWsimgCurl
 import Foundation
 import Synchronization
 import WsimgBasics
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 

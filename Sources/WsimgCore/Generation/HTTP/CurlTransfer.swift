@@ -1,5 +1,6 @@
 internal import CWsimgCurl
 import WsimgBasics
+import WsimgImages
 import WsimgJSON
 import WsimgWorksheet
 

@@ -1,6 +1,4 @@
 import WsimgBasics
-import WsimgJSON
-import WsimgWorksheet
 
 /// What kind of picture some bytes are, from their first bytes.
 public enum ImageFormat: Sendable, Equatable {

@@ -1,12 +1,10 @@
 import WsimgBasics
-import WsimgJSON
-import WsimgWorksheet
 
 /// Strict standard-alphabet base64 decoding (padding optional), written for multi-megabyte payloads.
 public enum Base64 {
-    static let invalid: UInt8 = 0xFF
+    package static let invalid: UInt8 = 0xFF
     /// Character → 6-bit value, `invalid` for anything else.
-    static let decodeTable: [UInt8] = {
+    package static let decodeTable: [UInt8] = {
         var table = [UInt8](repeating: invalid, count: 256)
         for (index, char) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
             table[Int(char)] = UInt8(index)
@@ -53,7 +51,7 @@ public enum Base64 {
     /// Decodes whole groups of four plain base64 characters (no padding) from `input` into `output`,
     /// stopping at the first group that holds anything else; returns the characters read and bytes written.
     @inline(__always)
-    static func decodeGroups(
+    package static func decodeGroups(
         _ input: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>,
         into output: UnsafeMutableBufferPointer<UInt8>
     ) -> (read: Int, written: Int) {
@@ -74,7 +72,7 @@ public enum Base64 {
         return (i, o)
     }
 
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    package static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     public static func encode(_ bytes: [UInt8]) -> String {
         var out = [UInt8](repeating: 0, count: encodedCount(bytes.count))
@@ -82,11 +80,11 @@ public enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func encodedCount(_ count: Int) -> Int { (count + 2) / 3 * 4 }
+    package static func encodedCount(_ count: Int) -> Int { (count + 2) / 3 * 4 }
 
     /// Encodes `input` into `output` (at least `encodedCount(input.count)` bytes), with padding;
     /// returns how many bytes it wrote. Streams encode in pieces whose length is a multiple of 3.
-    static func encode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
+    package static func encode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
         precondition(output.count >= encodedCount(input.count))
         return alphabet.withUnsafeBufferPointer { table in
             var i = 0

@@ -1,8 +1,6 @@
 internal import CWsimgPNG
 import Foundation
 import WsimgBasics
-import WsimgJSON
-import WsimgWorksheet
 
 public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
     case notPNG(String)
@@ -32,8 +30,8 @@ public struct PNGHeader: Sendable, Equatable {
 
 public enum PNGValidator {
     public static let maximumSide = 8192
-    static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-    static let iendChunk: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+    package static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    package static let iendChunk: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
 
     /// Reads the size from the IHDR chunk, which must come first.
     public static func header(of bytes: some Collection<UInt8>) throws(ValidationError) -> PNGHeader {
@@ -58,10 +56,10 @@ public enum PNGValidator {
     }
 
     /// The smallest file that can hold a signature, an IHDR chunk and the IEND trailer.
-    static let minimumSize = signature.count + 25 + iendChunk.count
+    package static let minimumSize = signature.count + 25 + iendChunk.count
 
     /// What can be checked without decoding: the header's size (when one is expected) and the IEND trailer.
-    static func checkEnds(
+    package static func checkEnds(
         head: some Collection<UInt8>, count: Int, tail: some Collection<UInt8>,
         width: Int?, height: Int?
     ) throws(ValidationError) {
@@ -73,13 +71,13 @@ public enum PNGValidator {
     }
 
     /// Reads a file's first 24 and last 12 bytes for `checkEnds`.
-    static func checkEnds(ofFile fd: Int32, size: Int, width: Int?, height: Int?) throws(ValidationError) {
+    package static func checkEnds(ofFile fd: Int32, size: Int, width: Int?, height: Int?) throws(ValidationError) {
         let head = RegularFile.read(fd, count: 24, at: 0)
         let tail = size >= iendChunk.count ? RegularFile.read(fd, count: iendChunk.count, at: size - iendChunk.count) : []
         try checkEnds(head: head, count: size, tail: tail, width: width, height: height)
     }
 
-    static func openFile(_ path: String, followLinks: Bool = true) throws(ValidationError) -> (descriptor: Int32, size: Int) {
+    package static func openFile(_ path: String, followLinks: Bool = true) throws(ValidationError) -> (descriptor: Int32, size: Int) {
         do {
             return try RegularFile.open(path, followLinks: followLinks)
         } catch {
@@ -154,7 +152,7 @@ public enum PNGValidator {
     }
 
     /// What a file that is not a PNG seems to be, for the error message.
-    static func describeFormat(_ prefix: [UInt8]) -> String {
+    package static func describeFormat(_ prefix: [UInt8]) -> String {
         switch ImageFormat.sniff(prefix) {
         case .jpeg: return "JPEG data"
         case .unsupported(let format): return "\(format) data"

@@ -1,11 +1,7 @@
-import WsimgBasics
-import WsimgJSON
-import WsimgWorksheet
-
 /// 64-bit FNV-1a over length-prefixed fields: stable across runs, platforms and Swift versions
 /// (unlike `Hasher`), which a file name that must survive re-runs needs.
 public enum StableHash {
-    static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    package static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
 
     public static func fnv1a64(_ fields: [String]) -> UInt64 {
         var hash = offsetBasis
@@ -17,7 +13,7 @@ public enum StableHash {
         return hash
     }
 
-    static func mix(_ bytes: some Sequence<UInt8>, into start: UInt64) -> UInt64 {
+    package static func mix(_ bytes: some Sequence<UInt8>, into start: UInt64) -> UInt64 {
         var hash = start
         for byte in bytes {
             hash ^= UInt64(byte)

@@ -1,15 +1,13 @@
 import WsimgBasics
-import WsimgJSON
-import WsimgWorksheet
 
 /// wsimg's mark in every PNG it stores: a `tEXt` chunk `wsimg-key` holding the picture's cache key,
 /// right after IHDR. A picture embedded in a worksheet as a `data:` URL has lost its file name, but the
 /// mark sits in its first 70 bytes, so recognising wsimg's own embedded pictures (and whether they
 /// are current) costs decoding about a hundred base64 characters, not the picture.
 public enum PictureMark {
-    static let keyword = "wsimg-key"
+    package static let keyword = "wsimg-key"
     /// Signature (8) and IHDR (4 + 4 + 13 + 4).
-    static let headerLength = 33
+    package static let headerLength = 33
 
     /// The chunk to insert for `key`.
     public static func chunk(key: String) -> [UInt8] {
@@ -17,7 +15,7 @@ public enum PictureMark {
     }
 
     /// Whether `head` (a file's first bytes) starts with a PNG signature and IHDR, so a mark fits after it.
-    static func canMark(_ head: some Collection<UInt8>) -> Bool {
+    package static func canMark(_ head: some Collection<UInt8>) -> Bool {
         head.count >= headerLength && head.starts(with: PNGValidator.signature)
             && head.dropFirst(12).prefix(4).elementsEqual("IHDR".utf8)
     }
@@ -41,10 +39,13 @@ public enum PictureMark {
         return CacheKey.isKey(key) ? String(key) : nil
     }
 
+    /// How a PNG embedded in a worksheet begins.
+    public static let dataURLPrefix = "data:image/png;base64,"
+
     /// The key marked in an embedded picture (`data:image/png;base64,…`), from its first characters.
     public static func key(inDataURL url: String) -> String? {
-        guard url.hasPrefix(EmbeddedImage.prefix) else { return nil }
-        let start = url.utf8.index(url.utf8.startIndex, offsetBy: EmbeddedImage.prefix.utf8.count)
+        guard url.hasPrefix(dataURLPrefix) else { return nil }
+        let start = url.utf8.index(url.utf8.startIndex, offsetBy: dataURLPrefix.utf8.count)
         let head = url.utf8[start...].prefix(128)
         guard head.count == 128, let bytes = Base64.decode(String(decoding: head, as: UTF8.self)) else { return nil }
         return key(in: bytes)

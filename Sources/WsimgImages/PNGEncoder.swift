@@ -1,7 +1,5 @@
 internal import CWsimgPNG
 import WsimgBasics
-import WsimgJSON
-import WsimgWorksheet
 
 public enum PNGEncoder {
     public enum Failure: Error, Equatable, CustomStringConvertible {

@@ -1,7 +1,5 @@
 internal import CWsimgJPEG
 import WsimgBasics
-import WsimgJSON
-import WsimgWorksheet
 
 /// Makes sure what goes to disk is a PNG: PNG bytes pass through; JPEG bytes (FLUX.1 schnell's
 /// default, and what the web app's server sends labelled PNG) are decoded with libjpeg-turbo and
