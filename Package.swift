@@ -31,34 +31,37 @@ let package = Package(
         .target(name: "WsimgWorksheet", dependencies: ["WsimgJSON", "WsimgBasics"]),
         // Pictures: PNG validation (libpng's simplified API), JPEG conversion, encoding, wsimg's mark, base64.
         .target(name: "WsimgImages", dependencies: ["WsimgBasics", "CWsimgPNG", "CWsimgJPEG"]),
+        // HTTP through libcurl (one object per transfer, typed option shims), service URLs and proxies,
+        // answers' rate-limit headers and Retry-After.
+        .target(name: "WsimgNetwork", dependencies: ["WsimgBasics", "CWsimgCurl"]),
         .target(
             name: "WsimgCore",
-            dependencies: ["WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
+            dependencies: ["WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
         ),
         .executableTarget(
             name: "wsimg",
-            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         // A loopback HTTP server with fault injection, shared by the end-to-end tests and the benchmark.
         .target(
             name: "FakeUpstream",
-            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         .executableTarget(
             name: "wsimg-bench",
-            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .executableTarget(
             name: "wsimg-fuzz",
-            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "WsimgCoreTests",
-            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WsimgCore", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
+            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
         ),
     ],
     swiftLanguageModes: [.v6]

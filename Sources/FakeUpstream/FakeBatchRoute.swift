@@ -4,6 +4,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// A loopback stand-in for the web app's `POST /api/worksheet/generate-images`, faithful to its contract:

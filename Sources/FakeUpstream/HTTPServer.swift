@@ -3,6 +3,7 @@ import Synchronization
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// A small threaded HTTP/1.1 server on 127.0.0.1 with an OS-chosen port, for tests and benchmarks.

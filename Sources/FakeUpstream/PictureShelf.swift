@@ -2,6 +2,7 @@ import Synchronization
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Pictures a URL answer pointed at, kept until downloaded once (a CDN link is single-use here, so a

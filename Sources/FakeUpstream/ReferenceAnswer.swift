@@ -2,6 +2,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The answer readers as they were before streaming: the whole body parsed into a tree by

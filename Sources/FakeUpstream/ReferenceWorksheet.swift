@@ -2,6 +2,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The worksheet reader as it was before streaming: the whole document parsed into a tree by

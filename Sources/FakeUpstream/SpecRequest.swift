@@ -2,6 +2,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// A `POST /v1/images/generations` body checked against Together's OpenAPI spec: `prompt` and `model`

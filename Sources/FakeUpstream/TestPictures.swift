@@ -2,6 +2,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Well-formed PNGs of every kind the format allows, made byte by byte (stored deflate blocks, real

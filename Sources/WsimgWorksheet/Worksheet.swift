@@ -178,12 +178,3 @@ public struct Placeholder: Sendable, Equatable {
         return (Int(number.rounded()), nil)
     }
 }
-
-extension String {
-    package func trimmingWhitespace() -> Substring {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
-        return Substring(scalars[first...last])
-    }
-}

@@ -5,6 +5,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 // `make bench`: runs the release wsimg against a loopback fake of Together and prints, per scenario,

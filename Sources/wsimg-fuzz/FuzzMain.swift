@@ -4,6 +4,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 // Fuzz harnesses for what reads untrusted bytes: the streaming worksheet reader (held to the tree parser,

@@ -3,6 +3,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 // Ctrl-C, SIGTERM, SIGHUP or a closed output pipe: cancel the run, which keeps what it has and writes

@@ -3,6 +3,7 @@ import Testing
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 @Suite struct BadInputTests {

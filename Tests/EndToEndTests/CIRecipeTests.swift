@@ -5,6 +5,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Samples/ci/wsimg-ci.sh, the CI recipe, run as a CI job would run it (against the loopback fake),

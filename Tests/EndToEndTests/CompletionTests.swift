@@ -3,6 +3,7 @@ import Testing
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The bash completion as a user meets it: file names with spaces stay whole, `--api-key` is never

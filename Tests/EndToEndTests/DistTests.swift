@@ -4,6 +4,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The release tarball `make dist` packs (`make test` passes its path in WSIMG_DIST_TARBALL): its

@@ -3,6 +3,7 @@ import Testing
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Every input in Fuzz/corpus (seeds and inputs that once crashed) goes through the fuzz harnesses again.

@@ -4,6 +4,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// `kill -9` at random moments, again and again: after each kill every name of the worksheet must

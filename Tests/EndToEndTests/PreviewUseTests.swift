@@ -4,6 +4,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// `wsimg preview` for real use: the page is named and tagged as the worksheet says, and a reader

@@ -5,6 +5,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Schools sit behind proxies: curl honours `http_proxy`, `https_proxy`, `ALL_PROXY` and `NO_PROXY`.

@@ -5,6 +5,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// What scripts, CI jobs and Makefiles rely on: one report, folders made, stops that say why at

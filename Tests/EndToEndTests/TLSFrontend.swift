@@ -3,6 +3,7 @@ import Testing
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Debian's nghttpx terminating TLS and HTTP/2 in front of a loopback fake, with a certificate from a

@@ -5,6 +5,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// TLS and HTTP/2 as in production, through nghttpx (`make test` installs Debian's nghttp2-proxy).

@@ -5,6 +5,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The web app's worksheets and a teacher's loop: embedded pictures, skipped prompts, the generator's

@@ -5,6 +5,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The third hostile review, items 1–5: files outside the cache deleted, pictures swapped between

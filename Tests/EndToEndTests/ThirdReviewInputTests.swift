@@ -5,6 +5,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The third hostile review, items 6–11: inputs that broke a run. Each test failed on 0.4.0.

@@ -5,6 +5,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The third hostile review, items 12–16: results a pipeline can trust. Each test failed on 0.4.0.

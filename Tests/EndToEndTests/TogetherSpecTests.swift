@@ -6,6 +6,7 @@ import WsimgBasics
 import WsimgCore
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// wsimg against every answer Together's OpenAPI spec and docs allow, not only the ones it asks for.

@@ -5,6 +5,7 @@ import Testing
 @testable import WsimgCore
 @testable import WsimgImages
 @testable import WsimgJSON
+@testable import WsimgNetwork
 @testable import WsimgWorksheet
 
 /// Help, man page, completions and the README are rendered from, or checked against, the option

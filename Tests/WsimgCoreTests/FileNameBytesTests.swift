@@ -4,6 +4,7 @@ import Testing
 @testable import WsimgCore
 @testable import WsimgImages
 @testable import WsimgJSON
+@testable import WsimgNetwork
 @testable import WsimgWorksheet
 
 /// Review 3, item 6: a file name's bytes come back exactly, whatever they are.

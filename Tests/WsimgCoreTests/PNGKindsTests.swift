@@ -6,6 +6,7 @@ import Testing
 @testable import WsimgCore
 @testable import WsimgImages
 @testable import WsimgJSON
+@testable import WsimgNetwork
 @testable import WsimgWorksheet
 
 /// Every colour type, bit depth and interlacing PNG allows, in memory and from a file. The 16-bit

@@ -5,6 +5,7 @@ import Testing
 @testable import WsimgCore
 @testable import WsimgImages
 @testable import WsimgJSON
+@testable import WsimgNetwork
 @testable import WsimgWorksheet
 
 final class Recorder: Sendable {

@@ -6,6 +6,7 @@ import Testing
 @testable import WsimgCore
 @testable import WsimgImages
 @testable import WsimgJSON
+@testable import WsimgNetwork
 @testable import WsimgWorksheet
 
 /// Pacing by what the API says: Together's `x-ratelimit-*` headers, slow start while nothing is

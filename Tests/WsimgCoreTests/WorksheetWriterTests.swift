@@ -6,6 +6,7 @@ import Testing
 @testable import WsimgCore
 @testable import WsimgImages
 @testable import WsimgJSON
+@testable import WsimgNetwork
 @testable import WsimgWorksheet
 
 /// Setting `url`s by splicing them into a copy of the worksheet, whatever the chunk size.

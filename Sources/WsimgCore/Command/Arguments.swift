@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Hand-rolled argument parsing: options before or after positionals, `--name=value`, `--` to end

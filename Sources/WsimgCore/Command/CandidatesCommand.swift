@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// `wsimg candidates WORKSHEET [ID…]`: every picture made for each element, numbered from 1 (the

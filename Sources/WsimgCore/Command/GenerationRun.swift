@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// `wsimg generate A.json B.json DIR…` as one job. The run owns what the worksheets share — the

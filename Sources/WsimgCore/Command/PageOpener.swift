@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// `preview --open`: hands the page to the desktop's browser (`xdg-open`, `open` on macOS) when there

@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// `wsimg pick WORKSHEET ID N`: links candidate N of element ID (as `wsimg candidates` numbers them)

@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Taking many worksheets' run locks without deadlock and without running out of file descriptors.

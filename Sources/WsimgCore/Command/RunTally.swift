@@ -2,6 +2,7 @@ import Synchronization
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// What a run counts from the engine's events for its closing line and report: the requests sent

@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// `wsimg validate PATH… [--worksheet FILE]`: decodes PNGs fully with libpng and reports each problem

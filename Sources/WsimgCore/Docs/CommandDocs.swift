@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Everything wsimg says about itself, in one place: `--help`, `wsimg help COMMAND`, the man page and

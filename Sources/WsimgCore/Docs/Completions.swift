@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Shell completion scripts (`wsimg completion bash|zsh|fish`), rendered from `Docs`: commands, every

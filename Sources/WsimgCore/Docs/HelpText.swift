@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// `--help` and `wsimg help COMMAND`, rendered from `Docs` and wrapped to 80 columns.

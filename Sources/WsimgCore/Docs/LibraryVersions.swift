@@ -4,6 +4,7 @@ internal import CWsimgPNG
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The C libraries wsimg runs with, for `--version` (as `curl -V` names its own).

@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// `wsimg.1` in plain roff (`man -l wsimg.1`), rendered from `Docs`. The date is the release's

@@ -3,6 +3,7 @@ import Synchronization
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// One image to generate and where it goes.

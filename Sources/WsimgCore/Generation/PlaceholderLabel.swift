@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Draws what a placeholder picture stands for (its element's id, and `400x304`) onto it, with a tiny

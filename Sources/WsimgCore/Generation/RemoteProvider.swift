@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Generates through the web app's batch route (`POST /api/worksheet/generate-images`), which holds
@@ -10,7 +11,7 @@ public struct RemoteProvider: ImageProvider {
     public static let defaultBatchSize = 8
     /// The server runs a batch's images at once and retries each up to 3 times (waits 1 s and 2 s).
     public static let defaultTimeout = 300.0
-    public static let routePath = "/api/worksheet/generate-images"
+    public static let routePath = ServiceEndpoints.batchRoutePath
 
     public let endpoint: ServiceURL
     let token: String?

@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The one budget all workers share, so a rate limit slows the whole run instead of every worker

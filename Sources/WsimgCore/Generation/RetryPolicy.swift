@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// How often and how long to wait before trying a failed image again.

@@ -3,6 +3,7 @@ import Synchronization
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// One pace for every wsimg process of this user that uses the same key on the same endpoint (as

@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Where Together's answer keeps the picture: `data[0].b64_json` or `data[0].url`.

@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// The cache's `v1/png/<ab>/<sha256>.png` shelves, walked and trimmed through descriptors: a cache may

@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Decides, for every placeholder, whether its picture is already there or must be generated,

@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// A content-addressed store of validated pictures, shared by every worksheet and run on the machine

@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// A plan shown before any work: `wsimg prompts` and `wsimg generate --dry-run`.

@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// A temporary file in the folder its contents are meant for. Deleted when dropped, unless it was

@@ -2,6 +2,7 @@ import Foundation
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// What the teacher chose per element, and every picture made for it. `--redo ID` and `wsimg pick`

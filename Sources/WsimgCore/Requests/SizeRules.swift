@@ -1,6 +1,7 @@
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// FLUX wants sides that are multiples of 16; the web app's server rounds and clamps the same way.

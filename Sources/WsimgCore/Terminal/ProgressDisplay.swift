@@ -2,6 +2,7 @@ import Synchronization
 import WsimgBasics
 import WsimgImages
 import WsimgJSON
+import WsimgNetwork
 import WsimgWorksheet
 
 /// Shows a run's progress on stderr: a live, throttled line on a terminal; one line per finished image

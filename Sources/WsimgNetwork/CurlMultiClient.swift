@@ -1,9 +1,6 @@
 import Foundation
 import Synchronization
 import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgWorksheet
 
 /// The HTTP transport of a run: a few curl multi drivers (one thread each, at most one per core),
 /// each new request going to the least busy. Receiving and decoding megabytes of base64 is the

@@ -1,8 +1,5 @@
 import Synchronization
 import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgWorksheet
 
 /// What an answer says of the key's rate limit (Together's serverless rate limits): `x-ratelimit-limit`
 /// (requests per second), `x-ratelimit-remaining`, `x-ratelimit-reset` (seconds until the window
@@ -34,7 +31,7 @@ public struct RateLimitHeaders: Sendable, Equatable {
     }
 
     /// Seconds to hold every start: none left in this window, so until it resets.
-    var holdFor: Double? {
+    package var holdFor: Double? {
         guard let remaining, remaining < 1, let reset, reset > 0 else { return nil }
         return reset
     }

@@ -1,7 +1,4 @@
 import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgWorksheet
 
 /// An http(s) URL split just enough to decide where keys may go: the scheme, the host, and whether it
 /// carries parts that may be secret (user:password, a query, a fragment). `display` never shows those.
@@ -109,6 +106,9 @@ public struct ServiceURL: Sendable, Equatable {
 
 /// Where the two providers send their requests, from what the user configured.
 public enum ServiceEndpoints {
+    /// The web app's batch route, below its base URL.
+    public static let batchRoutePath = "/api/worksheet/generate-images"
+
     /// `TOGETHER_BASE_URL` as Together's SDKs take it: with or without the trailing `/v1`.
     public static func together(base text: String, allowInsecureHTTP: Bool) throws(ConfigurationError) -> ServiceURL {
         let base = try configured(text, variable: "TOGETHER_BASE_URL", allowInsecureHTTP: allowInsecureHTTP)
@@ -121,10 +121,10 @@ public enum ServiceEndpoints {
     /// `--endpoint`: the route's full URL, or the web app's base URL (no path or `/`).
     public static func batchRoute(_ text: String, allowInsecureHTTP: Bool) throws(ConfigurationError) -> ServiceURL {
         let url = try configured(text, variable: "--endpoint", allowInsecureHTTP: allowInsecureHTTP)
-        return url.path.isEmpty || url.path == "/" ? url.replacing(path: RemoteProvider.routePath) : url
+        return url.path.isEmpty || url.path == "/" ? url.replacing(path: batchRoutePath) : url
     }
 
-    static func configured(_ text: String, variable: String, allowInsecureHTTP: Bool) throws(ConfigurationError) -> ServiceURL {
+    package static func configured(_ text: String, variable: String, allowInsecureHTTP: Bool) throws(ConfigurationError) -> ServiceURL {
         let url: ServiceURL
         do {
             url = try ServiceURL(text)
@@ -142,7 +142,7 @@ public enum ServiceEndpoints {
     }
 
     /// A URL that could not be parsed, shown without anything that may be secret.
-    static func safeDisplay(_ text: String) -> String {
+    package static func safeDisplay(_ text: String) -> String {
         let cut = text.prefix(while: { $0 != "?" && $0 != "#" })
         let withoutUser = cut.split(separator: "@", omittingEmptySubsequences: false).last.map(String.init) ?? ""
         let prefix = cut.range(of: "://").map { String(cut[..<$0.upperBound]) } ?? ""

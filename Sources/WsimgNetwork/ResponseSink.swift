@@ -1,7 +1,4 @@
 import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgWorksheet
 
 /// Takes a response body chunk by chunk as it arrives, instead of the transport collecting it,
 /// so a multi-megabyte image never has to sit in memory whole.

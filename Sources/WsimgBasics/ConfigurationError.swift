@@ -1,8 +1,3 @@
-import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgWorksheet
-
 public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingAPIKey
     case unreadableKeyFile(path: String, reason: String)

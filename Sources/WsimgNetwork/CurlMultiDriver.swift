@@ -2,25 +2,22 @@ internal import CWsimgCurl
 import Foundation
 import Synchronization
 import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgWorksheet
 
 /// One curl multi handle driven from one dedicated thread: no thread per request, nothing blocking
 /// Swift's cooperative pool, and connections (and HTTP/2 streams) reused.
-final class CurlMultiDriver: @unchecked Sendable {
+package final class CurlMultiDriver: @unchecked Sendable {
     private struct Inbox {
-        var added: [CurlTransfer] = []
-        var cancelled: Set<Int> = []
-        var nextID = 0
-        var stopping = false
+        package var added: [CurlTransfer] = []
+        package var cancelled: Set<Int> = []
+        package var nextID = 0
+        package var stopping = false
     }
 
     private let multi: UnsafeMutableRawPointer
     private let inbox = Mutex(Inbox())
     private let stats = Mutex(CurlMultiClient.TransferStats())
     /// Transfers submitted and not yet finished, for spreading work over drivers.
-    let load = Atomic<Int>(0)
+    package let load = Atomic<Int>(0)
     /// Only touched on the driver thread.
     private var active: [Int: CurlTransfer] = [:]
     private let stopped = DispatchSemaphore(value: 0)
@@ -29,7 +26,7 @@ final class CurlMultiDriver: @unchecked Sendable {
 
     private let settings: NetworkSettings
 
-    init(maxConnectionsPerHost: Int, settings: NetworkSettings) {
+    package init(maxConnectionsPerHost: Int, settings: NetworkSettings) {
         _ = Self.globalInit
         self.settings = settings
         multi = curl_multi_init()
@@ -43,7 +40,7 @@ final class CurlMultiDriver: @unchecked Sendable {
     }
 
     /// Stops the driver thread; transfers still running fail as cancelled.
-    func shutdown() {
+    package func shutdown() {
         let alreadyStopping = inbox.withLock { inbox in
             defer { inbox.stopping = true }
             return inbox.stopping
@@ -54,9 +51,9 @@ final class CurlMultiDriver: @unchecked Sendable {
         curl_multi_cleanup(multi)
     }
 
-    var transferStats: CurlMultiClient.TransferStats { stats.withLock { $0 } }
+    package var transferStats: CurlMultiClient.TransferStats { stats.withLock { $0 } }
 
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    package func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         load.add(1, ordering: .relaxed)
         defer { load.subtract(1, ordering: .relaxed) }
         let id = inbox.withLock { inbox in

@@ -1,25 +1,22 @@
 internal import CWsimgCurl
 import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgWorksheet
 
 /// One HTTP exchange on one curl easy handle. Lives from submission until curl reports it done;
 /// its callbacks reach it through `CURLOPT_PRIVATE` / userdata pointers, never through captures.
-final class CurlTransfer: @unchecked Sendable {
-    let id: Int
-    let handle: UnsafeMutableRawPointer
+package final class CurlTransfer: @unchecked Sendable {
+    package let id: Int
+    package let handle: UnsafeMutableRawPointer
     private let request: HTTPRequest
     private let settings: NetworkSettings
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var requestBody: UnsafeMutableRawBufferPointer
-    private(set) var responseBody: [UInt8] = []
-    private(set) var responseHeaders: [(name: String, value: String)] = []
-    private(set) var exceededLimit = false
-    var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    package private(set) var responseBody: [UInt8] = []
+    package private(set) var responseHeaders: [(name: String, value: String)] = []
+    package private(set) var exceededLimit = false
+    package var continuation: CheckedContinuation<HTTPResponse, any Error>?
 
-    init(id: Int, request: HTTPRequest, settings: NetworkSettings) throws(TransportError) {
+    package init(id: Int, request: HTTPRequest, settings: NetworkSettings) throws(TransportError) {
         guard let handle = curl_easy_init() else { throw .other("could not start a network transfer") }
         self.id = id
         self.handle = handle
@@ -88,7 +85,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// The answer is an error (not 2xx): only its first `errorBodyLimit` bytes are kept, for the
     /// message, and the sink (meant for a picture) is not fed.
     private var isErrorAnswer: Bool?
-    static let errorBodyLimit = 16 << 10
+    package static let errorBodyLimit = 16 << 10
 
     /// Returning less than the chunk's size makes curl abort the transfer.
     private func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
@@ -159,5 +156,5 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    var connectionsOpened: Int { wsimg_curl_connects_opened(handle) }
+    package var connectionsOpened: Int { wsimg_curl_connects_opened(handle) }
 }

@@ -1,8 +1,5 @@
 import Foundation
 import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgWorksheet
 
 /// Reads how long a 429 asks us to wait: `retry-after-ms`, or `Retry-After` as seconds
 /// (possibly fractional) or an HTTP date. The value is returned as asked, however long: the engine

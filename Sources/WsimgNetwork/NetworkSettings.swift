@@ -1,8 +1,5 @@
 import Foundation
 import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgWorksheet
 
 /// What every transfer of a run shares, read once from the environment: who we say we are, which
 /// certificate authorities to trust, and which hosts never go through a proxy.
@@ -42,7 +39,7 @@ public struct NetworkSettings: Sendable, Equatable {
             noProxy: [userNoProxy, Self.loopbackHosts].compactMap { $0 }.joined(separator: ","))
     }
 
-    static func isReadableFile(_ path: String) -> Bool {
+    package static func isReadableFile(_ path: String) -> Bool {
         FileSystem.fileExists(atPath: path) && !Paths.isFolder(path) && access(path, R_OK) == 0
     }
 }

@@ -1,7 +1,4 @@
 import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgWorksheet
 
 public struct HTTPRequest: Sendable {
     public var url: String
