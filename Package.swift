@@ -34,34 +34,36 @@ let package = Package(
         // HTTP through libcurl (one object per transfer, typed option shims), service URLs and proxies,
         // answers' rate-limit headers and Retry-After.
         .target(name: "WsimgNetwork", dependencies: ["WsimgBasics", "CWsimgCurl"]),
+        // Requests, the providers behind one protocol, pacing, retries, and the engine that runs them.
+        .target(name: "WsimgGeneration", dependencies: ["WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]),
         .target(
             name: "WsimgCore",
-            dependencies: ["WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
+            dependencies: ["WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
         ),
         .executableTarget(
             name: "wsimg",
-            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         // A loopback HTTP server with fault injection, shared by the end-to-end tests and the benchmark.
         .target(
             name: "FakeUpstream",
-            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         .executableTarget(
             name: "wsimg-bench",
-            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .executableTarget(
             name: "wsimg-fuzz",
-            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "WsimgCoreTests",
-            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WsimgCore", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
+            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import WsimgBasics
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork

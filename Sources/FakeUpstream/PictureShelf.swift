@@ -1,5 +1,6 @@
 import Synchronization
 import WsimgBasics
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork

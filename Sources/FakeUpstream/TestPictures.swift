@@ -1,5 +1,6 @@
 import WsimgBasics
 import WsimgCore
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork

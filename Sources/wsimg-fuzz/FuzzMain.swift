@@ -2,6 +2,7 @@ import FakeUpstream
 import Foundation
 import WsimgBasics
 import WsimgCore
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork

@@ -1,6 +1,7 @@
 import Foundation
 import WsimgBasics
 import WsimgCore
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WsimgBasics
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork

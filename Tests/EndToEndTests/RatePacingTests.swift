@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import WsimgBasics
 import WsimgCore
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork

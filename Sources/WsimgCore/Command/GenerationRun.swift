@@ -1,5 +1,6 @@
 import Foundation
 import WsimgBasics
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork
@@ -312,7 +313,7 @@ struct GenerationRun {
             if status == .generated, let from = primary.store, let to = duplicate.job.store {
                 let source = from.path(id: primary.request.id, key: primary.key)
                 do {
-                    try to.write(try RegularFile.read(source, limit: 1 << 30), id: duplicate.job.request.id, key: duplicate.job.key)
+                    try to.store(.bytes(try RegularFile.read(source, limit: 1 << 30)), id: duplicate.job.request.id, key: duplicate.job.key)
                 } catch {
                     status = .failed("could not copy the picture from \(source): \(error)")
                 }

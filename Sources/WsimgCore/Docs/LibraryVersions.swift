@@ -2,6 +2,7 @@ internal import CWsimgCurl
 internal import CWsimgJPEG
 internal import CWsimgPNG
 import WsimgBasics
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork

@@ -1,12 +1,13 @@
 import Foundation
 import WsimgBasics
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork
 import WsimgWorksheet
 
 /// The images folder: names files `<id>-<key>.png`, writes them atomically, and recognises its own files.
-public struct ImageStore: Sendable {
+public struct ImageStore: PictureFolder {
     /// Absolute path of the folder.
     public let directory: String
     /// The folder as written in worksheet URLs: relative to the output worksheet's folder.

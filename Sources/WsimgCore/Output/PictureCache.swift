@@ -1,5 +1,6 @@
 import Foundation
 import WsimgBasics
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork
@@ -38,12 +39,7 @@ public struct PictureCache: Sendable {
     /// `--cache-dir`, else `WSIMG_CACHE_DIR`, else `$XDG_CACHE_HOME/wsimg` (when absolute), else
     /// `~/.cache/wsimg`; nil with `--no-cache` or without a home.
     public static func location(option: String?, disabled: Bool, environment: [String: String]) -> String? {
-        guard !disabled else { return nil }
-        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        if let option { return Paths.absolute(option) }
-        if let configured = value("WSIMG_CACHE_DIR") { return Paths.absolute(configured) }
-        if let xdg = value("XDG_CACHE_HOME"), xdg.hasPrefix("/") { return xdg + "/wsimg" }
-        return value("HOME").map { $0 + "/.cache/wsimg" }
+        StateFolders.cache(option: option, disabled: disabled, environment: environment)
     }
 
     /// The name of a picture in the cache: SHA-256 of its key fields (length-prefixed, so fields cannot run together).

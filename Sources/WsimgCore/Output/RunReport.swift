@@ -1,5 +1,6 @@
 import Foundation
 import WsimgBasics
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork

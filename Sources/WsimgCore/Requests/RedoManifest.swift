@@ -1,5 +1,6 @@
 import Foundation
 import WsimgBasics
+import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgNetwork
@@ -16,15 +17,7 @@ public struct RedoManifest: Sendable, Equatable {
     /// Candidates kept per element at most (the oldest beyond go from the list, not from the disk).
     static let candidateLimit = 200
 
-    /// A seed chosen for an element, the request it was chosen for, and when (the later choice wins
-    /// when two images folders' manifests are read together).
-    public struct Seed: Sendable, Equatable {
-        public let fingerprint: String
-        public let seed: UInt32
-        /// False: the element's own seed, chosen back by `pick` (only the time matters then).
-        public var redone = true
-        public var chosen = 0
-    }
+    public typealias Seed = ChosenSeed
 
     public private(set) var seeds: [String: Seed] = [:]
     public private(set) var candidates: [String: [Candidate]] = [:]
@@ -36,7 +29,7 @@ public struct RedoManifest: Sendable, Equatable {
 
     /// What a redo seed belongs to: the prompt as sent and the size. Another prompt or size, another picture.
     public static func fingerprint(prompt: String, width: Int, height: Int) -> String {
-        CacheKey.make(["redo", prompt, "\(width)x\(height)"])
+        ImageRequest.fingerprint(prompt: prompt, width: width, height: height)
     }
 
     public static func fingerprint(of request: ImageRequest) -> String {

@@ -26,7 +26,7 @@ public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
         self.at = at
     }
 
-    var what: String {
+    package var what: String {
         if case .overloaded = error { return "the service is busy (503)" }
         return "rate limited (429)"
     }
@@ -44,12 +44,12 @@ public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
             + "try again in a few minutes; finished pictures are kept"
     }
 
-    static func duration(_ seconds: Double) -> String {
+    package static func duration(_ seconds: Double) -> String {
         seconds < 120 ? "\(Int(seconds.rounded())) s" : seconds < 7200 ? "\(Int((seconds / 60).rounded())) min" : "\(Int((seconds / 3600).rounded())) h"
     }
 
     /// Local time, with the date when it is not today.
-    static func clock(_ date: Date) -> String {
+    package static func clock(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = Calendar.current.isDateInToday(date) ? "HH:mm" : "yyyy-MM-dd HH:mm"

@@ -6,14 +6,14 @@ import WsimgNetwork
 import WsimgWorksheet
 
 /// Where received pictures are converted and checked.
-enum ValidationThreads {
+package enum ValidationThreads {
     /// Decoding a picture takes milliseconds of CPU. It runs on a dispatch queue, at most one decode
     /// per core at a time, so Swift's cooperative threads stay free to send the next requests
     /// meanwhile (measured: scenario 1 of `make bench` went from 1.10 to 1.07 of ideal).
     ///
     /// Returns the picture to store: the payload itself when it is a valid PNG, a PNG made from it
     /// when it is a JPEG (the spooled JPEG file is then dropped, which deletes it).
-    static func prepare(_ payload: ImagePayload, width: Int, height: Int) async -> Result<ImagePayload, ValidationError> {
+    package static func prepare(_ payload: ImagePayload, width: Int, height: Int) async -> Result<ImagePayload, ValidationError> {
         await withCheckedContinuation { (done: CheckedContinuation<Result<ImagePayload, ValidationError>, Never>) in
             queue.async {
                 slots.wait()
@@ -23,7 +23,7 @@ enum ValidationThreads {
         }
     }
 
-    static func convertAndValidate(_ payload: ImagePayload, width: Int, height: Int) throws(ValidationError) -> ImagePayload {
+    package static func convertAndValidate(_ payload: ImagePayload, width: Int, height: Int) throws(ValidationError) -> ImagePayload {
         switch payload {
         case .bytes(let bytes):
             let png = try ImageConverter.png(from: bytes, width: width, height: height)

@@ -18,35 +18,35 @@ import WsimgWorksheet
 /// again. A state untouched for a minute is forgotten. Where the filesystem cannot lock, each process
 /// paces alone (`RequestGate`), with a warning.
 public final class SharedPace: Sendable {
-    struct State: Equatable {
-        var tat = 0.0
-        var interval = 0.0
-        var penaltyUntil = 0.0
-        var lastSlowDown = 0.0
-        var lastProbe = 0.0
-        var updated = 0.0
-        var starts: [Double] = []
-        var refusedStarts: [Double] = []
+    package struct State: Equatable {
+        package var tat = 0.0
+        package var interval = 0.0
+        package var penaltyUntil = 0.0
+        package var lastSlowDown = 0.0
+        package var lastProbe = 0.0
+        package var updated = 0.0
+        package var starts: [Double] = []
+        package var refusedStarts: [Double] = []
         /// Seconds between starts the API's `x-ratelimit-limit` headers allow (0: none seen), and when
         /// they were last seen.
-        var limitInterval = 0.0
-        var limitSeen = 0.0
+        package var limitInterval = 0.0
+        package var limitSeen = 0.0
 
-        static let forgetAfter = 60.0
+        package static let forgetAfter = 60.0
         /// A rate learned from headers or 429s is kept this long (dynamic limits move), so the next run
         /// and other processes start at it instead of finding it again.
-        static let rememberRateFor = 300.0
+        package static let rememberRateFor = 300.0
         /// Starts at this share of the rate the headers give, for the jitter of the network.
-        static let headroom = 0.95
-        static let window = 1.0
-        static let kept = 64
+        package static let headroom = 0.95
+        package static let window = 1.0
+        package static let kept = 64
         /// The longest any start may be put off: the file is shared, so what it says is bounded.
-        static let longestWait = 600.0
+        package static let longestWait = 600.0
 
         /// The state as another process (or an attacker, or a clock set wrong) left it, made sane for
         /// `now`: state from the future or from long ago is forgotten, and every time is kept within
         /// `longestWait` of now.
-        func sanitised(now: Double) -> State {
+        package func sanitised(now: Double) -> State {
             guard updated <= now + 1, now - updated <= Self.rememberRateFor else { return State() }
             var state = self
             if now - updated > Self.forgetAfter {
@@ -68,9 +68,9 @@ public final class SharedPace: Sendable {
             return state
         }
 
-        init() {}
+        package init() {}
 
-        init(text: String) {
+        package init(text: String) {
             var fields: [String: [Double]] = [:]
             for line in text.split(separator: "\n") {
                 let parts = line.split(separator: " ")
@@ -90,22 +90,22 @@ public final class SharedPace: Sendable {
             refusedStarts = fields["refused"] ?? []
         }
 
-        var text: String {
+        package var text: String {
             "v1\ntat \(tat)\ninterval \(interval)\npenalty \(penaltyUntil)\nslowdown \(lastSlowDown)\nprobe \(lastProbe)\nupdated \(updated)\n"
                 + "limit \(limitInterval)\nlimitseen \(limitSeen)\n"
                 + "starts \(starts.map { String($0) }.joined(separator: " "))\nrefused \(refusedStarts.map { String($0) }.joined(separator: " "))\n"
         }
     }
 
-    let path: String
-    let now: @Sendable () -> Double
+    package let path: String
+    package let now: @Sendable () -> Double
 
     /// Where the state files live: `$XDG_RUNTIME_DIR/wsimg`, else the cache folder, else a private
     /// folder in /tmp. Also the folders below a shared place (such as /tmp) that wsimg makes private.
     public static func folder(environment: [String: String]) -> (folder: String, privateFrom: String) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let runtime = value("XDG_RUNTIME_DIR"), runtime.hasPrefix("/") { return (runtime + "/wsimg/pace", runtime + "/wsimg") }
-        if let cache = PictureCache.location(option: nil, disabled: false, environment: environment) { return (cache + "/pace", cache + "/pace") }
+        if let cache = StateFolders.cache(option: nil, disabled: false, environment: environment) { return (cache + "/pace", cache + "/pace") }
         let own = Paths.temporaryFolder(environment: environment) + "/wsimg-\(getuid())"
         return (own + "/pace", own)
     }
@@ -122,7 +122,7 @@ public final class SharedPace: Sendable {
     /// As `open`, saying why not. Every folder from `privateFrom` down to `folder` is created 0700
     /// and must be this user's alone: in a shared place another user could otherwise plant the
     /// state file (or a link in its place).
-    static func opening(
+    package static func opening(
         folder: String, privateFrom: String, identity: String,
         now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) throws(OutputError) -> SharedPace {
@@ -137,14 +137,14 @@ public final class SharedPace: Sendable {
         return pace
     }
 
-    init(path: String, now: @escaping @Sendable () -> Double) {
+    package init(path: String, now: @escaping @Sendable () -> Double) {
         self.path = path
         self.now = now
     }
 
     /// Runs `change` on the state under the file's lock; returns why it could not, if it could not.
     @discardableResult
-    func update(_ change: (inout State) -> Void) -> String? {
+    package func update(_ change: (inout State) -> Void) -> String? {
         let fd: Int32
         do {
             fd = try SafeOpen.stateFile(path, mode: 0o600)

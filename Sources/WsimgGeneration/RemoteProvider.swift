@@ -14,10 +14,10 @@ public struct RemoteProvider: ImageProvider {
     public static let routePath = ServiceEndpoints.batchRoutePath
 
     public let endpoint: ServiceURL
-    let token: String?
+    package let token: String?
     public let batchSize: Int
     public let timeout: Double
-    let transport: any HTTPTransport
+    package let transport: any HTTPTransport
 
     public init(endpoint: ServiceURL, token: String?, batchSize: Int, timeout: Double, transport: any HTTPTransport) {
         self.endpoint = endpoint
@@ -41,7 +41,7 @@ public struct RemoteProvider: ImageProvider {
     /// The id each request of a batch goes out under: its element's id, made unique within the batch.
     /// One batch often holds several requests for one id (the variants of an element, or several
     /// worksheets whose elements are named by position), and the answers are matched by these ids.
-    static func wireIDs(for requests: [ImageRequest]) -> [String] {
+    package static func wireIDs(for requests: [ImageRequest]) -> [String] {
         var taken = Set<String>()
         let repeated = Dictionary(requests.map { ($0.id, 1) }, uniquingKeysWith: +).filter { $0.value > 1 }
         var wire: [String] = []
@@ -60,7 +60,7 @@ public struct RemoteProvider: ImageProvider {
         return wire
     }
 
-    func body(for requests: [ImageRequest]) -> String {
+    package func body(for requests: [ImageRequest]) -> String {
         let images = zip(requests, Self.wireIDs(for: requests)).map { request, id in
             #"{"id":\#(JSONWriter.quoted(id)),"prompt":\#(JSONWriter.quoted(request.prompt)),"# + #""width":\#(request.requestedWidth),"height":\#(request.requestedHeight)}"#
         }
@@ -82,7 +82,7 @@ public struct RemoteProvider: ImageProvider {
         return try Self.answers(in: response.body, for: requests, redactor: redactor)
     }
 
-    static func check(_ response: HTTPResponse, url: String, redactor: Redactor) throws(GenerationError) {
+    package static func check(_ response: HTTPResponse, url: String, redactor: Redactor) throws(GenerationError) {
         let status = response.status
         guard !(200..<300).contains(status) else { return }
         let message = UpstreamStatus.errorMessage(in: response.body, redactor: redactor)
@@ -98,7 +98,7 @@ public struct RemoteProvider: ImageProvider {
     }
 
     /// The fields of the route's answer wsimg reads; everything else is scanned and forgotten.
-    static let fields: [[JSONFieldCapture.Pattern]] = [
+    package static let fields: [[JSONFieldCapture.Pattern]] = [
         [.key("success")], [.key("error")], [.key("results")], [.key("results"), .anyIndex],
         [.key("results"), .anyIndex, .key("id")], [.key("results"), .anyIndex, .key("success")],
         [.key("results"), .anyIndex, .key("error")], [.key("results"), .anyIndex, .key("image")],

@@ -7,15 +7,15 @@ import WsimgWorksheet
 /// Fetches a picture Together answered with as a URL (on its CDN, another host): with the same
 /// transport, timeouts and size cap as the API calls, streamed into a file in the images folder,
 /// and never with the API key.
-struct ImageDownloader: Sendable {
-    let transport: any HTTPTransport
-    let timeout: Double
-    let spoolDirectory: String?
-    let allowInsecureHTTP: Bool
+package struct ImageDownloader: Sendable {
+    package let transport: any HTTPTransport
+    package let timeout: Double
+    package let spoolDirectory: String?
+    package let allowInsecureHTTP: Bool
 
     /// `mark`: wsimg's mark for the picture (`PictureMark`), put into it as it streams in.
     /// `folder`: where to stream it (the images folder it will be kept in), else the downloader's own.
-    func fetch(_ text: String, mark: [UInt8]? = nil, into folder: String? = nil) async throws(GenerationError) -> ImagePayload {
+    package func fetch(_ text: String, mark: [UInt8]? = nil, into folder: String? = nil) async throws(GenerationError) -> ImagePayload {
         let url: ServiceURL
         do {
             url = try ServiceURL(text)
@@ -59,21 +59,21 @@ struct ImageDownloader: Sendable {
 }
 
 /// Streams a whole response body into a spooled file, created with the first byte.
-final class FileSink: ResponseSink, @unchecked Sendable {
+package final class FileSink: ResponseSink, @unchecked Sendable {
     private let directory: String
     private let mark: [UInt8]?
-    private(set) var file: SpooledFile?
-    private(set) var problem: String?
-    private(set) var writeError: OutputError?
+    package private(set) var file: SpooledFile?
+    package private(set) var problem: String?
+    package private(set) var writeError: OutputError?
 
-    init(directory: String, mark: [UInt8]? = nil) {
+    package init(directory: String, mark: [UInt8]? = nil) {
         self.directory = directory
         self.mark = mark
     }
 
-    var keptBody: [UInt8] { [] }
+    package var keptBody: [UInt8] { [] }
 
-    func consume(_ chunk: UnsafeRawBufferPointer) -> Bool {
+    package func consume(_ chunk: UnsafeRawBufferPointer) -> Bool {
         guard problem == nil else { return false }
         if file == nil {
             do {

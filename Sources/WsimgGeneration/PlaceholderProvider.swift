@@ -25,14 +25,14 @@ public struct PlaceholderProvider: SingleImageProvider {
     }
 
     /// The picture for `request`, with its id and size written on it.
-    static func drawLabelled(_ request: ImageRequest) -> [UInt8] {
+    package static func drawLabelled(_ request: ImageRequest) -> [UInt8] {
         var pixels = draw(prompt: request.promptToSend + (request.redone ? "#\(request.seed)" : ""), width: request.width, height: request.height)
         PlaceholderLabel.draw([request.id, "\(request.width)x\(request.height)"], on: &pixels, width: request.width, height: request.height)
         return pixels
     }
 
     /// A diagonal gradient between two colours picked by the prompt, with a few soft discs on top.
-    static func draw(prompt: String, width: Int, height: Int) -> [UInt8] {
+    package static func draw(prompt: String, width: Int, height: Int) -> [UInt8] {
         var state = StableHash.fnv1a64(["placeholder", prompt])
         func next() -> UInt64 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

@@ -1,9 +1,5 @@
 import Foundation
 import WsimgBasics
-import WsimgImages
-import WsimgJSON
-import WsimgNetwork
-import WsimgWorksheet
 
 /// A temporary file in the folder its contents are meant for. Deleted when dropped, unless it was
 /// moved into place; named and locked like `AtomicFile`'s temporaries (the descriptor, and so the
@@ -17,7 +13,7 @@ public final class SpooledFile: @unchecked Sendable {
     public private(set) var failure: String?
     /// The failure as the output's error: a write here failing is this machine's problem, not the answer's.
     public var writeError: OutputError? { failure.map { .cannotWrite(path: path, reason: $0) } }
-    static let bufferSize = 1 << 16
+    package static let bufferSize = 1 << 16
     /// wsimg's mark (`PictureMark`), put after the IHDR of a PNG as it streams past; nil once placed.
     private var mark: [UInt8]?
 

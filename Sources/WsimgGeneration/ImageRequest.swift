@@ -45,12 +45,36 @@ public struct ImageRequest: Sendable, Equatable {
     public var label: String { caption.flatMap { $0.isEmpty ? nil : $0 } ?? prompt }
 }
 
+/// A seed chosen for an element (`--redo`, `pick`), the request it was chosen for, and when (the
+/// later choice wins when two images folders' choices are read together).
+public struct ChosenSeed: Sendable, Equatable {
+    public let fingerprint: String
+    public let seed: UInt32
+    /// False: the element's own seed, chosen back by `pick` (only the time matters then).
+    public var redone = true
+    public var chosen = 0
+
+    public init(fingerprint: String, seed: UInt32, redone: Bool = true, chosen: Int = 0) {
+        self.fingerprint = fingerprint
+        self.seed = seed
+        self.redone = redone
+        self.chosen = chosen
+    }
+}
+
+extension ImageRequest {
+    /// What a chosen seed belongs to: the prompt as sent and the size. Another prompt or size, another picture.
+    public static func fingerprint(prompt: String, width: Int, height: Int) -> String {
+        CacheKey.make(["redo", prompt, "\(width)x\(height)"])
+    }
+}
+
 public struct RequestOptions: Sendable, Equatable {
     public var enhancePrompts = true
     /// One seed for every image; nil derives each image's seed from its request.
     public var fixedSeed: UInt32?
     /// Seeds `--redo` chose, by element id; used while the element asks for the same picture.
-    public var redoSeeds: [String: RedoManifest.Seed] = [:]
+    public var redoSeeds: [String: ChosenSeed] = [:]
 
     public init(enhancePrompts: Bool = true, fixedSeed: UInt32? = nil) {
         self.enhancePrompts = enhancePrompts
@@ -64,7 +88,7 @@ extension ImageRequest {
         let height = SizeRules.normalise(placeholder.height)
         let sent = options.enhancePrompts ? PromptEnhancer.enhance(placeholder.prompt) : placeholder.prompt
         let redo = options.redoSeeds[placeholder.id].flatMap {
-            $0.redone && $0.fingerprint == RedoManifest.fingerprint(prompt: sent, width: width, height: height) ? $0.seed : nil
+            $0.redone && $0.fingerprint == ImageRequest.fingerprint(prompt: sent, width: width, height: height) ? $0.seed : nil
         }
         let seed = redo ?? options.fixedSeed ?? SeedDerivation.seed(prompt: sent, width: width, height: height)
         self.init(

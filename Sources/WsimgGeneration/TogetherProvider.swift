@@ -18,16 +18,16 @@ public struct TogetherProvider: SingleImageProvider {
 
     /// The full `…/v1/images/generations` URL.
     public let endpoint: ServiceURL
-    let apiKey: String
+    package let apiKey: String
     public let model: String
     public let steps: Int
     public let timeout: Double
-    let transport: any HTTPTransport
+    package let transport: any HTTPTransport
     /// Where answers' images are streamed to as they arrive (the images folder); nil keeps them in memory.
-    let spoolDirectory: String?
-    let downloader: ImageDownloader
+    package let spoolDirectory: String?
+    package let downloader: ImageDownloader
     /// Where each answer's rate-limit headers go (to the request gate).
-    let rateReports: RateLimitReports?
+    package let rateReports: RateLimitReports?
 
     public init(
         endpoint: ServiceURL, apiKey: String, model: String, steps: Int, timeout: Double, transport: any HTTPTransport,
@@ -66,9 +66,9 @@ public struct TogetherProvider: SingleImageProvider {
         return endpoint.string == Self.defaultEndpoint ? fields : fields + ["api=\(endpoint.string)"]
     }
 
-    static let defaultEndpoint = (try? ServiceEndpoints.together(base: defaultBaseURL, allowInsecureHTTP: false).string) ?? ""
+    package static let defaultEndpoint = (try? ServiceEndpoints.together(base: defaultBaseURL, allowInsecureHTTP: false).string) ?? ""
 
-    func body(for request: ImageRequest) -> String {
+    package func body(for request: ImageRequest) -> String {
         """
         {"model":\(JSONWriter.quoted(model)),"prompt":\(JSONWriter.quoted(request.promptToSend)),\
         "width":\(request.width),"height":\(request.height),"steps":\(steps),"n":1,"seed":\(request.seed),\
@@ -122,8 +122,8 @@ public struct TogetherProvider: SingleImageProvider {
 }
 
 /// Maps an upstream's HTTP status to what wsimg does about it.
-enum UpstreamStatus {
-    static func check(_ response: HTTPResponse, url: String, redactor: Redactor) throws(GenerationError) {
+package enum UpstreamStatus {
+    package static func check(_ response: HTTPResponse, url: String, redactor: Redactor) throws(GenerationError) {
         let status = response.status
         guard !(200..<300).contains(status) else { return }
         let message = errorMessage(in: response.body, redactor: redactor)
@@ -142,7 +142,7 @@ enum UpstreamStatus {
     /// Together answers `{"error":{"message":…}}`; other servers `{"error":"…"}` or `{"message":…}`.
     /// The text is the server's: redacted and made safe to print. Only those fields are kept, so a
     /// large error body costs nothing (and the transport keeps only its first few KiB).
-    static func errorMessage(in body: [UInt8], redactor: Redactor) -> String? {
+    package static func errorMessage(in body: [UInt8], redactor: Redactor) -> String? {
         let wanted: [[JSONFieldCapture.Pattern]] = [[.key("error"), .key("message")], [.key("error")], [.key("message")]]
         guard let answer = try? JSONFieldCapture.scan(body, wanted) else { return nil }
         let text = answer[.key("error"), .key("message")]?.value.text ?? answer[.key("error")]?.value.text ?? answer[.key("message")]?.value.text
@@ -150,14 +150,14 @@ enum UpstreamStatus {
     }
 
     /// A redirect's target, without the query (signed URLs carry tokens there).
-    static func safeLocation(_ location: String) -> String {
+    package static func safeLocation(_ location: String) -> String {
         (try? ServiceURL(location).display) ?? ServiceEndpoints.safeDisplay(location)
     }
 }
 
 /// Removes secrets from text that came from elsewhere (an upstream may echo the request).
 public struct Redactor: Sendable {
-    let secrets: [String]
+    package let secrets: [String]
 
     public init(secrets: [String]) {
         self.secrets = secrets.filter { $0.count >= 4 }

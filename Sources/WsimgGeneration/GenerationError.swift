@@ -59,16 +59,16 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// An answer whose body is not JSON.
-    static func notJSON(_ error: JSONSyntaxError) -> GenerationError { .badResponse("the body is not JSON (\(error.message))") }
+    package static func notJSON(_ error: JSONSyntaxError) -> GenerationError { .badResponse("the body is not JSON (\(error.message))") }
 
     /// What stops the run when this error does: a local write failure is the output's, the rest the upstream's.
-    var stopReason: GenerationEngine.StopReason {
+    package var stopReason: GenerationEngine.StopReason {
         if case .localWrite(let output) = self { return .output(output) }
         return .upstream(self)
     }
 
     /// How long a 429 or 503 asked to wait.
-    var retryAfter: Double? {
+    package var retryAfter: Double? {
         switch self {
         case .rateLimited(let after), .overloaded(let after): after
         default: nil

@@ -13,7 +13,7 @@ public struct GenerationJob: Sendable {
     /// Which worksheet of a run asked for it (ids repeat across worksheets).
     public var owner = 0
     /// Its worksheet's images folder; nil for the engine's.
-    public var store: ImageStore?
+    public var store: (any PictureFolder)?
     /// Its name in the picture cache (`PictureCache.contentKey`), when the run worked it out.
     public var contentKey: String?
     /// Its worksheet, named in messages when a run has several.
@@ -39,6 +39,13 @@ public struct GenerationResult: Sendable {
     public let status: Status
     public let attempts: Int
     public let duration: Double
+
+    package init(job: GenerationJob, status: Status, attempts: Int, duration: Double) {
+        self.job = job
+        self.status = status
+        self.attempts = attempts
+        self.duration = duration
+    }
 }
 
 /// What the engine tells the terminal while it works.
@@ -55,7 +62,7 @@ public enum RunEvent: Sendable {
 /// image and writes it to the store the moment it arrives.
 public struct GenerationEngine: Sendable {
     public let provider: any ImageProvider
-    public let store: ImageStore
+    public let store: any PictureFolder
     public let concurrency: Int
     public let policy: RetryPolicy
     public let events: @Sendable (RunEvent) -> Void
@@ -65,7 +72,7 @@ public struct GenerationEngine: Sendable {
     public let rateReports: RateLimitReports?
 
     public init(
-        provider: any ImageProvider, store: ImageStore, concurrency: Int, policy: RetryPolicy,
+        provider: any ImageProvider, store: any PictureFolder, concurrency: Int, policy: RetryPolicy,
         sharedPace: SharedPace? = nil, rateReports: RateLimitReports? = nil, events: @escaping @Sendable (RunEvent) -> Void
     ) {
         self.sharedPace = sharedPace
@@ -338,15 +345,15 @@ public struct GenerationEngine: Sendable {
 }
 
 extension GenerationError {
-    var gateOutcome: RequestGate.Outcome {
+    package var gateOutcome: RequestGate.Outcome {
         if case .overloaded(let after) = self { return .overloaded(retryAfter: after) }
         return disposition == .pace ? .rateLimited(retryAfter: retryAfter) : .failed
     }
 
-    var pauseCause: PauseCause {
+    package var pauseCause: PauseCause {
         if case .overloaded = self { return .refused(overloaded: true) }
         return .refused(overloaded: false)
     }
 
-    var isCancellation: Bool { self == .cancelled || self == .transport(.cancelled) }
+    package var isCancellation: Bool { self == .cancelled || self == .transport(.cancelled) }
 }

@@ -11,6 +11,16 @@ public enum ImagePayload: Sendable {
     case spooled(SpooledFile)
 }
 
+/// Where the engine puts a validated picture: an images folder (the library's `ImageStore`).
+public protocol PictureFolder: Sendable {
+    /// The folder itself, where answers are streamed before they take their place.
+    var directory: String { get }
+    /// The file of the picture `key` made for element `id`.
+    func path(id: String, key: String) -> String
+    /// Puts a validated picture in place, atomically.
+    func store(_ payload: ImagePayload, id: String, key: String) throws(OutputError)
+}
+
 /// A source of pictures; the pipeline validates and stores what it returns.
 public protocol ImageProvider: Sendable {
     var name: String { get }

@@ -28,11 +28,11 @@ public actor RequestGate {
 
     /// When a request was let through; handed back on release.
     public struct Ticket: Sendable {
-        let startedAt: ContinuousClock.Instant
+        package let startedAt: ContinuousClock.Instant
         /// How many pictures the batch may carry (batches to the web app's route; else what was asked).
         public internal(set) var pictures = 1
         /// The same moment on the wall clock, which other processes share.
-        var startedWall = 0.0
+        package var startedWall = 0.0
     }
 
     public let maxInFlight: Int
@@ -42,14 +42,14 @@ public actor RequestGate {
     public private(set) var rate: Double?
     public private(set) var rateLimitedCount = 0
 
-    static let minimumRate = 0.05
-    static let maximumRate = 1000.0
-    static let rateDecrease = 0.85
-    static let rateIncrease = 1.01
-    static let rateIncreaseNearCeiling = 1.002
-    static let probeInterval = Duration.seconds(5)
-    static let probeIncrease = 1.1
-    static let window = Duration.seconds(1)
+    package static let minimumRate = 0.05
+    package static let maximumRate = 1000.0
+    package static let rateDecrease = 0.85
+    package static let rateIncrease = 1.01
+    package static let rateIncreaseNearCeiling = 1.002
+    package static let probeInterval = Duration.seconds(5)
+    package static let probeIncrease = 1.1
+    package static let window = Duration.seconds(1)
 
     private let clock = ContinuousClock()
     private var nextStartAt: ContinuousClock.Instant
@@ -323,7 +323,7 @@ public actor RequestGate {
     }
 
     /// A 429 without Retry-After pauses 1 s, doubling while they keep coming, up to 30 s.
-    static func pauseWithoutRetryAfter(consecutive: Int) -> Double {
+    package static func pauseWithoutRetryAfter(consecutive: Int) -> Double {
         min(30, Double(1 << min(max(consecutive - 1, 0), 5)))
     }
 
@@ -335,5 +335,5 @@ public actor RequestGate {
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    package var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

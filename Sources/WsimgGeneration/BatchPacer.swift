@@ -19,14 +19,14 @@ import WsimgWorksheet
 /// - Every few seconds without a held-up batch the rate is tried 10% higher.
 ///
 /// Times are seconds on any clock the caller keeps (the gate's), which makes the policy testable alone.
-struct BatchPacer {
+package struct BatchPacer {
     /// The most pictures one batch may carry (the provider's batch size).
-    let largest: Int
+    package let largest: Int
     /// Pictures per second the service behind the route takes, once a held-up batch showed it.
-    private(set) var rate: Double?
+    package private(set) var rate: Double?
     /// Before that: the most pictures in flight.
-    private(set) var window = 1
-    private(set) var inFlight = 0
+    package private(set) var window = 1
+    package private(set) var inFlight = 0
     private var nextStart = 0.0
     /// How long the last batches that were not held up took: the usual time, against which a held-up
     /// one stands out.
@@ -36,27 +36,27 @@ struct BatchPacer {
     /// Batches started in the last second or so: what a held-up one was sent among.
     private var starts: [(at: Double, pictures: Int)] = []
 
-    static let headroom = 0.9
+    package static let headroom = 0.9
     /// A held-up batch: the rate becomes this much of the pictures started in the second up to it.
-    static let decrease = 0.85
-    static let probeInterval = 5.0
-    static let probeIncrease = 1.1
+    package static let decrease = 0.85
+    package static let probeInterval = 5.0
+    package static let probeIncrease = 1.1
 
-    init(largest: Int, pictures: Int = .max) {
+    package init(largest: Int, pictures: Int = .max) {
         self.largest = max(1, largest)
         if pictures <= largest { window = self.largest }
     }
 
     /// How many of `wanted` pictures the next batch may carry now; 0 means wait for an answer.
-    func room(for wanted: Int) -> Int {
+    package func room(for wanted: Int) -> Int {
         let cap = rate.map { Self.burst(rate: $0, largest: largest) } ?? min(largest, window - inFlight)
         return max(0, min(wanted, cap))
     }
 
     /// Seconds from `now` until the next batch may start.
-    func delay(at now: Double) -> Double { max(0, nextStart - now) }
+    package func delay(at now: Double) -> Double { max(0, nextStart - now) }
 
-    mutating func started(_ pictures: Int, at now: Double) {
+    package mutating func started(_ pictures: Int, at now: Double) {
         inFlight += pictures
         starts.removeAll { now - $0.at > 2 }
         starts.append((now, pictures))
@@ -72,7 +72,7 @@ struct BatchPacer {
     /// A batch of `sent` pictures started at `startedAt` came back with `delivered` of them. Returns
     /// whether it was held up.
     @discardableResult
-    mutating func answered(sent: Int, delivered: Int, startedAt: Double, at now: Double) -> Bool {
+    package mutating func answered(sent: Int, delivered: Int, startedAt: Double, at now: Double) -> Bool {
         inFlight = max(0, inFlight - sent)
         let took = now - startedAt
         let heldUp = Self.isHeldUp(took, usual: usual)
@@ -96,7 +96,7 @@ struct BatchPacer {
     /// before trying a refused picture again, so such a batch takes about a second longer than usual.
     /// Measured against the median of the last quick ones (two at least), so that a service whose
     /// answers vary by less than 0.8 s is not taken for a full one.
-    static func isHeldUp(_ took: Double, usual: [Double]) -> Bool {
+    package static func isHeldUp(_ took: Double, usual: [Double]) -> Bool {
         guard usual.count >= 2 else { return false }
         let sorted = usual.sorted()
         let median = sorted[sorted.count / 2]
@@ -105,7 +105,7 @@ struct BatchPacer {
 
     /// The largest batch that, sent every `size / rate` seconds, never puts more than the service's
     /// rate (`rate / headroom`) into one second.
-    static func burst(rate: Double, largest: Int) -> Int {
+    package static func burst(rate: Double, largest: Int) -> Int {
         let capacity = rate / headroom
         let fitting = (1...largest).last { size in
             Double(size) <= rate / 2 && Double(size) * (rate / Double(size)).rounded(.up) <= capacity + 1e-9

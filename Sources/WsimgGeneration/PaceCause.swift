@@ -27,7 +27,7 @@ public enum PaceCause: Sendable, Equatable {
         return cause + ", shared with other wsimg runs on this " + (remote ? "route" : "key")
     }
 
-    static func rate(_ perSecond: Double) -> String {
+    package static func rate(_ perSecond: Double) -> String {
         perSecond >= 1 ? "\(Int(perSecond.rounded())) requests a second" : "\(Int((perSecond * 60).rounded())) requests a minute"
     }
 }

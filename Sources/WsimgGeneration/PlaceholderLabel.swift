@@ -7,9 +7,9 @@ import WsimgWorksheet
 /// Draws what a placeholder picture stands for (its element's id, and `400x304`) onto it, with a tiny
 /// built-in 5×7 bitmap font, so a layout preview made without a key is readable and a teacher can
 /// check a layout by it.
-enum PlaceholderLabel {
+package enum PlaceholderLabel {
     /// Rows of 5 bits, top to bottom, for the characters a label uses.
-    static let glyphs: [Character: [UInt8]] = [
+    package static let glyphs: [Character: [UInt8]] = [
         "0": [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E], "1": [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
         "2": [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F], "3": [0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E],
         "4": [0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02], "5": [0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E],
@@ -50,7 +50,7 @@ enum PlaceholderLabel {
 
     /// The lines a label is drawn in: each given line, cut into pieces of at most `columns`
     /// characters, every character kept (one the font lacks is drawn as `?`).
-    static func lines(_ text: [String], columns: Int) -> [[Character]] {
+    package static func lines(_ text: [String], columns: Int) -> [[Character]] {
         text.flatMap { line -> [[Character]] in
             let characters = line.map { glyphs[$0] == nil ? "?" : $0 }
             return stride(from: 0, to: max(characters.count, 1), by: max(1, columns)).map { Array(characters[$0..<min(characters.count, $0 + columns)]) }
@@ -60,7 +60,7 @@ enum PlaceholderLabel {
     /// Draws `text` (one entry a line) centred on RGB `pixels` (`width`×`height`): white on a dark band,
     /// as large as fits, a line cut where it is wider than the picture. Returns the lines drawn.
     @discardableResult
-    static func draw(_ text: [String], on pixels: inout [UInt8], width: Int, height: Int) -> [[Character]] {
+    package static func draw(_ text: [String], on pixels: inout [UInt8], width: Int, height: Int) -> [[Character]] {
         let rows = lines(text, columns: max(1, (width * 9 / 10 + 1) / 6))
         guard let longest = rows.map(\.count).max(), longest > 0 else { return [] }
         let columns = longest * 6 - 1

@@ -10,7 +10,7 @@ import WsimgWorksheet
 /// through the streaming scanner as it arrives, which keeps only the fields of Together's answer
 /// (`TogetherAnswer.fields`). A multi-megabyte answer thus costs a small buffer, whatever else it holds.
 public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
-    enum State {
+    package enum State {
         case outside
         case inString(escaped: Bool)
         /// After the wanted key's closing quote, before its colon.
@@ -110,7 +110,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     }
 
     /// The index of `byte` in `chunk` at or after `start`, or `chunk.count` (memchr is vectorised).
-    static func find(_ byte: UInt8, in chunk: UnsafeRawBufferPointer, from start: Int) -> Int {
+    package static func find(_ byte: UInt8, in chunk: UnsafeRawBufferPointer, from start: Int) -> Int {
         guard start < chunk.count, let base = chunk.baseAddress,
             let found = memchr(base + start, Int32(byte), chunk.count - start)
         else { return chunk.count }

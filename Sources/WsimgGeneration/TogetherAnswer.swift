@@ -12,7 +12,7 @@ public enum TogetherAnswer: Sendable, Equatable {
     case base64(String)
     case url(String)
 
-    static let fields: [[JSONFieldCapture.Pattern]] = [
+    package static let fields: [[JSONFieldCapture.Pattern]] = [
         [.key("data")], [.key("data"), .index(0)], [.key("data"), .index(0), .key("b64_json")],
         [.key("data"), .index(0), .key("url")], [.key("data"), .index(0), .key("type")],
     ]
@@ -22,7 +22,7 @@ public enum TogetherAnswer: Sendable, Equatable {
     }
 
     /// What the captured fields say; `body` holds the document (or the part needed for a long image string).
-    static func read(_ answer: JSONFieldCapture, in body: [UInt8]) throws(GenerationError) -> TogetherAnswer {
+    package static func read(_ answer: JSONFieldCapture, in body: [UInt8]) throws(GenerationError) -> TogetherAnswer {
         guard answer.root?.value.typeName == "an object", let data = answer[.key("data")] else { throw .badResponse("no \"data\" in the answer") }
         guard case .container(isObject: false, let count) = data.value else { throw .badResponse("\"data\" is not a list") }
         guard count > 0 else { throw .badResponse("the answer's \"data\" list is empty: no picture was returned") }
@@ -37,7 +37,7 @@ public enum TogetherAnswer: Sendable, Equatable {
 
 extension JSONFieldCapture {
     /// The fields of an answer body, or why it has none.
-    static func answer(_ body: [UInt8], _ patterns: [[Pattern]]) throws(GenerationError) -> JSONFieldCapture {
+    package static func answer(_ body: [UInt8], _ patterns: [[Pattern]]) throws(GenerationError) -> JSONFieldCapture {
         guard !body.isEmpty else { throw .badResponse("the server sent an empty answer") }
         do {
             return try scan(body, patterns)
