@@ -36,34 +36,40 @@ let package = Package(
         .target(name: "WsimgNetwork", dependencies: ["WsimgBasics", "CWsimgCurl"]),
         // Requests, the providers behind one protocol, pacing, retries, and the engine that runs them.
         .target(name: "WsimgGeneration", dependencies: ["WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]),
+        // The pictures on disk: images folders (naming, the run lock, choices and candidates, orphans),
+        // the plan of what is present, the picture cache, and writing the worksheet back.
+        .target(
+            name: "WsimgLibrary",
+            dependencies: ["WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+        ),
         .target(
             name: "WsimgCore",
-            dependencies: ["WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
+            dependencies: ["WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
         ),
         .executableTarget(
             name: "wsimg",
-            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         // A loopback HTTP server with fault injection, shared by the end-to-end tests and the benchmark.
         .target(
             name: "FakeUpstream",
-            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         .executableTarget(
             name: "wsimg-bench",
-            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .executableTarget(
             name: "wsimg-fuzz",
-            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "WsimgCoreTests",
-            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WsimgCore", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
+            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -6,6 +6,7 @@ import WsimgCore
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
+import WsimgLibrary
 import WsimgNetwork
 import WsimgWorksheet
 

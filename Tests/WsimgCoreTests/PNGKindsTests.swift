@@ -7,6 +7,7 @@ import Testing
 @testable import WsimgGeneration
 @testable import WsimgImages
 @testable import WsimgJSON
+@testable import WsimgLibrary
 @testable import WsimgNetwork
 @testable import WsimgWorksheet
 

@@ -2,6 +2,7 @@ import WsimgBasics
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
+import WsimgLibrary
 import WsimgNetwork
 import WsimgWorksheet
 
@@ -37,12 +38,6 @@ public struct ParsedArguments: Sendable, Equatable {
 
     public func value(_ longName: String) -> String? { values[longName] }
     public func has(_ longName: String) -> Bool { flags.contains(longName) }
-}
-
-public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }
 
 public enum ArgumentParser {

@@ -2,6 +2,7 @@ import WsimgBasics
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
+import WsimgLibrary
 import WsimgNetwork
 import WsimgWorksheet
 
@@ -43,14 +44,7 @@ struct RedoSelection {
         changed = !ids.isEmpty || manifest != unpruned
     }
 
-    /// The element `--redo` names: by its id, its position (`1-2`, as the web app's generator counts),
-    /// or its number among the image elements (`#3`, as `wsimg prompts` numbers them from 1).
-    static func find(_ name: String, in placeholders: [Placeholder]) -> Placeholder? {
-        if let byID = placeholders.first(where: { $0.id == name }) { return byID }
-        if let byPosition = placeholders.first(where: { $0.position == name }) { return byPosition }
-        guard name.hasPrefix("#"), let number = Int(name.dropFirst()), (1...placeholders.count).contains(number) else { return nil }
-        return placeholders[number - 1]
-    }
+    static func find(_ name: String, in placeholders: [Placeholder]) -> Placeholder? { ElementHandle.find(name, in: placeholders) }
 
     /// The seeds as they were before this run's `--redo`.
     func applyBefore(to options: RequestOptions) -> RequestOptions {

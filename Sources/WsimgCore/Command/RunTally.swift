@@ -3,6 +3,7 @@ import WsimgBasics
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
+import WsimgLibrary
 import WsimgNetwork
 import WsimgWorksheet
 

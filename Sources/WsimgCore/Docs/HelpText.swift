@@ -2,6 +2,7 @@ import WsimgBasics
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
+import WsimgLibrary
 import WsimgNetwork
 import WsimgWorksheet
 

@@ -29,7 +29,7 @@ public enum EmbeddedImage {
     }
 
     /// Whether an embedded picture is one wsimg wrote for element `id` (its bytes match one of the store's files).
-    static func isOneOfOurs(_ url: WorksheetText, in source: WorksheetSource, id: String, store: ImageStore) -> Bool {
+    package static func isOneOfOurs(_ url: WorksheetText, in source: WorksheetSource, id: String, store: ImageStore) -> Bool {
         guard let names = try? FileSystem.contentsOfDirectory(atPath: store.directory) else { return false }
         let candidates = names.filter { $0.hasPrefix(id + "-") && $0.hasSuffix(".png") }
         guard !candidates.isEmpty, case .picture(let embedded) = decode(url, in: source) else { return false }

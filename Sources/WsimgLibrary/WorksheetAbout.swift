@@ -8,17 +8,17 @@ import WsimgWorksheet
 
 /// What a worksheet says of itself, for a page about it: `metadata.topic` (else `title`) and
 /// `metadata.language` (the web app's saved form), read as the file streams past.
-struct WorksheetAbout {
-    let title: String?
-    let language: String?
+package struct WorksheetAbout {
+    package let title: String?
+    package let language: String?
 
-    static let fields: [[JSONFieldCapture.Pattern]] = [
+    package static let fields: [[JSONFieldCapture.Pattern]] = [
         [.key("title")], [.key("metadata"), .key("topic")], [.key("metadata"), .key("language")],
         [.key("data"), .key("worksheet"), .key("title")], [.key("data"), .key("worksheet"), .key("metadata"), .key("topic")],
         [.key("data"), .key("worksheet"), .key("metadata"), .key("language")],
     ]
 
-    init(_ path: String) {
+    package init(_ path: String) {
         var scanner = JSONScanner()
         var capture = JSONFieldCapture(Self.fields)
         var broken = false

@@ -10,24 +10,24 @@ import WsimgWorksheet
 /// be shared by a group or restored from a CI archive, so anything planted in it (a symbolic link in
 /// place of a shelf or a picture, a file of another name) is neither followed, counted nor deleted.
 /// Only regular files named as the cache names its pictures, in real folders of the cache, are entries.
-struct CacheShelves {
-    struct Entry {
-        let shelf: String
-        let name: String
-        let size: Int
+package struct CacheShelves {
+    package struct Entry {
+        package let shelf: String
+        package let name: String
+        package let size: Int
         /// Last use (the file's modification time), in seconds since 1970.
-        let used: Double
+        package let used: Double
     }
 
-    let base: String
+    package let base: String
 
     /// `ab` for a shelf, lower-case hex as the cache writes it.
-    static func isShelfName(_ name: String) -> Bool {
+    package static func isShelfName(_ name: String) -> Bool {
         name.utf8.count == 2 && name.utf8.allSatisfy(isHexDigit)
     }
 
     /// `<64 hex>.png`, on the shelf named by its first two digits.
-    static func isPictureName(_ name: String, on shelf: String) -> Bool {
+    package static func isPictureName(_ name: String, on shelf: String) -> Bool {
         let bytes = Array(name.utf8)
         return bytes.count == 68 && name.hasSuffix(".png") && bytes[..<64].allSatisfy(isHexDigit) && name.hasPrefix(shelf)
     }
@@ -60,7 +60,7 @@ struct CacheShelves {
     }
 
     /// Whether every folder from the cache's root down to `base` is a real folder (no link on the way).
-    func isReal() -> Bool {
+    package func isReal() -> Bool {
         guard let fd = Self.openFolder(base) else { return false }
         close(fd)
         var info = stat()
@@ -72,7 +72,7 @@ struct CacheShelves {
 
     /// Whether `shelf` is a real folder of the cache (or not there yet), so a picture's path through it
     /// reaches no other place.
-    func isRealShelf(_ shelf: String) -> Bool {
+    package func isRealShelf(_ shelf: String) -> Bool {
         var info = stat()
         guard isReal() else { return false }
         return lstat(base + "/" + shelf, &info) != 0 ? errno == ENOENT : info.st_mode & S_IFMT == S_IFDIR
@@ -97,7 +97,7 @@ struct CacheShelves {
     }
 
     /// Every picture of the cache.
-    func entries() -> [Entry] {
+    package func entries() -> [Entry] {
         var found: [Entry] = []
         forEachShelf { folder, shelf in
             found += Self.names(in: folder).compactMap { Self.entry($0, on: shelf, in: folder) }
@@ -107,7 +107,7 @@ struct CacheShelves {
 
     /// Deletes the `chosen` entries, each looked at again (a regular file, not used since it was
     /// listed) just before it goes; returns what was deleted.
-    func remove(_ chosen: [Entry]) -> [Entry] {
+    package func remove(_ chosen: [Entry]) -> [Entry] {
         let byShelf = Dictionary(grouping: chosen, by: \.shelf)
         var removed: [Entry] = []
         forEachShelf { folder, shelf in

@@ -7,7 +7,7 @@ import WsimgWorksheet
 
 extension ImageRequest {
     /// The same picture asked for with another seed (a variant, or a redo).
-    func with(seed: UInt32) -> ImageRequest {
+    package func with(seed: UInt32) -> ImageRequest {
         var request = ImageRequest(
             id: id, caption: caption, prompt: prompt, promptToSend: promptToSend, width: width, height: height, seed: seed,
             requestedWidth: requestedWidth, requestedHeight: requestedHeight, redone: true)
@@ -20,7 +20,7 @@ extension GenerationPlan {
     /// `--variants N`: N − 1 more pictures for every element this plan generates, each with a seed of
     /// its own (not the element's, nor another variant's). They are made and listed as candidates;
     /// the element links its own.
-    func variantJobs(
+    package func variantJobs(
         _ count: Int, provider: any ImageProvider, random: () -> UInt32 = { UInt32.random(in: 0...UInt32(Int32.max)) }
     ) -> [GenerationJob] {
         guard count > 1 else { return [] }

@@ -12,24 +12,24 @@ import WsimgWorksheet
 /// longer what was scanned, the write fails with `.changedWhileWriting` (compare-and-swap).
 public struct WorksheetWriter {
     /// An element's new `url`.
-    enum Link: Sendable, Equatable {
+    package enum Link: Sendable, Equatable {
         case text(String)
         /// `data:image/png;base64,…` of the PNG at this path.
         case embedded(file: String)
     }
 
-    struct Splice {
-        let range: Range<Int>
-        let before: [UInt8]
-        let picture: String?
-        let after: [UInt8]
+    package struct Splice {
+        package let range: Range<Int>
+        package let before: [UInt8]
+        package let picture: String?
+        package let after: [UInt8]
     }
 
-    let worksheet: Worksheet
-    let splices: [Splice]
+    package let worksheet: Worksheet
+    package let splices: [Splice]
 
     /// `links`: element id → its new url; elements are found in `worksheet` by id.
-    init(worksheet: Worksheet, links: [String: Link]) {
+    package init(worksheet: Worksheet, links: [String: Link]) {
         self.worksheet = worksheet
         splices = worksheet.placeholders.compactMap { placeholder in
             links[placeholder.id].map { Self.splice(setting: $0, in: placeholder.properties, of: worksheet.source) }
@@ -38,7 +38,7 @@ public struct WorksheetWriter {
 
     /// Sets `url` in a properties object: replaces its value if the key is there, otherwise adds a
     /// member laid out like the one before it.
-    static func splice(setting link: Link, in properties: PropertiesDraft, of source: WorksheetSource) -> Splice {
+    package static func splice(setting link: Link, in properties: PropertiesDraft, of source: WorksheetSource) -> Splice {
         let (value, picture, after): ([UInt8], String?, [UInt8]) =
             switch link {
             case .text(let text): (Array(JSONWriter.quoted(text).utf8), nil, [])
@@ -67,7 +67,7 @@ public struct WorksheetWriter {
     }
 
     /// Writes the new worksheet to `fd`; `path` names the destination in errors.
-    func write(to fd: Int32, path: String) throws(OutputError) {
+    package func write(to fd: Int32, path: String) throws(OutputError) {
         var hash = XXHash64()
         var next = 0
         var copyFrom = 0
@@ -104,7 +104,7 @@ public struct WorksheetWriter {
     }
 
     /// The file at `picture`, base64-encoded, a piece at a time.
-    static func writeBase64(of picture: String, to fd: Int32, path: String) throws(OutputError) {
+    package static func writeBase64(of picture: String, to fd: Int32, path: String) throws(OutputError) {
         let input: Int32
         do {
             input = try RegularFile.open(picture).descriptor

@@ -32,19 +32,19 @@ public enum WorksheetFile {
     }
 
     /// How many names the regular file at `path` has (1 when it does not exist).
-    static func linkCount(_ path: String) -> Int {
+    package static func linkCount(_ path: String) -> Int {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return 1 }
         return Int(info.st_nlink)
     }
 
     /// The backup an in-place write keeps beside `path` until every byte is in place.
-    static func backupPath(of path: String) -> String {
+    package static func backupPath(of path: String) -> String {
         Paths.folder(of: path) + "/." + (path as NSString).lastPathComponent + ".wsimg-backup"
     }
 
     /// The backups beside `path`: `backupPath` and, where an earlier one was kept, `backupPath.N`.
-    static func backups(of path: String) -> [String] {
+    package static func backups(of path: String) -> [String] {
         let first = backupPath(of: path)
         let prefix = (first as NSString).lastPathComponent + "."
         let numbered = ((try? FileSystem.contentsOfDirectory(atPath: Paths.folder(of: path))) ?? []).filter {

@@ -34,9 +34,9 @@ public struct WorksheetUpdate {
         public var note: String? = nil
     }
 
-    let plan: GenerationPlan
-    let store: ImageStore
-    let embed: Bool
+    package let plan: GenerationPlan
+    package let store: ImageStore
+    package let embed: Bool
     public private(set) var generatedCount = 0
     public private(set) var upToDateCount = 0
     public private(set) var keptCount = 0

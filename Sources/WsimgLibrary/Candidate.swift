@@ -43,13 +43,13 @@ public struct Candidate: Sendable, Equatable {
             key: key, file: file, seed: request.seed, redone: request.redone, fingerprint: RedoManifest.fingerprint(of: request), created: created)
     }
 
-    func json() -> String {
+    package func json() -> String {
         let settings = self.settings.keys.sorted().map { "\(JSONWriter.quoted($0)): \(JSONWriter.quoted(self.settings[$0]!))" }.joined(separator: ", ")
         return #"{"key": "\#(key)", "file": \#(JSONWriter.quoted(file)), "seed": \#(seed), "redone": \#(redone), "fingerprint": "\#(fingerprint)", "created": \#(String(format: "%.3f", created)), "settings": {\#(settings)}}"#
     }
 
     /// A manifest entry, or nil when any field is missing or out of range (the file is untrusted).
-    init?(_ node: JSONNode) {
+    package init?(_ node: JSONNode) {
         guard let key = node["key"]?.stringValue, CacheKey.isKey(Substring(key)),
             let file = node["file"]?.stringValue, ImageStore.key(inFileName: file) == key, !file.contains("/"), !file.hasPrefix("."),
             let fingerprint = node["fingerprint"]?.stringValue, CacheKey.isKey(Substring(fingerprint)),

@@ -18,7 +18,7 @@ public struct PictureCache: Sendable {
 
     public static let defaultLimit = 2 << 30
     /// `WSIMG_CACHE_SIZE` is in MiB, from 1 MiB to 16 TiB.
-    static let limitRange = 1...(16 << 20)
+    package static let limitRange = 1...(16 << 20)
 
     /// The size limit `WSIMG_CACHE_SIZE` sets (the default when unset or empty).
     public static func limit(environment: [String: String]) throws(ConfigurationError) -> Int {
@@ -47,7 +47,7 @@ public struct PictureCache: Sendable {
         SHA256.hex(fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|"))
     }
 
-    func path(for contentKey: String) -> String { "\(root)/v1/png/\(contentKey.prefix(2))/\(contentKey).png" }
+    package func path(for contentKey: String) -> String { "\(root)/v1/png/\(contentKey.prefix(2))/\(contentKey).png" }
 
     /// Creates the cache's folders and its `CACHEDIR.TAG` (so backup tools skip it); returns why the
     /// cache cannot be used, or nil when it is ready. A cache folder of another user, or one anybody
@@ -122,15 +122,15 @@ public struct PictureCache: Sendable {
 
 extension PictureCache {
     /// The picture shelves, walked without following anything planted in them.
-    var shelves: CacheShelves { CacheShelves(base: root + "/v1/png") }
+    package var shelves: CacheShelves { CacheShelves(base: root + "/v1/png") }
 
-    func contents() -> (count: Int, bytes: Int) {
+    package func contents() -> (count: Int, bytes: Int) {
         let all = shelves.entries()
         return (all.count, all.reduce(0) { $0 + $1.size })
     }
 
     /// Deletes every picture, or those not used for `seconds`; returns how many and their size.
-    func clean(unusedFor seconds: Double?, now: Double = Date().timeIntervalSince1970) -> (count: Int, bytes: Int) {
+    package func clean(unusedFor seconds: Double?, now: Double = Date().timeIntervalSince1970) -> (count: Int, bytes: Int) {
         let removed = shelves.remove(shelves.entries().filter { entry in seconds.map { now - entry.used >= $0 } ?? true })
         return (removed.count, removed.reduce(0) { $0 + $1.size })
     }

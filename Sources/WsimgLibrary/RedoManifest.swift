@@ -15,7 +15,7 @@ public struct RedoManifest: Sendable, Equatable {
     /// The version this wsimg writes; a manifest of a higher one is read but never rewritten.
     public static let version = 2
     /// Candidates kept per element at most (the oldest beyond go from the list, not from the disk).
-    static let candidateLimit = 200
+    package static let candidateLimit = 200
 
     public typealias Seed = ChosenSeed
 
@@ -149,7 +149,7 @@ public struct RedoManifest: Sendable, Equatable {
     }
 
     /// The `version` of the manifest in `folder` (1 when it has none), or nil when there is none to read.
-    static func versionOnDisk(in folder: String) -> Int? {
+    package static func versionOnDisk(in folder: String) -> Int? {
         guard let bytes = try? RegularFile.read(folder + "/" + fileName, limit: 16 << 20, followLinks: false),
             let root = try? JSONParser.parse(bytes)
         else { return nil }

@@ -8,15 +8,15 @@ import WsimgWorksheet
 
 /// Checks, before anything is generated (and paid for), that the files the run will write can be
 /// written: a problem found only after the pictures arrived would waste them.
-enum OutputPreflight {
+package enum OutputPreflight {
     /// (A report over a worksheet is the run's to refuse: `RunInputs.check` sees every worksheet.)
-    static func check(output: String?, report: String?) throws(OutputError) {
+    package static func check(output: String?, report: String?) throws(OutputError) {
         if let output { try checkWritable(output) }
         if let report { try checkWritable(report) }
     }
 
     /// A file that may not exist yet, in a folder that must.
-    static func checkWritable(_ path: String) throws(OutputError) {
+    package static func checkWritable(_ path: String) throws(OutputError) {
         let target = WorksheetFile.target(of: path)
         var info = stat()
         if lstat(target, &info) == 0 {

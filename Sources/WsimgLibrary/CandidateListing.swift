@@ -51,7 +51,7 @@ public struct CandidateListing: Sendable {
     public func selecting(_ names: [String]) throws(UsageError) -> [Element] {
         guard !names.isEmpty else { return elements }
         return try names.map { name throws(UsageError) in
-            guard let placeholder = RedoSelection.find(name, in: elements.map(\.placeholder)),
+            guard let placeholder = ElementHandle.find(name, in: elements.map(\.placeholder)),
                 let element = elements.first(where: { $0.placeholder.id == placeholder.id })
             else {
                 throw UsageError(

@@ -51,7 +51,7 @@ public struct GenerationPlan: Sendable {
     }
 
     /// Entries of plans taken together (the grand total over several worksheets).
-    init(entries: [Entry]) {
+    package init(entries: [Entry]) {
         self.entries = entries
     }
 
@@ -102,7 +102,7 @@ public struct GenerationPlan: Sendable {
     /// a picture made for another request (an edited prompt, a copied element) is generated again
     /// (or the right one linked, when it exists), and a current one stays linked where it is.
     /// Embedded pictures are recognised by their mark whether or not this run embeds.
-    static func decide(
+    package static func decide(
         _ placeholder: Placeholder, request: ImageRequest, key: String, store: ImageStore, force: Bool, source: WorksheetSource,
         linksFrom folder: String
     ) -> Entry {
@@ -142,7 +142,7 @@ public struct GenerationPlan: Sendable {
     /// A relative link that wsimg did not make, in a worksheet written elsewhere (`-o build/out.json`):
     /// an existing file keeps being linked, from the output's folder. (wsimg's own pictures were
     /// recognised by `decide`, wherever they are.)
-    static func relink(_ entry: Entry, from inputFolder: String, store: ImageStore) -> Entry {
+    package static func relink(_ entry: Entry, from inputFolder: String, store: ImageStore) -> Entry {
         guard let url = entry.placeholder.url?.text, !url.isEmpty, !url.contains(":"), !url.hasPrefix("/") else { return entry }
         let file = Paths.absolute(url, base: inputFolder)
         var relinked = entry
@@ -174,7 +174,7 @@ extension GenerationPlan {
     /// Every picture this plan links, or that its run made (`results`: the element's own and its
     /// `--variants`), as candidates of their elements, with when each file was written. Only pictures
     /// in `folders` (the run's images folders) are listed; embedded-only pictures have no file to list.
-    func madeCandidates(results: [GenerationResult] = [], in folders: [String], only ids: Set<String>? = nil) -> [(id: String, candidate: Candidate)] {
+    package func madeCandidates(results: [GenerationResult] = [], in folders: [String], only ids: Set<String>? = nil) -> [(id: String, candidate: Candidate)] {
         var found: [(id: String, candidate: Candidate)] = []
         func add(_ id: String, _ request: ImageRequest, key: String, file: String) {
             guard ids?.contains(id) ?? true, folders.contains(Paths.folder(of: file)) else { return }
@@ -203,7 +203,7 @@ extension GenerationPlan {
     }
 
     /// This plan, knowing which pictures are candidates of their elements' current requests in `manifest`.
-    func knowing(_ manifest: RedoManifest) -> GenerationPlan {
+    package func knowing(_ manifest: RedoManifest) -> GenerationPlan {
         var plan = self
         for entry in entries {
             guard let request = entry.request else { continue }
