@@ -13,8 +13,8 @@ APT_PACKAGES = pkg-config libcurl4-openssl-dev libpng-dev libjpeg-dev
 # man renders the man page.
 TEST_APT_PACKAGES = nghttp2-proxy openssl chromium zsh fish man-db
 SAMPLE_OUT = Samples/out
-# The version is defined once, in Sources/WsimgCore/Version.swift.
-VERSION := $(shell sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/WsimgCore/Version.swift)
+# The version is defined once, in Sources/WsimgBasics/Version.swift.
+VERSION := $(shell sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/WsimgBasics/Version.swift)
 ARCH := $(shell uname -m)
 DIST_NAME = wsimg-$(VERSION)
 DIST_TARBALL = dist/$(DIST_NAME)-linux-$(ARCH).tar.gz
@@ -125,7 +125,7 @@ dist: dist-binary
 	install -m 644 README.md LICENSE CHANGELOG.md dist/$(DIST_NAME)/
 	install -d dist/$(DIST_NAME)/licenses
 	install -m 644 Dist/licenses/* dist/$(DIST_NAME)/licenses/
-	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='$(shell sed -n 's/.*static let date = "\(.*\)"/\1/p' Sources/WsimgCore/Version.swift) 00:00Z' \
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime='$(shell sed -n 's/.*static let date = "\(.*\)"/\1/p' Sources/WsimgBasics/Version.swift) 00:00Z' \
 	  -C dist -czf $(DIST_TARBALL) $(DIST_NAME)
 	cd dist && sha256sum $(notdir $(DIST_TARBALL)) > SHA256SUMS
 	@echo "Wrote $(DIST_TARBALL) and dist/SHA256SUMS"

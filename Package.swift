@@ -42,34 +42,39 @@ let package = Package(
             name: "WsimgLibrary",
             dependencies: ["WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
+        // A run: its configuration, each worksheet's job, the run-wide context, the display and the report.
         .target(
-            name: "WsimgCore",
-            dependencies: ["WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
+            name: "WsimgRun",
+            dependencies: ["WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+        ),
+        .target(
+            name: "WsimgCLI",
+            dependencies: ["WsimgRun", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "CWsimgCurl", "CWsimgPNG", "CWsimgJPEG"]
         ),
         .executableTarget(
             name: "wsimg",
-            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+            dependencies: ["WsimgCLI", "WsimgRun", "WsimgBasics"]
         ),
         // A loopback HTTP server with fault injection, shared by the end-to-end tests and the benchmark.
         .target(
             name: "FakeUpstream",
-            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
+            dependencies: ["WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics"]
         ),
         .executableTarget(
             name: "wsimg-bench",
-            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCLI", "WsimgRun", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .executableTarget(
             name: "wsimg-fuzz",
-            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCLI", "WsimgRun", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "WsimgCoreTests",
-            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
+            dependencies: ["WsimgCLI", "WsimgRun", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["WsimgCore", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
+            dependencies: ["WsimgCLI", "WsimgRun", "WsimgLibrary", "WsimgGeneration", "WsimgNetwork", "WsimgImages", "WsimgWorksheet", "WsimgJSON", "WsimgBasics", "FakeUpstream", "wsimg", "wsimg-fuzz"]
         ),
     ],
     swiftLanguageModes: [.v6]

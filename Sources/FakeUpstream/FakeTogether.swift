@@ -1,11 +1,9 @@
 import Foundation
 import Synchronization
 import WsimgBasics
-import WsimgCore
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
-import WsimgLibrary
 import WsimgNetwork
 import WsimgWorksheet
 

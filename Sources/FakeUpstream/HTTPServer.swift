@@ -4,7 +4,6 @@ import WsimgBasics
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
-import WsimgLibrary
 import WsimgNetwork
 import WsimgWorksheet
 

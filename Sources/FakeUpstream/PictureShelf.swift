@@ -3,7 +3,6 @@ import WsimgBasics
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
-import WsimgLibrary
 import WsimgNetwork
 import WsimgWorksheet
 

@@ -1,9 +1,7 @@
 import WsimgBasics
-import WsimgCore
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
-import WsimgLibrary
 import WsimgNetwork
 import WsimgWorksheet
 

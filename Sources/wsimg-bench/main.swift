@@ -2,12 +2,13 @@ import FakeUpstream
 import Foundation
 import Synchronization
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 // `make bench`: runs the release wsimg against a loopback fake of Together and prints, per scenario,

@@ -1,12 +1,13 @@
 import FakeUpstream
 import Foundation
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 // Fuzz harnesses for what reads untrusted bytes: the streaming worksheet reader (held to the tree parser,

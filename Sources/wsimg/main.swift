@@ -1,12 +1,7 @@
 import Foundation
 import WsimgBasics
-import WsimgCore
-import WsimgGeneration
-import WsimgImages
-import WsimgJSON
-import WsimgLibrary
-import WsimgNetwork
-import WsimgWorksheet
+import WsimgCLI
+import WsimgRun
 
 // Ctrl-C, SIGTERM, SIGHUP or a closed output pipe: cancel the run, which keeps what it has and writes
 // the worksheet (see `Interruption.response(toInterruption:nothingToSave:)` for the repeats).

@@ -6,6 +6,7 @@ import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 @Suite struct BadInputTests {

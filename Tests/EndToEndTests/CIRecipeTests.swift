@@ -2,12 +2,13 @@ import FakeUpstream
 import Foundation
 import Testing
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// Samples/ci/wsimg-ci.sh, the CI recipe, run as a CI job would run it (against the loopback fake),

@@ -2,12 +2,13 @@ import FakeUpstream
 import Foundation
 import Testing
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// A teacher chooses the picture: every picture made for an element stays a candidate, `candidates`

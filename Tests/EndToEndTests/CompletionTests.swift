@@ -6,6 +6,7 @@ import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// The bash completion as a user meets it: file names with spaces stay whole, `--api-key` is never

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// Whether this machine lets the tests mount a tmpfs.

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// The release tarball `make dist` packs (`make test` passes its path in WSIMG_DIST_TARBALL): its

@@ -6,6 +6,7 @@ import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// Every input in Fuzz/corpus (seeds and inputs that once crashed) goes through the fuzz harnesses again.

@@ -2,12 +2,13 @@ import FakeUpstream
 import Foundation
 import Testing
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// Embedded pictures large enough that their `data:` URLs stay in the file while wsimg reads it (longer

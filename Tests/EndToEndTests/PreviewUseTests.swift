@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// `wsimg preview` for real use: the page is named and tagged as the worksheet says, and a reader

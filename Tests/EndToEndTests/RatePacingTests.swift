@@ -3,12 +3,13 @@ import Foundation
 import Synchronization
 import Testing
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// Pacing by what the API says, end to end.

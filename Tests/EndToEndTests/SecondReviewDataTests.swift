@@ -2,12 +2,13 @@ import FakeUpstream
 import Foundation
 import Testing
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// The second hostile review, items 1–9: data lost or destroyed, planted links, paid requests thrown

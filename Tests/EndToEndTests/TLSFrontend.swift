@@ -6,6 +6,7 @@ import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// Debian's nghttpx terminating TLS and HTTP/2 in front of a loopback fake, with a certificate from a

@@ -2,12 +2,13 @@ import FakeUpstream
 import Foundation
 import Testing
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// The web app's worksheets and a teacher's loop: embedded pictures, skipped prompts, the generator's

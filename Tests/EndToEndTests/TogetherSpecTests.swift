@@ -3,12 +3,13 @@ import Foundation
 import Synchronization
 import Testing
 import WsimgBasics
-import WsimgCore
+import WsimgCLI
 import WsimgGeneration
 import WsimgImages
 import WsimgJSON
 import WsimgLibrary
 import WsimgNetwork
+import WsimgRun
 import WsimgWorksheet
 
 /// wsimg against every answer Together's OpenAPI spec and docs allow, not only the ones it asks for.

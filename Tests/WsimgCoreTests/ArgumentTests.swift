@@ -1,12 +1,13 @@
 import Testing
 
 @testable import WsimgBasics
-@testable import WsimgCore
+@testable import WsimgCLI
 @testable import WsimgGeneration
 @testable import WsimgImages
 @testable import WsimgJSON
 @testable import WsimgLibrary
 @testable import WsimgNetwork
+@testable import WsimgRun
 @testable import WsimgWorksheet
 
 @Suite struct ArgumentParserTests {
@@ -93,7 +94,7 @@ import Testing
 
     @Test(arguments: [("kitten", "sitting", 3), ("", "abc", 3), ("same", "same", 0), ("--embed", "--embde", 2)])
     func measuresEditDistance(a: String, b: String, distance: Int) {
-        #expect(ArgumentParser.editDistance(a, b) == distance)
+        #expect(NearestName.editDistance(a, b) == distance)
     }
 }
 

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 
 @testable import WsimgBasics
-@testable import WsimgCore
+@testable import WsimgCLI
 @testable import WsimgGeneration
 @testable import WsimgImages
 @testable import WsimgJSON
 @testable import WsimgLibrary
 @testable import WsimgNetwork
+@testable import WsimgRun
 @testable import WsimgWorksheet
 
 /// Help, man page, completions and the README are rendered from, or checked against, the option

@@ -1,12 +1,13 @@
 import Testing
 
 @testable import WsimgBasics
-@testable import WsimgCore
+@testable import WsimgCLI
 @testable import WsimgGeneration
 @testable import WsimgImages
 @testable import WsimgJSON
 @testable import WsimgLibrary
 @testable import WsimgNetwork
+@testable import WsimgRun
 @testable import WsimgWorksheet
 
 /// Review 3, item 6: a file name's bytes come back exactly, whatever they are.

@@ -3,12 +3,13 @@ import Foundation
 import Testing
 
 @testable import WsimgBasics
-@testable import WsimgCore
+@testable import WsimgCLI
 @testable import WsimgGeneration
 @testable import WsimgImages
 @testable import WsimgJSON
 @testable import WsimgLibrary
 @testable import WsimgNetwork
+@testable import WsimgRun
 @testable import WsimgWorksheet
 
 /// Every colour type, bit depth and interlacing PNG allows, in memory and from a file. The 16-bit

@@ -2,12 +2,13 @@ import FakeUpstream
 import Testing
 
 @testable import WsimgBasics
-@testable import WsimgCore
+@testable import WsimgCLI
 @testable import WsimgGeneration
 @testable import WsimgImages
 @testable import WsimgJSON
 @testable import WsimgLibrary
 @testable import WsimgNetwork
+@testable import WsimgRun
 @testable import WsimgWorksheet
 
 /// The streaming reader against the tree parser it replaced: same errors (line and column included),
