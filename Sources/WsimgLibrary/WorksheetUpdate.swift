@@ -103,6 +103,35 @@ public struct WorksheetUpdate {
             if let error { failures.append(Failure(id: id, caption: entry.placeholder.caption, reason: error, ownFailure: own)) }
             records.append(record(entry, result: result, error: error))
         }
+        recordVariants(results, runWideReason: runWideReason)
+    }
+
+    /// `--variants`: the extra pictures of elements are no element's link, but one that failed is a
+    /// failure of the run as much as the element's own (a paid request that gave nothing).
+    private mutating func recordVariants(_ results: [GenerationResult], runWideReason: String?) {
+        let planned = Set(plan.entries.compactMap(\.key))
+        for result in results where !planned.contains(result.job.key) {
+            let request = result.job.request
+            let caption = plan.entries.first { $0.placeholder.id == request.id }?.placeholder.caption
+            let error: String?
+            var own = true
+            switch result.status {
+            case .generated: error = nil
+            case .failed(let reason):
+                error = reason
+                own = !reason.hasPrefix("not started") && reason != runWideReason
+            case .interrupted:
+                error = "interrupted"
+                own = false
+            }
+            if let error { failures.append(Failure(id: "\(request.id) (variant seed \(request.seed))", caption: caption, reason: error, ownFailure: own)) }
+            records.append(
+                Record(
+                    id: request.id, caption: caption, status: error == nil ? .ok : .failed,
+                    file: error == nil ? result.job.store?.path(id: request.id, key: result.job.key) : nil, width: request.width,
+                    height: request.height, attempts: result.attempts, duration: result.duration, error: error,
+                    note: "variant, seed \(request.seed)"))
+        }
     }
 
     private func record(_ entry: GenerationPlan.Entry, result: GenerationResult?, error: String?) -> Record {

@@ -87,7 +87,8 @@ package struct GenerationRun {
         let rateReports = RateLimitReports()
         do {
             cacheLimit = try PictureCache.limit(environment: environment)
-            (provider, transport) = try first.makeProvider(planning: false, rateReports: rateReports)
+            // `pick` sends nothing: it needs no key, no token and no connection.
+            (provider, transport) = try first.makeProvider(planning: options.pick != nil, rateReports: rateReports)
         } catch {
             return refuse("\(error)")
         }

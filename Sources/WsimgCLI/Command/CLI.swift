@@ -45,7 +45,7 @@ public enum CLI {
                 let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: Docs.prompts.options)
                 if parsed.has("--help") { return printHelp("prompts") }
                 let command = GenerateCommand(
-                    options: try GenerateOptions(parsed), environment: environment,
+                    options: try GenerateOptions(parsed, command: "prompts"), environment: environment,
                     terminal: TerminalInfo(isTerminal: false))
                 return command.printPlan { parsed.has("--json") ? $0.json() : $0.promptsText() }
             } catch {

@@ -56,11 +56,12 @@ extension GenerateOptions {
         OptionSpec(["-h", "--help"], help: "show this help"),
     ]
 
-    public init(_ parsed: ParsedArguments) throws(UsageError) {
+    /// `command`: which command's options these are, for the usage line of a missing worksheet.
+    public init(_ parsed: ParsedArguments, command: String = "generate") throws(UsageError) {
         if parsed.value("--api-key") != nil {
             throw UsageError("There is no --api-key option: a key on the command line ends up in shell history and process lists. Set TOGETHER_API_KEY, or TOGETHER_API_KEY_FILE to a file holding the key.")
         }
-        guard let worksheet = parsed.positionals.first else { throw UsageError("Missing WORKSHEET: wsimg generate WORKSHEET [options]") }
+        guard let worksheet = parsed.positionals.first else { throw UsageError("Missing WORKSHEET: wsimg \(command) WORKSHEET [options]") }
         self.init(worksheet: worksheet)
         worksheets = parsed.positionals
         output = parsed.value("--output")

@@ -1,0 +1,48 @@
+import FakeUpstream
+import Foundation
+import Testing
+import WsimgBasics
+import WsimgJSON
+
+/// Bugs found while reading the code for the layering (issue 25), each failing before its fix.
+@Suite struct LayersBugTests {
+    func env(_ upstream: FakeTogether) -> [String: String] {
+        ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL]
+    }
+
+    /// A variant's request refused (400): a failure in the closing line, the report and the exit code.
+    @Test func aFailedVariantIsCountedEverywhere() async throws {
+        let upstream = try FakeTogether { index, _ in index == 0 ? .none : .status(400, body: #"{"error":{"message":"no more"}}"#) }
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 1))
+        let run = try await Wsimg.run(
+            ["generate", "w.json", "--variants", "2", "-j", "1", "--report", "r.json"], in: scratch.path, environment: env(upstream))
+        #expect(run.code == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("1 new, 0 already present, 1 failed"), "\(run.stderr)")
+        #expect(run.stderr.contains("0-0 (variant seed "), "\(run.stderr)")
+        let report = try JSONParser.parse(scratch.bytes("r.json"))
+        #expect(report["totals"]?["failed"]?.numberValue == 1, "\(scratch.read("r.json"))")
+        let images = report["worksheets"]?.arrayValue?.first?["images"]?.arrayValue ?? []
+        #expect(images.contains { $0["status"]?.stringValue == "failed" && $0["note"]?.stringValue?.hasPrefix("variant") == true })
+    }
+
+    /// `pick` sends nothing, so it needs no key.
+    @Test func pickNeedsNoKey() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        scratch.write("w.json", Sheets.sample(count: 1))
+        #expect(try await Wsimg.run(["generate", "w.json", "--variants", "2"], in: scratch.path, environment: env(upstream)).code == 0)
+        let pick = try await Wsimg.run(["pick", "w.json", "0-0", "2"], in: scratch.path, environment: ["TOGETHER_BASE_URL": upstream.baseURL])
+        #expect(pick.code == 0, "\(pick.stderr)")
+        #expect(upstream.requestCount == 2)
+    }
+
+    @Test func promptsWithoutAWorksheetNamesItself() async throws {
+        let scratch = try Scratch()
+        let run = try await Wsimg.run(["prompts"], in: scratch.path)
+        #expect(run.code == 2)
+        #expect(run.stderr.contains("wsimg prompts WORKSHEET"), "\(run.stderr)")
+    }
+}
