@@ -9,11 +9,15 @@ public enum Console {
     public static func out(_ text: String) { write(Array(text.utf8), to: STDOUT_FILENO) }
     public static func err(_ text: String) { write(Array(text.utf8), to: STDERR_FILENO) }
 
-    /// A message from wsimg on stderr, on one line made safe to print (`wsimg: …`); warnings among
-    /// them are counted for `--strict`.
+    /// A message from wsimg on stderr, on one line made safe to print (`wsimg: …`).
     package static func report(_ message: String) {
-        Warnings.note(message)
         err(TerminalText.line("wsimg: \(message)") + "\n")
+    }
+
+    /// A note or warning from wsimg on stderr (`wsimg: warning: …`); warnings are counted for `--strict`.
+    package static func report(_ diagnostic: Diagnostic) {
+        Warnings.note(diagnostic)
+        report(diagnostic.description)
     }
 
     package static func write(_ bytes: [UInt8], to descriptor: Int32) {

@@ -31,7 +31,7 @@ public struct GenerationJob: Sendable {
 public struct GenerationResult: Sendable {
     public enum Status: Sendable, Equatable {
         case generated
-        case failed(String)
+        case failed(FailureReason)
         case interrupted
     }
 
@@ -179,7 +179,7 @@ public struct GenerationEngine: Sendable {
             batch.map { finished($0, status) }
         }
         while true {
-            if let reason = stop.current { return finish(.failed("not started: \(reason)")) }
+            if let reason = stop.current { return finish(.failed(.notStarted(reason))) }
             let ticket: RequestGate.Ticket
             do {
                 ticket = try await gate.acquire(pictures: batch.count)
@@ -191,14 +191,14 @@ public struct GenerationEngine: Sendable {
                         error: .rateLimited(retryAfter: tooLong.seconds), waitAsked: tooLong.seconds, waited: nil,
                         maxWait: policy.maxWait, paceCause: tooLong.cause)
                 await halt(.overloaded(why), gate: gate, stop: stop)
-                return finish(.failed("not started: \(stop.current ?? .overloaded(why))"))
+                return finish(.failed(.notStarted(stop.current ?? .overloaded(why))))
             } catch {
-                if let reason = stop.current { return finish(.failed("not started: \(reason)")) }
+                if let reason = stop.current { return finish(.failed(.notStarted(reason))) }
                 return finish(.interrupted)
             }
             if let reason = stop.current {
                 await gate.release(ticket, .failed)
-                return finish(.failed("not started: \(reason)"))
+                return finish(.failed(.notStarted(reason)))
             }
             if ticket.pictures < batch.count {
                 queue.putBack(batch[ticket.pictures...])
@@ -232,7 +232,7 @@ public struct GenerationEngine: Sendable {
                     await halt(unreachable, gate: gate, stop: stop)
                     await gate.release(ticket, .failed)
                     // The stop's own line says why; the image is counted with the rest, not listed.
-                    return finish(.failed("\(stop.current ?? unreachable)"))
+                    return finish(.failed(.stopped(stop.current ?? unreachable)))
                 }
                 if error.disposition == .pace { await checkPatience(error, gate: gate, stop: stop) }
                 await gate.release(ticket, error.gateOutcome)
@@ -255,9 +255,9 @@ public struct GenerationEngine: Sendable {
                 }
             case .retry, .fail:
                 if error.isCancellation || Task.isCancelled { return finish(.interrupted) }
-                return finish(.failed(error.description))
+                return finish(.failed(.own(error.description)))
             case .stopRun:
-                return finish(.failed(error.description))
+                return finish(.failed(.stopped(stop.current ?? error.stopReason)))
             }
         }
     }
@@ -303,7 +303,7 @@ public struct GenerationEngine: Sendable {
                 try (item.job.store ?? store).store(picture, id: request.id, key: item.job.key)
             } catch let output {
                 await halt(.output(output), gate: gate, stop: stop)
-                return finished(item, .failed(output.description))
+                return finished(item, .failed(.stopped(stop.current ?? .output(output))))
             }
             return finished(item, .generated)
         case .failure(let failure):
@@ -311,9 +311,9 @@ public struct GenerationEngine: Sendable {
         }
         if error.disposition == .stopRun {
             await halt(error.stopReason, gate: gate, stop: stop)
-            return finished(item, .failed(error.description))
+            return finished(item, .failed(.stopped(stop.current ?? error.stopReason)))
         }
-        if stop.current != nil, error.disposition == .pace { return finished(item, .failed(error.description)) }
+        if stop.current != nil, error.disposition == .pace { return finished(item, .failed(.own(error.description))) }
         return retryOrFail(item, error, queue: queue)
     }
 
@@ -321,7 +321,7 @@ public struct GenerationEngine: Sendable {
         var item = item
         let retryable = error.disposition == .retry || error.disposition == .pace
         guard retryable, item.retriesUsed < policy.retries || error.disposition == .pace, !Task.isCancelled else {
-            return finished(item, .failed(error.description))
+            return finished(item, .failed(.own(error.description)))
         }
         if error.disposition == .retry { item.retriesUsed += 1 }
         events(.attemptFailed(id: item.job.label, attempt: item.attempts, error: error, retryIn: 0))

@@ -21,9 +21,19 @@ public protocol PictureFolder: Sendable {
     func store(_ payload: ImagePayload, id: String, key: String) throws(OutputError)
 }
 
+/// Which provider: `--provider`'s values.
+public enum ProviderKind: String, Sendable, CaseIterable {
+    /// Together AI's API, called with the user's key.
+    case together
+    /// The web app's batch route, which holds the key on its server.
+    case remote
+    /// Offline pictures of the right size, labelled, for checking a layout.
+    case placeholder
+}
+
 /// A source of pictures; the pipeline validates and stores what it returns.
 public protocol ImageProvider: Sendable {
-    var name: String { get }
+    var kind: ProviderKind { get }
     /// How many images one call asks for (1 unless the provider batches).
     var batchSize: Int { get }
     /// Everything besides the request's id that determines the picture; hashed into the file name.
@@ -54,6 +64,8 @@ extension SingleImageProvider {
 }
 
 extension ImageProvider {
+    /// The provider's name, as `--provider` takes it.
+    public var name: String { kind.rawValue }
     public var settings: [ProviderSetting] { [ProviderSetting("--provider", name)] }
     /// A route that holds the key on its server (the web app's batch route): its pace is the route's, not a key's.
     public var isRoute: Bool { false }

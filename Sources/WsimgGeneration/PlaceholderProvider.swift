@@ -9,7 +9,7 @@ import WsimgWorksheet
 public struct PlaceholderProvider: SingleImageProvider {
     public init() {}
 
-    public var name: String { "placeholder" }
+    public var kind: ProviderKind { .placeholder }
 
     public func cacheKeyFields(for request: ImageRequest) -> [String] {
         ["placeholder-v2", request.promptToSend, "\(request.width)x\(request.height)"] + (request.redone ? ["redo=\(request.seed)"] : [])

@@ -27,7 +27,7 @@ public struct RemoteProvider: ImageProvider {
         self.transport = transport
     }
 
-    public var name: String { "remote" }
+    public var kind: ProviderKind { .remote }
     public var isRoute: Bool { true }
     public var settings: [ProviderSetting] { [ProviderSetting("--provider", name), ProviderSetting("--endpoint", endpoint.string)] }
     public var paceIdentity: String? { endpoint.string + "\n" + (token ?? "") }

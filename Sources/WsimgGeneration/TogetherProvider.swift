@@ -46,7 +46,7 @@ public struct TogetherProvider: SingleImageProvider {
             allowInsecureHTTP: allowInsecureHTTP)
     }
 
-    public var name: String { "together" }
+    public var kind: ProviderKind { .together }
     public var settings: [ProviderSetting] {
         [
             ProviderSetting("--provider", name), ProviderSetting("--model", model), ProviderSetting("--steps", "\(steps)"),

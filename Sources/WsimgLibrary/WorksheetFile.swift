@@ -123,14 +123,14 @@ public enum WorksheetFile {
     /// Finishes an in-place write that a kill cut short: when the worksheet at `path` is the start of
     /// its backup (or all of it), the backup is copied over it and deleted. A backup that a live run
     /// holds is left to it; one that does not match is kept, and `say` is told.
-    public static func recoverInterruptedCopy(of path: String, say: (String) -> Void) {
+    public static func recoverInterruptedCopy(of path: String, say: (Diagnostic) -> Void) {
         let target = target(of: path)
         for backup in backups(of: target) {
             recover(target, shown: path, from: backup, say: say)
         }
     }
 
-    private static func recover(_ target: String, shown path: String, from backup: String, say: (String) -> Void) {
+    private static func recover(_ target: String, shown path: String, from backup: String, say: (Diagnostic) -> Void) {
         let fd = open(backup, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return }
         defer { close(fd) }
@@ -142,12 +142,12 @@ public enum WorksheetFile {
             do {
                 try copy(from: fd, over: target)
                 unlink(backup)
-                say("\(TerminalText.safe(path)) was cut short by an interrupted wsimg run; restored it from \(TerminalText.safe(Paths.display(backup)))")
+                say(.note("\(TerminalText.safe(path)) was cut short by an interrupted wsimg run; restored it from \(TerminalText.safe(Paths.display(backup)))"))
             } catch {
-                say("warning: \(TerminalText.safe(path)) was cut short by an interrupted wsimg run and could not be restored from \(TerminalText.safe(Paths.display(backup))): \(error)")
+                say(.warning("\(TerminalText.safe(path)) was cut short by an interrupted wsimg run and could not be restored from \(TerminalText.safe(Paths.display(backup))): \(error)"))
             }
         case .different:
-            say("warning: \(TerminalText.safe(Paths.display(backup))) holds the version of \(TerminalText.safe(path)) an interrupted wsimg run wrote; the worksheet has changed since, so it is kept (wsimg never writes over it): delete it when you no longer need it")
+            say(.warning("\(TerminalText.safe(Paths.display(backup))) holds the version of \(TerminalText.safe(path)) an interrupted wsimg run wrote; the worksheet has changed since, so it is kept (wsimg never writes over it): delete it when you no longer need it"))
         }
     }
 

@@ -56,11 +56,10 @@ public struct WorksheetUpdate {
         return current?.text != text
     }
 
-    /// `unfinishedReason` is what to say of images whose generation was cut short; `runWideReason`, the
-    /// stop of the whole run (failures for that reason are not the image's own).
+    /// `unfinishedReason` is what to say of images whose generation was cut short.
     public init(
         plan: GenerationPlan, results: [GenerationResult], store: ImageStore, embed: Bool,
-        unfinishedReason: String = "interrupted", runWideReason: String? = nil
+        unfinishedReason: String = "interrupted"
     ) {
         self.plan = plan
         self.store = store
@@ -93,8 +92,8 @@ public struct WorksheetUpdate {
                     generatedCount += 1
                     newURLs[id] = url(for: entry)
                 case .failed(let reason)?:
-                    error = reason
-                    own = !reason.hasPrefix("not started") && reason != runWideReason
+                    error = reason.description
+                    own = reason.isOwn
                 case .interrupted?, nil:
                     error = unfinishedReason
                     own = false
@@ -103,12 +102,12 @@ public struct WorksheetUpdate {
             if let error { failures.append(Failure(id: id, caption: entry.placeholder.caption, reason: error, ownFailure: own)) }
             records.append(record(entry, result: result, error: error))
         }
-        recordVariants(results, runWideReason: runWideReason)
+        recordVariants(results)
     }
 
     /// `--variants`: the extra pictures of elements are no element's link, but one that failed is a
     /// failure of the run as much as the element's own (a paid request that gave nothing).
-    private mutating func recordVariants(_ results: [GenerationResult], runWideReason: String?) {
+    private mutating func recordVariants(_ results: [GenerationResult]) {
         let planned = Set(plan.entries.compactMap(\.key))
         for result in results where !planned.contains(result.job.key) {
             let request = result.job.request
@@ -118,8 +117,8 @@ public struct WorksheetUpdate {
             switch result.status {
             case .generated: error = nil
             case .failed(let reason):
-                error = reason
-                own = !reason.hasPrefix("not started") && reason != runWideReason
+                error = reason.description
+                own = reason.isOwn
             case .interrupted:
                 error = "interrupted"
                 own = false

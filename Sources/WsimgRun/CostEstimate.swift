@@ -30,7 +30,7 @@ public struct CostEstimate: Sendable, Equatable {
     }
 
     /// The estimate for `plan`'s images to generate with `options`, `WSIMG_PRICE_PER_MP` taking precedence.
-    public init(plan: GenerationPlan, options: GenerateOptions, provider: String, environment: [String: String]) {
+    public init(plan: GenerationPlan, options: GenerateOptions, provider: ProviderKind, environment: [String: String]) {
         // --variants: that many pictures of each.
         let requests = plan.jobs.map(\.request).flatMap { Array(repeating: $0, count: max(1, options.variants)) }
         let megapixels = requests.reduce(0.0) { $0 + Double($1.width * $1.height) / 1_000_000 }
@@ -40,12 +40,12 @@ public struct CostEstimate: Sendable, Equatable {
 
     /// Dollars per megapixel for `options` and `provider` (nil when unknown), and where that comes from:
     /// one rule for the estimate before a run and the cost a report counts after it.
-    public static func price(options: GenerateOptions, provider: String, environment: [String: String]) -> (perMP: Double?, basis: String) {
+    public static func price(options: GenerateOptions, provider: ProviderKind, environment: [String: String]) -> (perMP: Double?, basis: String) {
         let override = environment["WSIMG_PRICE_PER_MP"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         let schnell = options.model.hasPrefix("black-forest-labs/FLUX.1-schnell") && !options.model.hasSuffix("-Free")
         if let override { return (override, "WSIMG_PRICE_PER_MP") }
-        if provider == "placeholder" { return (0, "placeholder pictures are free") }
-        if provider == "remote" { return (nil, "the server's account pays; set WSIMG_PRICE_PER_MP to estimate") }
+        if provider == .placeholder { return (0, "placeholder pictures are free") }
+        if provider == .remote { return (nil, "the server's account pays; set WSIMG_PRICE_PER_MP to estimate") }
         if schnell { return (Self.schnellPricePerMP * Double(options.steps) / 4, "FLUX.1 schnell, \(options.steps) steps; set WSIMG_PRICE_PER_MP") }
         return (nil, "no price known for \(options.model); set WSIMG_PRICE_PER_MP")
     }

@@ -71,7 +71,7 @@ public struct GenerateCommand {
         let present = entries.filter { $0.decision == .upToDate }.count
         let all = GenerationPlan(entries: entries)
         if let provider = try? makeProvider(planning: true).0 {
-            let estimate = CostEstimate(plan: all, options: options, provider: provider.name, environment: environment)
+            let estimate = CostEstimate(plan: all, options: options, provider: provider.kind, environment: environment)
             Console.out(
                 "== All \(plans.count) worksheets: \(entries.count) images, \(present) present, \(missing) to generate"
                     + (missing > 0 ? "; to generate: " + estimate.line : "") + "\n")
@@ -89,9 +89,9 @@ public struct GenerateCommand {
                 worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
                 store: layout.store, force: options.force, inputFolder: layout.inputFolder, pictureFolders: layout.choiceFolders
             ).knowing(redo.manifest)
-            var estimate = CostEstimate(plan: plan, options: options, provider: provider.name, environment: environment)
+            var estimate = CostEstimate(plan: plan, options: options, provider: provider.kind, environment: environment)
             estimate.rate = knownRate(provider)
-            if let warning = CostEstimate.stepsWarning(options) { reportError("warning: \(warning)") }
+            if let warning = CostEstimate.stepsWarning(options) { Console.report(.warning(warning)) }
             Console.out(
                 render(
                     PlanListing(
@@ -165,7 +165,7 @@ public struct GenerateCommand {
                 reportError("another wsimg run (pid \(pid ?? "?")) is generating into \(folder); without --no-wait this run would wait for it")
                 return nil
             case .unsupported(let reason):
-                reportError("warning: cannot lock \(folder) (\(reason)); runs on this worksheet at the same time may pay for the same pictures")
+                Console.report(.warning("cannot lock \(folder) (\(reason)); runs on this worksheet at the same time may pay for the same pictures"))
                 return (nil, false)
             }
         } catch {
@@ -177,7 +177,7 @@ public struct GenerateCommand {
     /// The rate this key was last allowed (shared pace state), when the key is at hand: for the time a
     /// plan will take. Nothing is created or sent.
     package func knownRate(_ provider: any ImageProvider) -> Double? {
-        guard provider.name == "together", let key = try? apiKey(),
+        guard provider.kind == .together, let key = try? apiKey(),
             let url = try? ServiceEndpoints.together(base: togetherBase, allowInsecureHTTP: options.allowInsecureHTTP)
         else { return nil }
         return SharedPace.knownRate(
@@ -191,10 +191,10 @@ public struct GenerateCommand {
 
     /// `--provider together (black-forest-labs/FLUX.1-schnell, 4 steps)`: what the plan's statuses mean.
     package func providerNote(_ provider: any ImageProvider) -> String {
-        switch provider.name {
-        case "together": "--provider together (\(options.model), \(options.steps) steps)"
-        case "remote": "--provider remote (the endpoint's pictures)"
-        default: "--provider \(provider.name)"
+        switch provider.kind {
+        case .together: "--provider together (\(options.model), \(options.steps) steps)"
+        case .remote: "--provider remote (the endpoint's pictures)"
+        case .placeholder: "--provider placeholder"
         }
     }
 
@@ -244,15 +244,15 @@ public struct GenerateCommand {
     package func readWorksheet(_ path: String?) throws(WorksheetError) -> Worksheet {
         let worksheet: Worksheet
         if let path {
-            WorksheetFile.recoverInterruptedCopy(of: path) { reportError("\($0)") }
+            WorksheetFile.recoverInterruptedCopy(of: path) { Console.report($0) }
             worksheet = try Worksheet(contentsOf: path, shownAs: options.worksheet)
         } else {
             worksheet = try Worksheet.fromStandardInput()
         }
-        if let warning = Self.noImagesWarning(worksheet) { reportWorksheetError(warning) }
+        if let warning = Self.noImagesWarning(worksheet) { reportWorksheet(.warning(warning)) }
         for placeholder in worksheet.placeholders where !placeholder.brokenTexts.isEmpty {
             let fields = placeholder.brokenTexts.joined(separator: " and ")
-            reportWorksheetError("warning: element \(placeholder.id)'s \(fields) holds half of an emoji (a lone \\u surrogate escape, as a text cut in the middle of one leaves); it is read as \u{FFFD}")
+            reportWorksheet(.warning("element \(placeholder.id)'s \(fields) holds half of an emoji (a lone \\u surrogate escape, as a text cut in the middle of one leaves); it is read as \u{FFFD}"))
         }
         return worksheet
     }
@@ -295,7 +295,7 @@ public struct GenerateCommand {
         if let value = environment["TOGETHER_API_KEY"], !value.trimmingWhitespace().isEmpty {
             key = try Credentials.check(value, source: "TOGETHER_API_KEY")
         } else if let path = environment["TOGETHER_API_KEY_FILE"], !path.isEmpty {
-            key = try Credentials.fromFile(path, source: "TOGETHER_API_KEY_FILE") { reportError("warning: \($0)") }
+            key = try Credentials.fromFile(path, source: "TOGETHER_API_KEY_FILE") { Console.report(.warning($0)) }
         } else {
             throw .missingAPIKey
         }
@@ -356,7 +356,7 @@ public struct GenerateCommand {
         let found = types.isEmpty ? "no elements at all" : types.prefix(6).map { "\($0.value) \(TerminalText.safe($0.key, limit: 40))" }.joined(separator: ", ")
         let near = types.map(\.key).filter { $0.lowercased().contains("image") || NearestName.closest(to: $0, in: [wanted]) != nil }
         let hint = near.isEmpty ? "" : "; \(near.prefix(3).map { "\"\(TerminalText.safe($0, limit: 40))\"" }.joined(separator: ", ")) \(near.count == 1 ? "is" : "are") not \"\(wanted)\" (types are exact)"
-        return "warning: no image elements (type \"\(wanted)\") to fill: it has \(found)\(hint)"
+        return "no image elements (type \"\(wanted)\") to fill: it has \(found)\(hint)"
     }
 
     /// Stdout gets the new worksheet only once all of it is written and checked: it goes to a private
@@ -376,7 +376,16 @@ public struct GenerateCommand {
 
     /// Errors about one worksheet name it when there are several.
     package func reportWorksheetError(_ message: String) {
-        reportError(options.worksheets.count > 1 && !message.contains(options.worksheet) ? "\(options.worksheet): \(message)" : message)
+        reportError(named(message))
+    }
+
+    package func reportWorksheet(_ diagnostic: Diagnostic) {
+        Console.report(Diagnostic(severity: diagnostic.severity, text: named(diagnostic.text)))
+    }
+
+    /// `message`, with the worksheet it is about when the run has several.
+    private func named(_ message: String) -> String {
+        options.worksheets.count > 1 && !message.contains(options.worksheet) ? "\(options.worksheet): \(message)" : message
     }
 
     package func reportError(_ message: String) { Console.report(message) }

@@ -8,9 +8,7 @@ import WsimgWorksheet
 
 /// Everything `wsimg generate` was asked to do, checked and with defaults filled in.
 public struct GenerateOptions: Sendable, Equatable {
-    public enum Provider: String, Sendable, CaseIterable {
-        case together, remote, placeholder
-    }
+    public typealias Provider = ProviderKind
 
     public enum Verbosity: Int, Sendable, Comparable {
         case quiet, summary, progress, verbose

@@ -76,7 +76,7 @@ package struct GenerationRun {
         }
         func refuse(_ message: String) -> Int32 {
             reportError(message)
-            report.stop = ("usage", message)
+            report.stop = .usage(message)
             return ExitCode.usage
         }
         guard let first = units.first else { return refuse(RunInputs.noWorksheets(in: options.worksheets)) }
@@ -151,7 +151,7 @@ package struct GenerationRun {
         outcome.total.paced = min(counted.pacedWait, duration)
         outcome.total.requestsSent = counted.requests
         outcome.total.picturesAsked = counted.pictures
-        outcome.total.cost = CostEstimate.price(options: options, provider: provider.name, environment: environment).perMP.map { $0 * counted.megapixels }
+        outcome.total.cost = CostEstimate.price(options: options, provider: provider.kind, environment: environment).perMP.map { $0 * counted.megapixels }
         var lines = outcome.lines
         if lines.count > 1 {
             lines.append(outcome.total.line(worksheets: lines.count, duration: duration))
@@ -165,9 +165,9 @@ package struct GenerationRun {
         report.totals = outcome.total
         report.interrupted = outcome.interrupted
         if outcome.interrupted {
-            report.stop = ("interrupted", "interrupted")
+            report.stop = .interrupted
         } else if let reason = stop.current {
-            report.stop = (reason.kind, "\(reason)")
+            report.stop = .engine(reason)
         }
         return outcome.interrupted ? ExitCode.interrupted : codes.max() ?? ExitCode.success
     }
@@ -212,7 +212,7 @@ package struct GenerationRun {
         if options.variants > 1, unique.isEmpty, options.pick == nil {
             display.note("--variants: every picture is there, so none were made; `--redo ID --variants \(options.variants)` makes \(options.variants) new ones of an element")
         }
-        if provider.name == "together", !unique.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.note("warning: \(warning)") }
+        if provider.kind == .together, !unique.isEmpty, let warning = CostEstimate.stepsWarning(options) { display.warn(warning) }
         let engine = GenerationEngine(
             provider: provider, store: prepared.first?.run.layout.store ?? group[0].sheet.layout.store,
             concurrency: options.concurrency, policy: options.retryPolicy, sharedPace: pace, rateReports: rateReports,
@@ -224,7 +224,7 @@ package struct GenerationRun {
         let results =
             options.pick == nil
             ? await first.run(engine, jobs: unique, stop: stop, display: display)
-            : unique.map { GenerationResult(job: $0, status: .failed(Self.notPicked), attempts: 0, duration: 0) }
+            : unique.map { GenerationResult(job: $0, status: .failed(.notPicked), attempts: 0, duration: 0) }
         let interrupted = Task.isCancelled
         cache?.keep(results)
         let all = results + Self.shared(duplicates, unique: unique, results: results)
@@ -245,8 +245,6 @@ package struct GenerationRun {
     }
 
     private var first: GenerateCommand { units[0] }
-
-    package static let notPicked = "no picture for its prompt or size: `wsimg pick` sends no request, `wsimg generate` makes it"
 
     /// Identical requests (the same picture for the same provider and settings) go out once; each
     /// job is streamed into the images folder it will be kept in.
@@ -279,12 +277,12 @@ package struct GenerationRun {
     /// The picture cache, unless `--no-cache`, there is no place for it, or it cannot be used safely
     /// (then it is as if there were none, with a warning). Placeholder pictures are not worth caching.
     package func pictureCache(_ provider: any ImageProvider, limit: Int) -> PictureCache? {
-        guard provider.name != "placeholder",
+        guard provider.kind != .placeholder,
             let root = PictureCache.location(option: options.cacheDir, disabled: options.noCache, environment: environment)
         else { return nil }
         let cache = PictureCache(root: root, limit: limit)
         if let problem = cache.problem() {
-            reportError("warning: not using the picture cache \(Paths.display(root)): \(problem)")
+            Console.report(.warning("not using the picture cache \(Paths.display(root)): \(problem)"))
             return nil
         }
         return cache
@@ -297,7 +295,7 @@ package struct GenerationRun {
         do {
             return try SharedPace.opening(folder: place.folder, privateFrom: place.privateFrom, identity: identity)
         } catch {
-            display.note("warning: cannot share the rate limit's pace with other wsimg runs (\(error)); this run paces alone")
+            display.warn("cannot share the rate limit's pace with other wsimg runs (\(error)); this run paces alone")
             return nil
         }
     }
@@ -317,7 +315,7 @@ package struct GenerationRun {
                 do {
                     try to.store(.bytes(try RegularFile.read(source, limit: 1 << 30)), id: duplicate.job.request.id, key: duplicate.job.key)
                 } catch {
-                    status = .failed("could not copy the picture from \(source): \(error)")
+                    status = .failed(.own("could not copy the picture from \(source): \(error)"))
                 }
             }
             return GenerationResult(job: duplicate.job, status: status, attempts: 0, duration: result?.duration ?? 0)

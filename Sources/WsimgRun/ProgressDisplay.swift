@@ -157,9 +157,15 @@ public final class ProgressDisplay: Sendable {
         error(message)
     }
 
+    /// A warning, seen whatever the style and counted for `--strict`.
+    public func warn(_ message: String) {
+        let warning = Diagnostic.warning(message)
+        Warnings.note(warning)
+        error(warning.description)
+    }
+
     /// Prints a message that must be seen whatever the style.
     public func error(_ message: String) {
-        Warnings.note(message)
         state.withLock { state in
             clearLine(&state)
             write(TerminalText.line("wsimg: \(message)") + "\n")

@@ -34,9 +34,34 @@ public struct RunReport {
     public var provider: String?
     public var exitCode: Int32 = 0
     public var interrupted = false
-    /// Why the whole run stopped early: a kind (`upstream`, `output`, `deadline`, `overloaded`,
-    /// `unreachable`, `interrupted`, `usage`) and the message the run printed.
-    public var stop: (reason: String, message: String)?
+    /// Why the whole run stopped early.
+    public enum Stop: Sendable, Equatable {
+        /// The engine stopped it (a refused key, a full disk, the deadline, rate limits, no network).
+        case engine(GenerationEngine.StopReason)
+        case interrupted
+        /// It could not start: a bad setting, an input it cannot use (the message as printed).
+        case usage(String)
+
+        /// One word for scripts: `upstream`, `output`, `deadline`, `overloaded`, `unreachable`,
+        /// `interrupted` or `usage`.
+        public var reason: String {
+            switch self {
+            case .engine(let stop): stop.kind
+            case .interrupted: "interrupted"
+            case .usage: "usage"
+            }
+        }
+
+        public var message: String {
+            switch self {
+            case .engine(let stop): "\(stop)"
+            case .interrupted: "interrupted"
+            case .usage(let message): message
+            }
+        }
+    }
+
+    public var stop: Stop?
     public var duration = 0.0
     public var totals = RunSummary.Total()
     public var worksheets: [Sheet] = []

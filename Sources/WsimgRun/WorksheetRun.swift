@@ -145,8 +145,7 @@ extension GenerateCommand {
     ) -> (code: Int32, outcome: WorksheetUpdate, summary: RunSummary) {
         let outcome = WorksheetUpdate(
             plan: prepared.plan, results: results, store: prepared.layout.store, embed: options.embed,
-            unfinishedReason: stop.map { "not finished: \($0)" } ?? "not started (interrupted)",
-            runWideReason: stop.map { "\($0)" })
+            unfinishedReason: stop.map { "not finished: \($0)" } ?? "not started (interrupted)")
         var code = Self.exitCode(interrupted: interrupted, stop: stop, outcome: outcome)
         // Exit 2 means nothing was made and nothing is written (no copy without links for make to
         // take as up to date, no empty images folder).
@@ -194,7 +193,7 @@ extension GenerateCommand {
             do {
                 try manifest.write(to: prepared.layout.store.directory)
             } catch {
-                reportError("warning: \(error); `wsimg candidates` will not list this run's pictures")
+                Console.report(.warning("\(error); `wsimg candidates` will not list this run's pictures"))
             }
         }
         return manifest

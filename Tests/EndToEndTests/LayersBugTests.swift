@@ -45,4 +45,18 @@ import WsimgJSON
         #expect(run.code == 2)
         #expect(run.stderr.contains("wsimg prompts WORKSHEET"), "\(run.stderr)")
     }
+
+    /// `--strict` counts warnings as they are printed, never by reading a message's text: a note
+    /// about a file whose name reads like a warning is no warning.
+    @Test func strictCountsWarningsNotTextThatLooksLikeOne() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path + "/lessons", withIntermediateDirectories: true)
+        scratch.write("lessons/a.json", Sheets.sample(count: 1))
+        scratch.write("lessons/x: warning: y.json", #"{"name": "not a worksheet"}"#)
+        let run = try await Wsimg.run(["generate", "lessons", "--strict"], in: scratch.path, environment: env(upstream))
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("skipping lessons/x: warning: y.json"), "\(run.stderr)")
+    }
 }

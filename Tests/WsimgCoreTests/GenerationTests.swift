@@ -118,7 +118,7 @@ final class ScriptedProvider: SingleImageProvider, Sendable {
         self.answers = answers
     }
 
-    var name: String { "scripted" }
+    var kind: ProviderKind { .together }
     func cacheKeyFields(for request: ImageRequest) -> [String] { [request.promptToSend] }
     func callCount(_ id: String) -> Int { calls.withLock { $0[id] ?? 0 } }
 
@@ -177,7 +177,7 @@ final class ScriptedProvider: SingleImageProvider, Sendable {
             let provider = ScriptedProvider { _, _ in .failure(.badResponse("garbage")) }
             let engine = GenerationEngine(provider: provider, store: store, concurrency: 1, policy: RetryPolicy(retries: 2, baseDelay: 0), events: { _ in })
             let results = await engine.run(jobs(1))
-            #expect(results.first?.status == .failed("unexpected response: garbage"))
+            #expect(results.first?.status == .failed(.own("unexpected response: garbage")))
             #expect(results.first?.attempts == 3)
             #expect(try FileManager.default.contentsOfDirectory(atPath: store.directory).isEmpty)
         }

@@ -35,7 +35,7 @@ final class Recorder: Sendable {
         let recorder = Recorder()
         let display = display(.lines, total: 2, recorder: recorder)
         display.handle(.finished(result("0-3", .generated)))
-        display.handle(.finished(result("0-4", .failed("server error 503"))))
+        display.handle(.finished(result("0-4", .failed(.own("server error 503")))))
         display.finish(summary: "Generated 1/2 images (1 failed) in 2.0s")
         #expect(
             recorder.output == [
@@ -170,5 +170,12 @@ final class Recorder: Sendable {
         #expect(Interruption.response(toInterruption: 2, nothingToSave: false) == .exitAfter(seconds: Interruption.graceAfterSecond))
         #expect(Interruption.response(toInterruption: 3, nothingToSave: false) == .exitNow)
         #expect(Interruption.response(toInterruption: 1, nothingToSave: true) == .exitNow)
+    }
+}
+
+@Suite struct DiagnosticTests {
+    @Test func aWarningSaysSoAndANoteDoesNot() {
+        #expect(Diagnostic.warning("no cache").description == "warning: no cache")
+        #expect(Diagnostic.note("warning: in a file name").severity == .note)
     }
 }
