@@ -10,8 +10,8 @@ import WsimgWorksheet
 /// A loopback stand-in for the web app's `POST /api/worksheet/generate-images`, faithful to its contract:
 /// it validates the batch as the route does, runs all images of a request at once, answers in request
 /// order, and (like the deployed route, which does not ask Together for PNG) sends JPEG bytes.
-public final class FakeBatchRoute: Sendable {
-    public enum Mode: Sendable {
+package final class FakeBatchRoute: Sendable {
+    package enum Mode: Sendable {
         case normal
         /// The server has no TOGETHER_API_KEY: every request gets 500 "API key not configured".
         case notConfigured
@@ -19,7 +19,7 @@ public final class FakeBatchRoute: Sendable {
         case requireToken(String)
     }
 
-    public enum ImageOutcome: Sendable, Equatable {
+    package enum ImageOutcome: Sendable, Equatable {
         case jpeg, png
         /// A PNG unlike any the route sent before, as the real route (which sends Together no seed) makes.
         case freshPNG
@@ -29,20 +29,20 @@ public final class FakeBatchRoute: Sendable {
         var isPicture: Bool { if case .fail = self { false } else { true } }
     }
 
-    public enum BatchFault: Sendable {
+    package enum BatchFault: Sendable {
         case none
         case status(Int, body: String)
         case garbage
         case drop
     }
 
-    public struct Image: Sendable, Equatable {
-        public let id: String
-        public let prompt: String
-        public let width: Int
-        public let height: Int
+    package struct Image: Sendable, Equatable {
+        package let id: String
+        package let prompt: String
+        package let width: Int
+        package let height: Int
 
-        public init(id: String, prompt: String, width: Int, height: Int) {
+        package init(id: String, prompt: String, width: Int, height: Int) {
             self.id = id
             self.prompt = prompt
             self.width = width
@@ -51,18 +51,18 @@ public final class FakeBatchRoute: Sendable {
     }
 
     /// `(id, attempt for that id) -> outcome`.
-    public typealias ImageScript = @Sendable (_ id: String, _ attempt: Int) -> ImageOutcome
+    package typealias ImageScript = @Sendable (_ id: String, _ attempt: Int) -> ImageOutcome
     /// `(batch index) -> fault`.
-    public typealias BatchScript = @Sendable (_ batch: Int) -> BatchFault
+    package typealias BatchScript = @Sendable (_ batch: Int) -> BatchFault
 
     private let server: HTTPServer
     private let state: RouteState
     /// Together behind the route, when it has a rate limit: each image is tried as the seed's route
     /// does, three times, waiting 1 s and then 2 s after a 429, and reported `FLUX API error: 429`
     /// after the third.
-    public let upstream: SlidingWindowLimiter?
+    package let upstream: SlidingWindowLimiter?
 
-    public init(
+    package init(
         mode: Mode = .normal, latency: Double = 0.05, sendIDs: Bool = true, upstream: SlidingWindowLimiter? = nil,
         images script: @escaping ImageScript = { _, _ in .jpeg }, batches batchScript: @escaping BatchScript = { _ in .none }
     ) throws {
@@ -77,17 +77,17 @@ public final class FakeBatchRoute: Sendable {
     }
 
     /// 429s Together gave the route (each of the route's tries counts).
-    public var upstreamRateLimited: Int { upstream?.rejected ?? 0 }
+    package var upstreamRateLimited: Int { upstream?.rejected ?? 0 }
 
-    public var url: String { server.baseURL + "/api/worksheet/generate-images" }
+    package var url: String { server.baseURL + "/api/worksheet/generate-images" }
     /// The web app's own address, which `--endpoint` also accepts.
-    public var baseURL: String { server.baseURL }
-    public var batches: [[Image]] { state.snapshot.batches }
-    public var authorizations: [String?] { state.snapshot.authorizations }
-    public var requestCount: Int { server.requestCount }
-    public var maxConcurrentBatches: Int { server.maxConcurrentRequests }
-    public var maxImagesRunningAtOnce: Int { state.snapshot.maxImagesRunning }
-    public func stop() { server.stop() }
+    package var baseURL: String { server.baseURL }
+    package var batches: [[Image]] { state.snapshot.batches }
+    package var authorizations: [String?] { state.snapshot.authorizations }
+    package var requestCount: Int { server.requestCount }
+    package var maxConcurrentBatches: Int { server.maxConcurrentRequests }
+    package var maxImagesRunningAtOnce: Int { state.snapshot.maxImagesRunning }
+    package func stop() { server.stop() }
 
     static func fail(_ status: Int, _ message: String) -> HTTPServer.Reply {
         .respond(status: status, body: Array(#"{"success":false,"error":\#(JSONWriter.quoted(message))}"#.utf8))

@@ -13,8 +13,8 @@ import WsimgWorksheet
 /// that refuses values outside the documented enums with 400, as a strict server would. URL answers
 /// point at a second server on `localhost` (another host name than the API's `127.0.0.1`), which,
 /// like a CDN, refuses requests without a User-Agent and records whether a key arrived.
-public final class FakeTogether: Sendable {
-    public enum Fault: Sendable {
+package final class FakeTogether: Sendable {
+    package enum Fault: Sendable {
         case none
         case status(Int, body: String, headers: [String: String] = [:])
         case drop
@@ -42,36 +42,36 @@ public final class FakeTogether: Sendable {
 
     /// What pictures the fake sends: as `output_format` asks (JPEG when it says nothing, the API's
     /// default), or always JPEG, as FLUX.1 schnell does whatever it is asked.
-    public enum PictureFormat: Sendable {
+    package enum PictureFormat: Sendable {
         case asRequested, alwaysJPEG, alwaysPNG
     }
 
     /// How the picture travels: as `response_format` asks (`url` when it says nothing, the documented
     /// default), or always as a URL, or always inline.
-    public enum Delivery: Sendable {
+    package enum Delivery: Sendable {
         case asRequested, alwaysURL, alwaysBase64
     }
 
     /// Decides the fault for each request: `(request index, prompt) -> fault`.
-    public typealias Script = @Sendable (_ index: Int, _ prompt: String) -> Fault
+    package typealias Script = @Sendable (_ index: Int, _ prompt: String) -> Fault
 
-    public struct Seen: Sendable {
-        public let prompt: String
-        public let width: Int
-        public let height: Int
-        public let seed: Int?
-        public let body: [String: String]
-        public let authorization: String?
-        public let userAgent: String?
-        public let path: String
+    package struct Seen: Sendable {
+        package let prompt: String
+        package let width: Int
+        package let height: Int
+        package let seed: Int?
+        package let body: [String: String]
+        package let authorization: String?
+        package let userAgent: String?
+        package let path: String
     }
 
     /// A request for a picture's URL, as the image host saw it.
-    public struct Download: Sendable {
-        public let path: String
-        public let authorization: String?
-        public let userAgent: String?
-        public let served: Bool
+    package struct Download: Sendable {
+        package let path: String
+        package let authorization: String?
+        package let userAgent: String?
+        package let served: Bool
     }
 
     private let server: HTTPServer
@@ -85,7 +85,7 @@ public final class FakeTogether: Sendable {
     /// `realistic`: answer with photo-sized PNGs (see `realisticPNG`) instead of tiny flat ones.
     /// `imageBaseURL`: where URL answers point (default: the image host on `localhost`); a test that
     /// routes downloads through a proxy names another host and serves them with `serveDownload`.
-    public init(
+    package init(
         latency: Double = 0, rateLimit: SlidingWindowLimiter? = nil, realistic: Bool = false,
         format: PictureFormat = .asRequested, delivery: Delivery = .asRequested, imageBaseURL: String? = nil,
         script: @escaping Script = { _, _ in .none }
@@ -158,20 +158,20 @@ public final class FakeTogether: Sendable {
         }
     }
 
-    public var baseURL: String { server.baseURL }
-    public var requests: [Seen] { seen.all }
-    public var downloadRequests: [Download] { downloads.all }
-    public var requestCount: Int { server.requestCount }
-    public var connectionCount: Int { server.connectionCount }
-    public var maxConcurrentRequests: Int { server.maxConcurrentRequests }
-    public var rateLimitedCount: Int { limiter?.rejected ?? 0 }
-    public func stop() {
+    package var baseURL: String { server.baseURL }
+    package var requests: [Seen] { seen.all }
+    package var downloadRequests: [Download] { downloads.all }
+    package var requestCount: Int { server.requestCount }
+    package var connectionCount: Int { server.connectionCount }
+    package var maxConcurrentRequests: Int { server.maxConcurrentRequests }
+    package var rateLimitedCount: Int { limiter?.rejected ?? 0 }
+    package func stop() {
         server.stop()
         imageHost.stop()
     }
 
     /// Serves a picture a URL answer named (for a proxy in front of a made-up image host, say).
-    public func serveDownload(_ request: HTTPServer.Request) -> HTTPServer.Reply {
+    package func serveDownload(_ request: HTTPServer.Request) -> HTTPServer.Reply {
         Self.serveDownload(request, pictures: pictures, log: downloads)
     }
 
@@ -240,7 +240,7 @@ public final class FakeTogether: Sendable {
     }
 
     /// A JPEG of the size, as FLUX.1 schnell answers.
-    public static func jpeg(width: Int, height: Int) -> [UInt8] {
+    package static func jpeg(width: Int, height: Int) -> [UInt8] {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for i in 0..<pixels.count { pixels[i] = UInt8(truncatingIfNeeded: (i / 3) % width + (i % 3) * 60) }
         return ImageConverter.jpeg(rgb: pixels, width: width, height: height)!
@@ -248,7 +248,7 @@ public final class FakeTogether: Sendable {
 
     /// A photo-like PNG (gradient plus noise, so it compresses about as badly as a real picture),
     /// made once per size and reused, so the fake itself costs little CPU.
-    public static func realisticPNG(width: Int, height: Int) -> [UInt8] {
+    package static func realisticPNG(width: Int, height: Int) -> [UInt8] {
         realisticCache.withLock { cache in
             if let png = cache["\(width)x\(height)"] { return png }
             var state: UInt32 = 0x9E37_79B9
@@ -275,14 +275,14 @@ public final class FakeTogether: Sendable {
     private static let realisticBodies = Mutex<[String: [UInt8]]>([:])
 
     /// The whole answer for a realistic picture, encoded once per size so serving it costs the fake nothing.
-    public static func realisticBody(width: Int, height: Int) -> [UInt8] {
+    package static func realisticBody(width: Int, height: Int) -> [UInt8] {
         if let body = realisticBodies.withLock({ $0["\(width)x\(height)"] }) { return body }
         let body = imageBody(realisticPNG(width: width, height: height))
         realisticBodies.withLock { $0["\(width)x\(height)"] = body }
         return body
     }
 
-    public static func png(width: Int, height: Int, prompt: String) -> [UInt8] {
+    package static func png(width: Int, height: Int, prompt: String) -> [UInt8] {
         let shade = UInt8(truncatingIfNeeded: StableHash.fnv1a64([prompt]))
         var pixels = [UInt8](repeating: shade, count: width * height * 3)
         for i in stride(from: 0, to: pixels.count, by: 97) { pixels[i] = UInt8(truncatingIfNeeded: i) }
@@ -291,16 +291,16 @@ public final class FakeTogether: Sendable {
 }
 
 /// What a fake upstream saw, in order of arrival.
-public final class RequestLog<Entry: Sendable>: Sendable {
+package final class RequestLog<Entry: Sendable>: Sendable {
     private let entries = Mutex<[Entry]>([])
-    public init() {}
-    public func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
-    public var all: [Entry] { entries.withLock { $0 } }
+    package init() {}
+    package func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
+    package var all: [Entry] { entries.withLock { $0 } }
 }
 
 /// Admits at most `perSecond` requests in any one-second window; says how long until the next slot.
-public final class SlidingWindowLimiter: Sendable {
-    public enum Style: Sendable {
+package final class SlidingWindowLimiter: Sendable {
+    package enum Style: Sendable {
         case seconds, fractionalSeconds, milliseconds, httpDate, none
 
         func headers(_ wait: Double) -> [String: String] {
@@ -323,22 +323,22 @@ public final class SlidingWindowLimiter: Sendable {
         }
     }
 
-    public let perSecond: Int
-    public let style: Style
+    package let perSecond: Int
+    package let style: Style
     /// Whether every answer carries Together's `x-ratelimit-limit`, `-remaining` and `-reset`.
-    public let sendsHeaders: Bool
+    package let sendsHeaders: Bool
     /// A limit that changes: `(seconds after the first request, requests per second)`, in order.
-    public let schedule: [(after: Double, perSecond: Int)]
+    package let schedule: [(after: Double, perSecond: Int)]
     private let state = Mutex<(admitted: [Double], rejected: Int, start: Double?)>(([], 0, nil))
 
-    public init(perSecond: Int, style: Style = .fractionalSeconds, sendsHeaders: Bool = false, schedule: [(after: Double, perSecond: Int)] = []) {
+    package init(perSecond: Int, style: Style = .fractionalSeconds, sendsHeaders: Bool = false, schedule: [(after: Double, perSecond: Int)] = []) {
         self.perSecond = perSecond
         self.style = style
         self.sendsHeaders = sendsHeaders
         self.schedule = schedule
     }
 
-    public var rejected: Int { state.withLock { $0.rejected } }
+    package var rejected: Int { state.withLock { $0.rejected } }
 
     private func limit(at now: Double, start: Double) -> Int {
         schedule.last { now - start >= $0.after }?.perSecond ?? perSecond

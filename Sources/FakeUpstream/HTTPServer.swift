@@ -9,19 +9,19 @@ import WsimgWorksheet
 
 /// A small threaded HTTP/1.1 server on 127.0.0.1 with an OS-chosen port, for tests and benchmarks.
 /// Supports keep-alive; every answer is decided by the handler, including faults.
-public final class HTTPServer: Sendable {
-    public struct Request: Sendable {
-        public let method: String
-        public let path: String
+package final class HTTPServer: Sendable {
+    package struct Request: Sendable {
+        package let method: String
+        package let path: String
         /// Lowercased names.
-        public let headers: [String: String]
-        public let body: [UInt8]
+        package let headers: [String: String]
+        package let body: [UInt8]
         /// 0-based order of arrival.
-        public let index: Int
-        public let connection: Int
+        package let index: Int
+        package let connection: Int
     }
 
-    public enum Reply: Sendable {
+    package enum Reply: Sendable {
         case respond(status: Int, headers: [String: String] = [:], body: [UInt8], delay: Double = 0)
         /// Close the connection without answering.
         case drop
@@ -33,15 +33,15 @@ public final class HTTPServer: Sendable {
         case hangUntilClosed(closed: @Sendable () -> Void)
 
         /// The same reply with more headers (a full answer only).
-        public func adding(_ more: [String: String]) -> Reply {
+        package func adding(_ more: [String: String]) -> Reply {
             guard case .respond(let status, let headers, let body, let delay) = self else { return self }
             return .respond(status: status, headers: headers.merging(more) { $1 }, body: body, delay: delay)
         }
     }
 
-    public typealias Handler = @Sendable (Request) -> Reply
+    package typealias Handler = @Sendable (Request) -> Reply
 
-    public let port: Int
+    package let port: Int
     private let listener: Int32
     private let handler: Handler
     private let state = Mutex(State())
@@ -57,7 +57,7 @@ public final class HTTPServer: Sendable {
         var maxInFlight = 0
     }
 
-    public init(handler: @escaping Handler) throws {
+    package init(handler: @escaping Handler) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
@@ -84,13 +84,13 @@ public final class HTTPServer: Sendable {
         thread.start()
     }
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
-    public var requestCount: Int { state.withLock { $0.requests } }
-    public var connectionCount: Int { state.withLock { $0.connections } }
+    package var baseURL: String { "http://127.0.0.1:\(port)" }
+    package var requestCount: Int { state.withLock { $0.requests } }
+    package var connectionCount: Int { state.withLock { $0.connections } }
     /// The most requests that were being handled at the same moment.
-    public var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
+    package var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
 
-    public func stop() {
+    package func stop() {
         let sockets = state.withLock { state -> Set<Int32> in
             state.stopped = true
             return state.openSockets

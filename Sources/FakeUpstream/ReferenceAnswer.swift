@@ -7,16 +7,16 @@ import WsimgWorksheet
 
 /// The answer readers as they were before streaming: the whole body parsed into a tree by
 /// `JSONParser`, then walked. The fuzzer and the tests hold the streaming readers to them.
-public enum ReferenceAnswer {
+package enum ReferenceAnswer {
     /// An outcome as both readers are held to it: a syntax error is one whatever words each parser
     /// finds for it (the streaming scanner meets the end of a cut document where the tree expects a comma).
-    public static func comparable(_ outcome: String) -> String {
+    package static func comparable(_ outcome: String) -> String {
         guard let start = outcome.range(of: "the body is not JSON (") else { return outcome }
         return String(outcome[..<start.upperBound]) + "…)"
     }
 
     /// What Together's answer says, read from the tree: the picture's place, or the error's words.
-    public static func together(_ body: [UInt8]) -> Result<TogetherAnswer, GenerationError> {
+    package static func together(_ body: [UInt8]) -> Result<TogetherAnswer, GenerationError> {
         let root: JSONNode
         switch tree(body) {
         case .success(let parsed): root = parsed
@@ -32,7 +32,7 @@ public enum ReferenceAnswer {
     }
 
     /// The batch route's answer for `ids`, one each, in order.
-    public static func batch(_ body: [UInt8], ids: [String]) -> Result<[Result<ImagePayload, GenerationError>], GenerationError> {
+    package static func batch(_ body: [UInt8], ids: [String]) -> Result<[Result<ImagePayload, GenerationError>], GenerationError> {
         let root: JSONNode
         switch tree(body) {
         case .success(let parsed): root = parsed

@@ -8,19 +8,19 @@ import WsimgWorksheet
 /// The worksheet reader as it was before streaming: the whole document parsed into a tree by
 /// `JSONParser`, then walked. Tests and the fuzzer hold the streaming `Worksheet` to it: the same
 /// errors, the same placeholders.
-public enum ReferenceWorksheet {
+package enum ReferenceWorksheet {
     /// What both readers must agree on about one image element.
-    public struct Summary: Equatable, CustomStringConvertible {
-        public let id: String
-        public let prompt: String?
-        public let caption: String?
-        public let width: String
-        public let height: String
-        public let url: String?
+    package struct Summary: Equatable, CustomStringConvertible {
+        package let id: String
+        package let prompt: String?
+        package let caption: String?
+        package let width: String
+        package let height: String
+        package let url: String?
 
-        public var description: String { "\(id) prompt=\(prompt ?? "-") caption=\(caption ?? "-") \(width)×\(height) url=\(url?.prefix(40) ?? "-")" }
+        package var description: String { "\(id) prompt=\(prompt ?? "-") caption=\(caption ?? "-") \(width)×\(height) url=\(url?.prefix(40) ?? "-")" }
 
-        public init(_ placeholder: Placeholder, source: WorksheetSource) {
+        package init(_ placeholder: Placeholder, source: WorksheetSource) {
             id = placeholder.position
             prompt = placeholder.skipReason == nil ? (placeholder.problem?.hasPrefix("imagePrompt") == true ? nil : placeholder.prompt) : nil
             caption = placeholder.caption.map { String($0.prefix(200)) }
@@ -48,14 +48,14 @@ public enum ReferenceWorksheet {
         }
     }
 
-    public enum Outcome: Equatable {
+    package enum Outcome: Equatable {
         case placeholders([Summary])
         case error(String)
 
         /// The same placeholders, or the same error. JSON syntax errors only need to agree that the
         /// text is not JSON: the scanner names the offending byte, where the tree parser sometimes
         /// names where the value began (both give a line and column).
-        public func agrees(with other: Outcome) -> Bool {
+        package func agrees(with other: Outcome) -> Bool {
             if case .error(let mine) = self, case .error(let theirs) = other, mine.hasPrefix(Self.syntax) { return theirs.hasPrefix(Self.syntax) }
             return self == other
         }
@@ -64,7 +64,7 @@ public enum ReferenceWorksheet {
     }
 
     /// The placeholders, or the error's text.
-    public static func read(_ bytes: [UInt8]) -> Outcome {
+    package static func read(_ bytes: [UInt8]) -> Outcome {
         let root: JSONNode
         do {
             root = try JSONParser.parse(bytes)
@@ -88,7 +88,7 @@ public enum ReferenceWorksheet {
     }
 
     /// The same through the streaming reader, fed `chunkSize` bytes at a time.
-    public static func streamed(_ bytes: [UInt8], chunkSize: Int) -> Outcome {
+    package static func streamed(_ bytes: [UInt8], chunkSize: Int) -> Outcome {
         do {
             let sheet = try Worksheet(source: bytes, chunkSize: chunkSize)
             return .placeholders(sheet.placeholders.map { Summary($0, source: sheet.source) })

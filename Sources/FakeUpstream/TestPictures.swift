@@ -8,15 +8,15 @@ import WsimgWorksheet
 /// Well-formed PNGs of every kind the format allows, made byte by byte (stored deflate blocks, real
 /// CRCs and Adler-32), so tests and fuzzers reach every branch of a decoder: all colour types, all
 /// their bit depths, Adam7 interlacing, every row filter.
-public enum TestPictures {
-    public enum ColorType: UInt8, Sendable, CaseIterable {
+package enum TestPictures {
+    package enum ColorType: UInt8, Sendable, CaseIterable {
         case gray = 0
         case rgb = 2
         case palette = 3
         case grayAlpha = 4
         case rgba = 6
 
-        public var depths: [Int] {
+        package var depths: [Int] {
             switch self {
             case .gray: [1, 2, 4, 8, 16]
             case .palette: [1, 2, 4, 8]
@@ -34,27 +34,27 @@ public enum TestPictures {
         }
     }
 
-    public struct Kind: Sendable, CustomStringConvertible {
-        public let colorType: ColorType
-        public let bitDepth: Int
-        public let interlaced: Bool
+    package struct Kind: Sendable, CustomStringConvertible {
+        package let colorType: ColorType
+        package let bitDepth: Int
+        package let interlaced: Bool
 
-        public init(colorType: ColorType, bitDepth: Int, interlaced: Bool) {
+        package init(colorType: ColorType, bitDepth: Int, interlaced: Bool) {
             self.colorType = colorType
             self.bitDepth = bitDepth
             self.interlaced = interlaced
         }
 
-        public var description: String { "\(colorType) \(bitDepth)-bit\(interlaced ? " interlaced" : "")" }
+        package var description: String { "\(colorType) \(bitDepth)-bit\(interlaced ? " interlaced" : "")" }
     }
 
     /// Every valid combination of colour type, bit depth and interlacing.
-    public static let allKinds: [Kind] = ColorType.allCases.flatMap { type in
+    package static let allKinds: [Kind] = ColorType.allCases.flatMap { type in
         type.depths.flatMap { depth in [false, true].map { Kind(colorType: type, bitDepth: depth, interlaced: $0) } }
     }
 
     /// A PNG of `kind` whose rows (filter bytes included) are filled from `noise`, repeated as needed.
-    public static func png(width: Int, height: Int, kind: Kind, noise: [UInt8] = [0x5A, 0x13, 0xC7, 0x02, 0x99]) -> [UInt8] {
+    package static func png(width: Int, height: Int, kind: Kind, noise: [UInt8] = [0x5A, 0x13, 0xC7, 0x02, 0x99]) -> [UInt8] {
         var raw: [UInt8] = []
         var cursor = 0
         func nextNoise() -> UInt8 {
@@ -83,7 +83,7 @@ public enum TestPictures {
     }
 
     /// A 16-bit RGBA picture: the kind that once overflowed wsimg's decode buffer.
-    public static func png16(width: Int, height: Int) -> [UInt8] {
+    package static func png16(width: Int, height: Int) -> [UInt8] {
         png(width: width, height: height, kind: Kind(colorType: .rgba, bitDepth: 16, interlaced: false))
     }
 

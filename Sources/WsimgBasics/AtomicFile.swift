@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Each temporary is `flock`ed by its writer from creation until it is renamed or deleted, so a later
 /// run (in this PID namespace or another container's) removes only leftovers nobody holds.
-public enum AtomicFile {
+package enum AtomicFile {
     package static let temporaryPrefix = ".wsimg-"
     package static let temporarySuffix = ".tmp"
 
@@ -19,7 +19,7 @@ public enum AtomicFile {
     /// Writes a new file, or replaces one, at `path`. `durable`: also fsync before the rename (and the
     /// folder after), so the file survives a power cut whole; pictures skip it (see `SpooledFile.finish`).
     /// An existing file keeps its permissions and, where allowed, its owner and group.
-    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(OutputError) {
+    package static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(OutputError) {
         try write(to: path, durable: durable) { (fd) throws(OutputError) in
             if let failure = bytes.withUnsafeBytes({ writeAll($0, to: fd) }) { throw .cannotWrite(path: path, reason: failure) }
         }
@@ -28,7 +28,7 @@ public enum AtomicFile {
     /// As `write(_:to:durable:)`, with the content written to the temporary's descriptor by `body`
     /// (streamed); when `body` or `beforeRename` (the last check, just before the new file takes the
     /// old one's place) throws, the temporary is removed and the old file left as it was.
-    public static func write(
+    package static func write(
         to path: String, durable: Bool = true, beforeRename: () throws(OutputError) -> Void = {},
         writing body: (Int32) throws(OutputError) -> Void
     ) throws(OutputError) {
@@ -107,7 +107,7 @@ public enum AtomicFile {
 
     /// Removes temporary files in `directory` that no live writer holds (whatever their pid says: a
     /// process in another container may have the same one).
-    public static func removeStaleTemporaries(in directory: String) {
+    package static func removeStaleTemporaries(in directory: String) {
         guard let names = try? FileSystem.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name.hasPrefix(temporaryPrefix) && name.hasSuffix(temporarySuffix) {
             let path = "\(directory)/\(name)"

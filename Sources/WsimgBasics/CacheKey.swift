@@ -1,9 +1,9 @@
 /// 64-bit FNV-1a over length-prefixed fields: stable across runs, platforms and Swift versions
 /// (unlike `Hasher`), which a file name that must survive re-runs needs.
-public enum StableHash {
+package enum StableHash {
     package static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    public static func fnv1a64(_ fields: [String]) -> UInt64 {
+    package static func fnv1a64(_ fields: [String]) -> UInt64 {
         var hash = offsetBasis
         for field in fields {
             let utf8 = Array(field.utf8)
@@ -23,24 +23,24 @@ public enum StableHash {
     }
 }
 
-public enum CacheKey {
-    public static let length = 12
+package enum CacheKey {
+    package static let length = 12
 
     /// A short hex digest of everything that determines a picture.
-    public static func make(_ fields: [String]) -> String {
+    package static func make(_ fields: [String]) -> String {
         let hex = String(StableHash.fnv1a64(fields), radix: 16)
         let padded = String(repeating: "0", count: 16 - hex.count) + hex
         return String(padded.prefix(length))
     }
 
-    public static func isKey(_ text: Substring) -> Bool {
+    package static func isKey(_ text: Substring) -> Bool {
         text.count == length && text.allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
 }
 
-public enum SeedDerivation {
+package enum SeedDerivation {
     /// A seed Together accepts (a non-negative 32-bit int), fixed for a given prompt and size.
-    public static func seed(prompt: String, width: Int, height: Int) -> UInt32 {
+    package static func seed(prompt: String, width: Int, height: Int) -> UInt32 {
         let hash = StableHash.fnv1a64(["seed", prompt, String(width), String(height)])
         return UInt32(truncatingIfNeeded: hash ^ (hash >> 32)) & 0x7FFF_FFFF
     }

@@ -1,4 +1,4 @@
-public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingAPIKey
     case unreadableKeyFile(path: String, reason: String)
     case badURL(setting: String, shown: String, reason: String)
@@ -9,7 +9,7 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     /// An environment variable holding a value wsimg cannot use.
     case badSetting(variable: String, shown: String, expected: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingAPIKey:
             "TOGETHER_API_KEY is not set. Set it to your Together AI key (export TOGETHER_API_KEY=…), point TOGETHER_API_KEY_FILE at a file that holds it, or use --provider placeholder to preview without a key."

@@ -6,12 +6,12 @@ import Foundation
 /// "surrogateescape" does with surrogates, which Swift strings cannot hold) and becomes that byte
 /// again at every system call (`SystemCalls.swift`). A real name holding one of those scalars has
 /// its bytes escaped the same way, so every name comes back exactly.
-public enum FileNameBytes {
+package enum FileNameBytes {
     package static let escapeBase: UInt32 = 0x10FC00
     package static let escapes: ClosedRange<UInt32> = 0x10FC80...0x10FCFF
 
     /// The name `bytes` (no NUL) as a `String` that `withPath` turns back into the same bytes.
-    public static func decode(_ bytes: some Collection<UInt8>) -> String {
+    package static func decode(_ bytes: some Collection<UInt8>) -> String {
         let bytes = Array(bytes)
         var scalars = String.UnicodeScalarView()
         var index = 0
@@ -30,17 +30,17 @@ public enum FileNameBytes {
     }
 
     /// A C string (`argv`, `d_name`, `realpath`) as `decode` gives it.
-    public static func decode(cString: UnsafePointer<CChar>) -> String {
+    package static func decode(cString: UnsafePointer<CChar>) -> String {
         decode(UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self), count: strlen(cString)))
     }
 
     /// The arguments the process was started with (not its name), each kept as a name is.
-    public static func commandLineArguments() -> [String] {
+    package static func commandLineArguments() -> [String] {
         (1..<Int(CommandLine.argc)).compactMap { CommandLine.unsafeArgv[$0].map { decode(cString: $0) } }
     }
 
     /// The bytes `path` names on disk.
-    public static func encode(_ path: String) -> [UInt8] {
+    package static func encode(_ path: String) -> [UInt8] {
         var bytes: [UInt8] = []
         for scalar in path.unicodeScalars {
             if escapes.contains(scalar.value) {
@@ -53,14 +53,14 @@ public enum FileNameBytes {
     }
 
     /// Calls `body` with `path` as the NUL-terminated bytes a system call takes.
-    public static func withPath<Result>(_ path: String, _ body: (UnsafePointer<CChar>) throws -> Result) rethrows -> Result {
+    package static func withPath<Result>(_ path: String, _ body: (UnsafePointer<CChar>) throws -> Result) rethrows -> Result {
         guard path.unicodeScalars.contains(where: { escapes.contains($0.value) }) else { return try path.withCString(body) }
         let bytes = encode(path).map { CChar(bitPattern: $0) } + [0]
         return try bytes.withUnsafeBufferPointer { try body($0.baseAddress!) }
     }
 
     /// Whether `scalar` stands for a byte of a name that is not UTF-8, and which.
-    public static func byte(escapedAs scalar: Unicode.Scalar) -> UInt8? {
+    package static func byte(escapedAs scalar: Unicode.Scalar) -> UInt8? {
         escapes.contains(scalar.value) ? UInt8(scalar.value - escapeBase) : nil
     }
 

@@ -2,25 +2,25 @@ import Foundation
 
 /// What wsimg asks of folders, with names kept as bytes (`FileNameBytes`), where FileManager would
 /// read a name that is not UTF-8 as another one.
-public enum FileSystem {
+package enum FileSystem {
     /// A failed call: the system's own words for it.
-    public struct Failure: LocalizedError, CustomStringConvertible {
-        public let reason: String
-        public var errorDescription: String? { reason }
-        public var failureReason: String? { reason }
-        public var description: String { reason }
+    package struct Failure: LocalizedError, CustomStringConvertible {
+        package let reason: String
+        package var errorDescription: String? { reason }
+        package var failureReason: String? { reason }
+        package var description: String { reason }
 
         package static func last() -> Failure { Failure(reason: String(cString: strerror(errno))) }
     }
 
     /// Whether anything is at `path` (a link is followed, as FileManager does).
-    public static func fileExists(atPath path: String) -> Bool {
+    package static func fileExists(atPath path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
     }
 
     /// The names in `folder` (not `.` and `..`), each as `FileNameBytes` keeps it.
-    public static func contentsOfDirectory(atPath folder: String) throws(Failure) -> [String] {
+    package static func contentsOfDirectory(atPath folder: String) throws(Failure) -> [String] {
         let stream = FileNameBytes.withPath(folder) { opendir($0) }
         guard let stream else { throw .last() }
         defer { closedir(stream) }
@@ -33,7 +33,7 @@ public enum FileSystem {
     }
 
     /// Makes `folder` and any missing parents (`mode` for those it makes); a folder already there is fine.
-    public static func createDirectory(atPath folder: String, mode: mode_t = 0o777) throws(Failure) {
+    package static func createDirectory(atPath folder: String, mode: mode_t = 0o777) throws(Failure) {
         if mkdir(folder, mode) == 0 { return }
         let failure = errno
         if failure == EEXIST, Paths.isFolder(folder) { return }
@@ -48,7 +48,7 @@ public enum FileSystem {
     }
 
     /// The folder wsimg runs in, as `FileNameBytes` keeps it.
-    public static var currentDirectoryPath: String {
+    package static var currentDirectoryPath: String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return FileManager.default.currentDirectoryPath }
         return FileNameBytes.decode(cString: buffer)

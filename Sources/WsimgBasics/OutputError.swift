@@ -1,4 +1,4 @@
-public enum OutputError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum OutputError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotCreateFolder(path: String, reason: String)
     case cannotWrite(path: String, reason: String)
     /// The worksheet was edited during the run, and its image elements with it: nothing was written.
@@ -9,7 +9,7 @@ public enum OutputError: Error, Sendable, Equatable, CustomStringConvertible {
     /// understood, never rewritten (that would drop what this version does not know).
     case newerManifest(path: String, version: Int, supported: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotCreateFolder(let path, let reason): "cannot create folder \(path): \(reason)"
         case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"

@@ -2,14 +2,14 @@ import Foundation
 
 /// Opens only regular files: a FIFO or a device at a path (`/dev/zero`, a named pipe called
 /// `x.png`) is refused before anything is read, so no command can block on one or read forever.
-public enum RegularFile {
-    public enum Problem: Error, Equatable, CustomStringConvertible {
+package enum RegularFile {
+    package enum Problem: Error, Equatable, CustomStringConvertible {
         case missing
         case folder
         case notRegular(String)
         case unreadable(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .missing: "no such file"
             case .folder: "it is a folder"
@@ -21,7 +21,7 @@ public enum RegularFile {
 
     /// A descriptor open for reading (close it), and the file's size. `followLinks: false` for files
     /// in folders others may write (a symbolic link there is refused, as not a regular file).
-    public static func open(_ path: String, followLinks: Bool = true) throws(Problem) -> (descriptor: Int32, size: Int) {
+    package static func open(_ path: String, followLinks: Bool = true) throws(Problem) -> (descriptor: Int32, size: Int) {
         let fd = WsimgBasics.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             throw errno == ENOENT ? .missing : .unreadable(String(cString: strerror(errno)))
@@ -54,7 +54,7 @@ public enum RegularFile {
     }
 
     /// The whole file, at most `limit` bytes.
-    public static func read(_ path: String, limit: Int = 1 << 30, followLinks: Bool = true) throws(Problem) -> [UInt8] {
+    package static func read(_ path: String, limit: Int = 1 << 30, followLinks: Bool = true) throws(Problem) -> [UInt8] {
         let (fd, size) = try open(path, followLinks: followLinks)
         defer { close(fd) }
         guard size <= limit else { throw .unreadable("it is larger than \(limit >> 20) MiB") }

@@ -3,23 +3,23 @@ import Synchronization
 
 /// The run's secrets (the API key, the endpoint token), registered where they are read, so that every
 /// place that prints or writes text from outside can replace them, whatever a server echoed back.
-public enum Secrets {
+package enum Secrets {
     private static let known = Mutex<[String]>([])
 
-    public static func register(_ secret: String) {
+    package static func register(_ secret: String) {
         guard secret.count >= 4 else { return }
         known.withLock { if !$0.contains(secret) { $0.append(secret) } }
     }
 
     /// `text` with every registered secret (in any letter case) replaced by `[redacted]`.
-    public static func redact(_ text: String) -> String {
+    package static func redact(_ text: String) -> String {
         known.withLock { $0 }.reduce(text) { $0.replacingAll($1, with: "[redacted]") }
     }
 }
 
 extension TerminalText {
     /// One line for the terminal: secrets redacted, then made safe.
-    public static func line(_ text: some StringProtocol, limit: Int = 2000) -> String {
+    package static func line(_ text: some StringProtocol, limit: Int = 2000) -> String {
         safe(Secrets.redact(String(text)), limit: limit)
     }
 

@@ -4,30 +4,30 @@
 /// C0 controls and DEL become caret notation (`ESC` → `^[`, a newline → `^J`), C1 controls (which
 /// some terminals take as escape introducers, U+009B being a one-character CSI) and the bidirectional
 /// overrides that can reorder what is shown become `<U+XXXX>`.
-public enum TerminalText {
+package enum TerminalText {
     /// A word as a shell reads it, for a command to copy: quoted when it holds anything but plain
     /// characters, or starts with one a shell reads specially there (`#` starts a comment, `~` a home).
-    public static func shellWord(_ text: String) -> String {
+    package static func shellWord(_ text: String) -> String {
         let plain = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./#".contains($0)) }
         return plain && !text.isEmpty && !text.hasPrefix("#") ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// A file's path as a shell word that no command reads as an option: `./-x.json`.
-    public static func shellPath(_ path: String) -> String {
+    package static func shellPath(_ path: String) -> String {
         shellWord(path.hasPrefix("-") ? "./" + path : path)
     }
 
     /// `wsimg COMMAND WORKSHEET OPERAND…` as a shell reads it, for a user to paste: each word quoted,
     /// and `--` before the operands when one still starts with `-` (an element id, which no quoting
     /// keeps from reading as an option).
-    public static func shellCommand(_ command: String, worksheet: String, operands: [String]) -> String {
+    package static func shellCommand(_ command: String, worksheet: String, operands: [String]) -> String {
         let separator = operands.contains { $0.hasPrefix("-") } ? ["--"] : []
         return (["wsimg", command] + separator + [shellPath(worksheet)] + operands.map(shellWord)).joined(separator: " ")
     }
 
-    public static let defaultLimit = 300
+    package static let defaultLimit = 300
 
-    public static func safe(_ text: some StringProtocol, limit: Int = defaultLimit) -> String {
+    package static func safe(_ text: some StringProtocol, limit: Int = defaultLimit) -> String {
         var result = ""
         var count = 0
         for scalar in text.unicodeScalars {

@@ -1,7 +1,7 @@
 /// Streaming XXH64 (seed 0): the content hash of a worksheet and of its large strings. It takes
 /// eight bytes a step, so hashing a 330 MiB worksheet costs a fraction of reading it (FNV-1a,
 /// a byte a step, cost about half a second).
-public struct XXHash64: Sendable {
+package struct XXHash64: Sendable {
     package static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
     package static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     package static let prime3: UInt64 = 0x1656_67B1_9E37_79F9
@@ -13,15 +13,15 @@ public struct XXHash64: Sendable {
     private var pending: [UInt8] = []
     private var total: UInt64 = 0
 
-    public init() { pending.reserveCapacity(32) }
+    package init() { pending.reserveCapacity(32) }
 
-    public static func hash(_ bytes: some Collection<UInt8>) -> UInt64 {
+    package static func hash(_ bytes: some Collection<UInt8>) -> UInt64 {
         var hasher = XXHash64()
         Array(bytes).withUnsafeBytes { hasher.update($0) }
         return hasher.finish()
     }
 
-    public mutating func update(_ input: UnsafeRawBufferPointer) {
+    package mutating func update(_ input: UnsafeRawBufferPointer) {
         guard let base = input.baseAddress, input.count > 0 else { return }
         total &+= UInt64(input.count)
         var offset = 0
@@ -40,7 +40,7 @@ public struct XXHash64: Sendable {
         if offset < input.count { pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: input.count - offset)) }
     }
 
-    public func finish() -> UInt64 {
+    package func finish() -> UInt64 {
         var hash: UInt64
         if total >= 32 {
             hash = rotate(lanes.0, 1) &+ rotate(lanes.1, 7) &+ rotate(lanes.2, 12) &+ rotate(lanes.3, 18)

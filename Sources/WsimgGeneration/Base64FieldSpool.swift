@@ -9,7 +9,7 @@ import WsimgWorksheet
 /// file, decoding as the bytes arrive; the rest of the body, with that string left empty, goes
 /// through the streaming scanner as it arrives, which keeps only the fields of Together's answer
 /// (`TogetherAnswer.fields`). A multi-megabyte answer thus costs a small buffer, whatever else it holds.
-public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
+package final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     package enum State {
         case outside
         case inString(escaped: Bool)
@@ -20,7 +20,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
         case inImage(escaped: Bool)
     }
 
-    public let field: String
+    package let field: String
     private let directory: String
     private var state = State.outside
     private let fieldBytes: [UInt8]
@@ -35,16 +35,16 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     private var quad: UInt32 = 0
     private var quadCount = 0
     private var padding = 0
-    public private(set) var spooled: SpooledFile?
+    package private(set) var spooled: SpooledFile?
     /// Why the field could not be taken (invalid base64, a second image, a file that cannot be written).
-    public private(set) var problem: String?
-    public private(set) var sawField = false
+    package private(set) var problem: String?
+    package private(set) var sawField = false
     /// The picture could not be written here (disk full, say): not the answer's fault, and no retry helps.
-    public private(set) var writeError: OutputError?
+    package private(set) var writeError: OutputError?
     private var imageComplete = false
 
     /// `mark`: wsimg's mark for the picture (`PictureMark`), put into it as it streams in.
-    public init(field: String, directory: String, mark: [UInt8]? = nil) {
+    package init(field: String, directory: String, mark: [UInt8]? = nil) {
         self.field = field
         self.fieldBytes = Array(field.utf8)
         self.directory = directory
@@ -54,10 +54,10 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     private let mark: [UInt8]?
 
     /// Nothing is kept: the answer's fields are read as they pass (see `answer()`).
-    public var keptBody: [UInt8] { [] }
+    package var keptBody: [UInt8] { [] }
 
     /// Where the answer keeps the picture (`.base64("")` when it was streamed into the file).
-    public func answer() throws(GenerationError) -> TogetherAnswer {
+    package func answer() throws(GenerationError) -> TogetherAnswer {
         flushPending()
         guard sawBytes else { throw .badResponse("the server sent an empty answer") }
         if syntaxError == nil {
@@ -92,7 +92,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
         pending.removeAll(keepingCapacity: true)
     }
 
-    public func consume(_ chunk: UnsafeRawBufferPointer) -> Bool {
+    package func consume(_ chunk: UnsafeRawBufferPointer) -> Bool {
         var index = 0
         while index < chunk.count {
             if case .inImage(escaped: false) = state, problem == nil {
@@ -167,7 +167,7 @@ public final class Base64FieldSpool: ResponseSink, @unchecked Sendable {
     }
 
     /// The decoded field, complete and on disk, or nil (then see `problem`, or the field was absent).
-    public func finish() -> SpooledFile? {
+    package func finish() -> SpooledFile? {
         guard problem == nil, imageComplete, let spooled else { return nil }
         guard quadCount == 0 || quadCount >= 2 else {
             problem = "the image is not valid base64"

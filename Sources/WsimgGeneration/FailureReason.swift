@@ -1,6 +1,6 @@
 /// Why an image was not made. Only its own failures are listed one by one; one the run's stop left
 /// undone is counted as "not generated" after the one line that said why.
-public enum FailureReason: Sendable, Equatable, CustomStringConvertible {
+package enum FailureReason: Sendable, Equatable, CustomStringConvertible {
     /// The image's own failure: its answer, its picture, its file.
     case own(String)
     /// The run stopped before this image was sent.
@@ -10,14 +10,14 @@ public enum FailureReason: Sendable, Equatable, CustomStringConvertible {
     /// `wsimg pick` sends nothing: an element whose picture is missing is left as it is.
     case notPicked
 
-    public var isOwn: Bool {
+    package var isOwn: Bool {
         switch self {
         case .own, .notPicked: true
         case .notStarted, .stopped: false
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .own(let text): text
         case .notStarted(let stop): "not started: \(stop)"

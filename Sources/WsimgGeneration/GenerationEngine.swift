@@ -7,38 +7,38 @@ import WsimgNetwork
 import WsimgWorksheet
 
 /// One image to generate and where it goes.
-public struct GenerationJob: Sendable {
-    public var request: ImageRequest
-    public let key: String
+package struct GenerationJob: Sendable {
+    package var request: ImageRequest
+    package let key: String
     /// Which worksheet of a run asked for it (ids repeat across worksheets).
-    public var owner = 0
+    package var owner = 0
     /// Its worksheet's images folder; nil for the engine's.
-    public var store: (any PictureFolder)?
+    package var store: (any PictureFolder)?
     /// Its name in the picture cache (`PictureCache.contentKey`), when the run worked it out.
-    public var contentKey: String?
+    package var contentKey: String?
     /// Its worksheet, named in messages when a run has several.
-    public var worksheet: String?
+    package var worksheet: String?
 
     /// How messages name it: `lesson.json 1-2` with several worksheets, else `1-2`.
-    public var label: String { worksheet.map { "\($0) \(request.id)" } ?? request.id }
+    package var label: String { worksheet.map { "\($0) \(request.id)" } ?? request.id }
 
-    public init(request: ImageRequest, key: String) {
+    package init(request: ImageRequest, key: String) {
         self.request = request
         self.key = key
     }
 }
 
-public struct GenerationResult: Sendable {
-    public enum Status: Sendable, Equatable {
+package struct GenerationResult: Sendable {
+    package enum Status: Sendable, Equatable {
         case generated
         case failed(FailureReason)
         case interrupted
     }
 
-    public let job: GenerationJob
-    public let status: Status
-    public let attempts: Int
-    public let duration: Double
+    package let job: GenerationJob
+    package let status: Status
+    package let attempts: Int
+    package let duration: Double
 
     package init(job: GenerationJob, status: Status, attempts: Int, duration: Double) {
         self.job = job
@@ -49,7 +49,7 @@ public struct GenerationResult: Sendable {
 }
 
 /// What the engine tells the terminal while it works.
-public enum RunEvent: Sendable {
+package enum RunEvent: Sendable {
     case attemptFailed(id: String, attempt: Int, error: GenerationError, retryIn: Double?)
     case paused(seconds: Double, cause: PauseCause)
     /// A request went out (each try counts): how many pictures it asked for, and their megapixels.
@@ -60,18 +60,18 @@ public enum RunEvent: Sendable {
 
 /// Runs jobs through a provider with bounded concurrency, shared pacing and retries; validates each
 /// image and writes it to the store the moment it arrives.
-public struct GenerationEngine: Sendable {
-    public let provider: any ImageProvider
-    public let store: any PictureFolder
-    public let concurrency: Int
-    public let policy: RetryPolicy
-    public let events: @Sendable (RunEvent) -> Void
+package struct GenerationEngine: Sendable {
+    package let provider: any ImageProvider
+    package let store: any PictureFolder
+    package let concurrency: Int
+    package let policy: RetryPolicy
+    package let events: @Sendable (RunEvent) -> Void
     /// The pace shared with other processes using the same key, if any.
-    public let sharedPace: SharedPace?
+    package let sharedPace: SharedPace?
     /// The API's rate-limit headers, as the provider receives them.
-    public let rateReports: RateLimitReports?
+    package let rateReports: RateLimitReports?
 
-    public init(
+    package init(
         provider: any ImageProvider, store: any PictureFolder, concurrency: Int, policy: RetryPolicy,
         sharedPace: SharedPace? = nil, rateReports: RateLimitReports? = nil, events: @escaping @Sendable (RunEvent) -> Void
     ) {
@@ -84,7 +84,7 @@ public struct GenerationEngine: Sendable {
         self.events = events
     }
 
-    public enum StopReason: Sendable, Equatable, CustomStringConvertible {
+    package enum StopReason: Sendable, Equatable, CustomStringConvertible {
         /// The upstream refused the key or the account; no request can succeed.
         case upstream(GenerationError)
         /// Images cannot be written (disk full, folder not writable).
@@ -97,7 +97,7 @@ public struct GenerationEngine: Sendable {
         case unreachable(host: String, error: TransportError)
 
         /// One word for scripts (the report's `stop.reason`).
-        public var kind: String {
+        package var kind: String {
             switch self {
             case .upstream: "upstream"
             case .output: "output"
@@ -110,14 +110,14 @@ public struct GenerationEngine: Sendable {
         /// Whether running the same command again can finish the job as it is: after the deadline, an
         /// overload or an interruption it can; after a refused key, an unreachable host or an images
         /// folder that cannot be written something must be fixed first.
-        public var rerunHelps: Bool {
+        package var rerunHelps: Bool {
             switch self {
             case .deadline, .overloaded: true
             case .upstream, .output, .unreachable: false
             }
         }
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .upstream(let error): "\(error)"
             case .output(let error): "\(error)"
@@ -129,12 +129,12 @@ public struct GenerationEngine: Sendable {
     }
 
     /// Why the run stopped early, if it did: set once, seen by every worker before its next request.
-    public final class StopSignal: Sendable {
+    package final class StopSignal: Sendable {
         private let reason = Mutex<StopReason?>(nil)
-        public init() {}
-        public var current: StopReason? { reason.withLock { $0 } }
+        package init() {}
+        package var current: StopReason? { reason.withLock { $0 } }
         /// Keeps the first reason; returns whether this call set it.
-        @discardableResult public func stop(_ why: StopReason) -> Bool {
+        @discardableResult package func stop(_ why: StopReason) -> Bool {
             reason.withLock { reason in
                 guard reason == nil else { return false }
                 reason = why
@@ -143,7 +143,7 @@ public struct GenerationEngine: Sendable {
         }
     }
 
-    public func run(_ jobs: [GenerationJob], stop: StopSignal = StopSignal()) async -> [GenerationResult] {
+    package func run(_ jobs: [GenerationJob], stop: StopSignal = StopSignal()) async -> [GenerationResult] {
         let gate = RequestGate(
             maxInFlight: concurrency, shared: sharedPace, maxWait: policy.maxWait,
             onSharedWait: { [events, route = provider.isRoute] reservation in

@@ -5,7 +5,7 @@ import WsimgNetwork
 import WsimgWorksheet
 
 /// Why one attempt at one image failed, and what the run should do about it.
-public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible {
     case transport(TransportError)
     /// 408 or 5xx (but 503).
     case server(status: Int, message: String?)
@@ -42,11 +42,11 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
     case localWrite(OutputError)
     case cancelled
 
-    public enum Disposition: Sendable, Equatable {
+    package enum Disposition: Sendable, Equatable {
         case retry, pace, fail, stopRun
     }
 
-    public var disposition: Disposition {
+    package var disposition: Disposition {
         switch self {
         case .transport(.cancelled), .cancelled: .fail
         case .transport(.tls), .transport(.refusedRedirect): .fail
@@ -75,7 +75,7 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .transport(let error): "\(error)"
         case .server(let status, let message): "server error \(status)" + Self.detail(message)

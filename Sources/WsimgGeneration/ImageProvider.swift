@@ -6,13 +6,13 @@ import WsimgWorksheet
 
 /// A picture as a provider hands it over: in memory, or already streamed into a temporary file
 /// in the images folder. The pipeline validates it either way before it takes a file's place.
-public enum ImagePayload: Sendable {
+package enum ImagePayload: Sendable {
     case bytes([UInt8])
     case spooled(SpooledFile)
 }
 
 /// Where the engine puts a validated picture: an images folder (the library's `ImageStore`).
-public protocol PictureFolder: Sendable {
+package protocol PictureFolder: Sendable {
     /// The folder itself, where answers are streamed before they take their place.
     var directory: String { get }
     /// The file of the picture `key` made for element `id`.
@@ -22,7 +22,7 @@ public protocol PictureFolder: Sendable {
 }
 
 /// Which provider: `--provider`'s values.
-public enum ProviderKind: String, Sendable, CaseIterable {
+package enum ProviderKind: String, Sendable, CaseIterable {
     /// Together AI's API, called with the user's key.
     case together
     /// The web app's batch route, which holds the key on its server.
@@ -32,7 +32,7 @@ public enum ProviderKind: String, Sendable, CaseIterable {
 }
 
 /// A source of pictures; the pipeline validates and stores what it returns.
-public protocol ImageProvider: Sendable {
+package protocol ImageProvider: Sendable {
     var kind: ProviderKind { get }
     /// How many images one call asks for (1 unless the provider batches).
     var batchSize: Int { get }
@@ -49,14 +49,14 @@ public protocol ImageProvider: Sendable {
 }
 
 /// A provider that makes one picture per call.
-public protocol SingleImageProvider: ImageProvider {
+package protocol SingleImageProvider: ImageProvider {
     func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload
 }
 
 extension SingleImageProvider {
-    public var batchSize: Int { 1 }
+    package var batchSize: Int { 1 }
 
-    public func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
+    package func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
         var answers: [Result<ImagePayload, GenerationError>] = []
         for request in requests { answers.append(.success(try await generate(request))) }
         return answers
@@ -65,14 +65,14 @@ extension SingleImageProvider {
 
 extension ImageProvider {
     /// The provider's name, as `--provider` takes it.
-    public var name: String { kind.rawValue }
-    public var settings: [ProviderSetting] { [ProviderSetting("--provider", name)] }
+    package var name: String { kind.rawValue }
+    package var settings: [ProviderSetting] { [ProviderSetting("--provider", name)] }
     /// A route that holds the key on its server (the web app's batch route): its pace is the route's, not a key's.
-    public var isRoute: Bool { false }
-    public var paceIdentity: String? { nil }
-    public var serviceHost: String? { nil }
+    package var isRoute: Bool { false }
+    package var paceIdentity: String? { nil }
+    package var serviceHost: String? { nil }
 
-    public func cacheKey(for request: ImageRequest) -> String {
+    package func cacheKey(for request: ImageRequest) -> String {
         CacheKey.make(cacheKeyFields(for: request))
     }
 }

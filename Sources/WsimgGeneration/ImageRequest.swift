@@ -5,27 +5,27 @@ import WsimgNetwork
 import WsimgWorksheet
 
 /// One picture to generate, after the generator's size and prompt rules.
-public struct ImageRequest: Sendable, Equatable {
-    public let id: String
-    public let caption: String?
+package struct ImageRequest: Sendable, Equatable {
+    package let id: String
+    package let caption: String?
     /// The prompt as the teacher wrote it.
-    public let prompt: String
+    package let prompt: String
     /// The prompt as an in-process provider sends it (enhanced unless `--no-enhance`).
-    public let promptToSend: String
+    package let promptToSend: String
     /// The size to generate, after the size rules.
-    public let width: Int
-    public let height: Int
+    package let width: Int
+    package let height: Int
     /// The size as the worksheet gives it (512 when missing), which the web app's route expects.
-    public let requestedWidth: Int
-    public let requestedHeight: Int
-    public let seed: UInt32
+    package let requestedWidth: Int
+    package let requestedHeight: Int
+    package let seed: UInt32
     /// The seed was chosen by `--redo` (kept in the images folder), not derived from the request.
-    public let redone: Bool
+    package let redone: Bool
     /// Where an answer's picture is streamed as it arrives: the folder it will be kept in (set by the
     /// run; nil keeps it in memory). Not part of what the picture is.
-    public var spoolFolder: String?
+    package var spoolFolder: String?
 
-    public init(
+    package init(
         id: String, caption: String?, prompt: String, promptToSend: String, width: Int, height: Int, seed: UInt32,
         requestedWidth: Int? = nil, requestedHeight: Int? = nil, redone: Bool = false
     ) {
@@ -42,19 +42,19 @@ public struct ImageRequest: Sendable, Equatable {
     }
 
     /// What the progress display calls this image: its caption, else its prompt.
-    public var label: String { caption.flatMap { $0.isEmpty ? nil : $0 } ?? prompt }
+    package var label: String { caption.flatMap { $0.isEmpty ? nil : $0 } ?? prompt }
 }
 
 /// A seed chosen for an element (`--redo`, `pick`), the request it was chosen for, and when (the
 /// later choice wins when two images folders' choices are read together).
-public struct ChosenSeed: Sendable, Equatable {
-    public let fingerprint: String
-    public let seed: UInt32
+package struct ChosenSeed: Sendable, Equatable {
+    package let fingerprint: String
+    package let seed: UInt32
     /// False: the element's own seed, chosen back by `pick` (only the time matters then).
-    public var redone = true
-    public var chosen = 0
+    package var redone = true
+    package var chosen = 0
 
-    public init(fingerprint: String, seed: UInt32, redone: Bool = true, chosen: Int = 0) {
+    package init(fingerprint: String, seed: UInt32, redone: Bool = true, chosen: Int = 0) {
         self.fingerprint = fingerprint
         self.seed = seed
         self.redone = redone
@@ -64,26 +64,26 @@ public struct ChosenSeed: Sendable, Equatable {
 
 extension ImageRequest {
     /// What a chosen seed belongs to: the prompt as sent and the size. Another prompt or size, another picture.
-    public static func fingerprint(prompt: String, width: Int, height: Int) -> String {
+    package static func fingerprint(prompt: String, width: Int, height: Int) -> String {
         CacheKey.make(["redo", prompt, "\(width)x\(height)"])
     }
 }
 
-public struct RequestOptions: Sendable, Equatable {
-    public var enhancePrompts = true
+package struct RequestOptions: Sendable, Equatable {
+    package var enhancePrompts = true
     /// One seed for every image; nil derives each image's seed from its request.
-    public var fixedSeed: UInt32?
+    package var fixedSeed: UInt32?
     /// Seeds `--redo` chose, by element id; used while the element asks for the same picture.
-    public var redoSeeds: [String: ChosenSeed] = [:]
+    package var redoSeeds: [String: ChosenSeed] = [:]
 
-    public init(enhancePrompts: Bool = true, fixedSeed: UInt32? = nil) {
+    package init(enhancePrompts: Bool = true, fixedSeed: UInt32? = nil) {
         self.enhancePrompts = enhancePrompts
         self.fixedSeed = fixedSeed
     }
 }
 
 extension ImageRequest {
-    public init(_ placeholder: Placeholder, options: RequestOptions) {
+    package init(_ placeholder: Placeholder, options: RequestOptions) {
         let width = SizeRules.normalise(placeholder.width)
         let height = SizeRules.normalise(placeholder.height)
         let sent = options.enhancePrompts ? PromptEnhancer.enhance(placeholder.prompt) : placeholder.prompt

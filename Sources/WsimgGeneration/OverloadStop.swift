@@ -6,18 +6,18 @@ import WsimgNetwork
 import WsimgWorksheet
 
 /// Why rate limits or overload stopped a run, and when to try again.
-public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
-    public let error: GenerationError
+package struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
+    package let error: GenerationError
     /// The Retry-After that was longer than `maxWait`.
-    public let waitAsked: Double?
+    package let waitAsked: Double?
     /// Seconds without a success, when that ran out instead.
-    public let waited: Double?
-    public let maxWait: Double
-    public let at: Date
+    package let waited: Double?
+    package let maxWait: Double
+    package let at: Date
     /// The wait came from the shared pace (before any request), and why it holds requests back.
-    public let paceCause: PaceCause?
+    package let paceCause: PaceCause?
 
-    public init(error: GenerationError, waitAsked: Double?, waited: Double?, maxWait: Double, at: Date = Date(), paceCause: PaceCause? = nil) {
+    package init(error: GenerationError, waitAsked: Double?, waited: Double?, maxWait: Double, at: Date = Date(), paceCause: PaceCause? = nil) {
         self.paceCause = paceCause
         self.error = error
         self.waitAsked = waitAsked
@@ -31,7 +31,7 @@ public struct OverloadStop: Sendable, Equatable, CustomStringConvertible {
         return "rate limited (429)"
     }
 
-    public var description: String {
+    package var description: String {
         if let paceCause, let asked = waitAsked {
             return "the shared pace (\(paceCause.describe(sharedWithOthers: false, remote: false))) would hold the next request \(Self.duration(asked)), "
                 + "more than --max-wait \(NumberText.plain(maxWait)) s: try again after \(Self.clock(at.addingTimeInterval(asked))); finished pictures are kept"

@@ -6,7 +6,7 @@ import WsimgWorksheet
 
 /// Why the shared pace holds a request back, so a message says the real cause rather than blaming
 /// other runs that may not exist.
-public enum PaceCause: Sendable, Equatable {
+package enum PaceCause: Sendable, Equatable {
     /// The service's own `x-ratelimit-*` headers: its limit, in requests per second.
     case serviceLimit(perSecond: Double)
     /// 429s taught the pace (the service gave no limit).
@@ -16,7 +16,7 @@ public enum PaceCause: Sendable, Equatable {
 
     /// `sharedWithOthers`: other wsimg processes on the same key (or route) started requests lately.
     /// `remote`: the pace is a route's, which holds the key, not this user's key.
-    public func describe(sharedWithOthers: Bool, remote: Bool) -> String {
+    package func describe(sharedWithOthers: Bool, remote: Bool) -> String {
         let cause =
             switch self {
             case .serviceLimit(let perSecond): "the service's limit of \(Self.rate(perSecond))"

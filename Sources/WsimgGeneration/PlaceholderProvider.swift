@@ -6,16 +6,16 @@ import WsimgWorksheet
 
 /// Draws a deterministic picture for each request: no key, no network. For previewing layouts and
 /// for running anywhere.
-public struct PlaceholderProvider: SingleImageProvider {
-    public init() {}
+package struct PlaceholderProvider: SingleImageProvider {
+    package init() {}
 
-    public var kind: ProviderKind { .placeholder }
+    package var kind: ProviderKind { .placeholder }
 
-    public func cacheKeyFields(for request: ImageRequest) -> [String] {
+    package func cacheKeyFields(for request: ImageRequest) -> [String] {
         ["placeholder-v2", request.promptToSend, "\(request.width)x\(request.height)"] + (request.redone ? ["redo=\(request.seed)"] : [])
     }
 
-    public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
+    package func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
         let pixels = Self.drawLabelled(request)
         do {
             return .bytes(try PNGEncoder.encodeRGB(pixels, width: request.width, height: request.height))

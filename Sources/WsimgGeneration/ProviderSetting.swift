@@ -6,18 +6,18 @@ import WsimgWorksheet
 
 /// One setting besides the prompt, size and seed that determines a provider's pictures, named as the
 /// user sets it (`--model`, `TOGETHER_BASE_URL`), so a message can say which one differs.
-public struct ProviderSetting: Sendable, Equatable {
-    public let name: String
-    public let value: String
+package struct ProviderSetting: Sendable, Equatable {
+    package let name: String
+    package let value: String
 
-    public init(_ name: String, _ value: String) {
+    package init(_ name: String, _ value: String) {
         self.name = name
         self.value = value
     }
 
     /// The names of `current`'s settings whose value differs from what was `recorded` (a picture's
     /// settings when it was made); empty when nothing was recorded.
-    public static func differing(recorded: [String: String], current: [ProviderSetting]) -> [String] {
+    package static func differing(recorded: [String: String], current: [ProviderSetting]) -> [String] {
         guard !recorded.isEmpty else { return [] }
         let changed = current.filter { recorded[$0.name] != $0.value }.map(\.name)
         let gone = recorded.keys.filter { name in !current.contains { $0.name == name } }.sorted()

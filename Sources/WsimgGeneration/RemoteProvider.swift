@@ -7,19 +7,19 @@ import WsimgWorksheet
 /// Generates through the web app's batch route (`POST /api/worksheet/generate-images`), which holds
 /// the Together key on its server. Sends the prompts raw and the worksheet's sizes: the server applies
 /// the same prompt and size rules itself.
-public struct RemoteProvider: ImageProvider {
-    public static let defaultBatchSize = 8
+package struct RemoteProvider: ImageProvider {
+    package static let defaultBatchSize = 8
     /// The server runs a batch's images at once and retries each up to 3 times (waits 1 s and 2 s).
-    public static let defaultTimeout = 300.0
-    public static let routePath = ServiceEndpoints.batchRoutePath
+    package static let defaultTimeout = 300.0
+    package static let routePath = ServiceEndpoints.batchRoutePath
 
-    public let endpoint: ServiceURL
+    package let endpoint: ServiceURL
     package let token: String?
-    public let batchSize: Int
-    public let timeout: Double
+    package let batchSize: Int
+    package let timeout: Double
     package let transport: any HTTPTransport
 
-    public init(endpoint: ServiceURL, token: String?, batchSize: Int, timeout: Double, transport: any HTTPTransport) {
+    package init(endpoint: ServiceURL, token: String?, batchSize: Int, timeout: Double, transport: any HTTPTransport) {
         self.endpoint = endpoint
         self.token = token
         self.batchSize = batchSize
@@ -27,13 +27,13 @@ public struct RemoteProvider: ImageProvider {
         self.transport = transport
     }
 
-    public var kind: ProviderKind { .remote }
-    public var isRoute: Bool { true }
-    public var settings: [ProviderSetting] { [ProviderSetting("--provider", name), ProviderSetting("--endpoint", endpoint.string)] }
-    public var paceIdentity: String? { endpoint.string + "\n" + (token ?? "") }
-    public var serviceHost: String? { endpoint.host }
+    package var kind: ProviderKind { .remote }
+    package var isRoute: Bool { true }
+    package var settings: [ProviderSetting] { [ProviderSetting("--provider", name), ProviderSetting("--endpoint", endpoint.string)] }
+    package var paceIdentity: String? { endpoint.string + "\n" + (token ?? "") }
+    package var serviceHost: String? { endpoint.host }
 
-    public func cacheKeyFields(for request: ImageRequest) -> [String] {
+    package func cacheKeyFields(for request: ImageRequest) -> [String] {
         // The server picks its own seed; a redone picture is simply asked for again, under another key.
         ["remote", endpoint.string, request.prompt, "\(request.width)x\(request.height)"] + (request.redone ? ["redo=\(request.seed)"] : [])
     }
@@ -67,7 +67,7 @@ public struct RemoteProvider: ImageProvider {
         return #"{"images":[\#(images.joined(separator: ","))]}"#
     }
 
-    public func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
+    package func generate(batch requests: [ImageRequest]) async throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
         let http = HTTPRequest(
             url: endpoint.string, headers: token.map { ["Authorization: Bearer \($0)"] } ?? [],
             body: Array(body(for: requests).utf8), timeout: timeout)
@@ -106,7 +106,7 @@ public struct RemoteProvider: ImageProvider {
 
     /// One answer per request: matched by the id it went out under (`wireIDs`), or by position when
     /// the server sends no ids at all. Each image is decoded from the body where it is, one at a time.
-    public static func answers(in body: [UInt8], for requests: [ImageRequest], redactor: Redactor = Redactor(secrets: [])) throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
+    package static func answers(in body: [UInt8], for requests: [ImageRequest], redactor: Redactor = Redactor(secrets: [])) throws(GenerationError) -> [Result<ImagePayload, GenerationError>] {
         let answer = try JSONFieldCapture.answer(body, fields)
         let isObject = answer.root?.value.typeName == "an object"
         if isObject, answer[.key("success")]?.value == .scalar(.bool(false)) {
@@ -148,7 +148,7 @@ public struct RemoteProvider: ImageProvider {
     }
 
     /// A result's `image`: base64, or a `data:` URL of it.
-    public static func image(_ text: String) -> Result<ImagePayload, GenerationError> {
+    package static func image(_ text: String) -> Result<ImagePayload, GenerationError> {
         var encoded = Substring(text)
         if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = encoded[encoded.index(after: comma)...] }
         guard let bytes = Base64.decode(encoded) else { return .failure(.badResponse("the image is not valid base64")) }
@@ -157,7 +157,7 @@ public struct RemoteProvider: ImageProvider {
 
     /// The route reports Together's refusal of one image as `FLUX API error: <status> - <Together's body>`:
     /// the status says whether to slow down, stop, give up on the image, or try it again.
-    public static func imageError(_ raw: String, redactor: Redactor) -> GenerationError {
+    package static func imageError(_ raw: String, redactor: Redactor) -> GenerationError {
         let text = TerminalText.safe(redactor.redact(raw))
         let prefix = "FLUX API error: "
         guard raw.hasPrefix(prefix), let status = Int(raw.dropFirst(prefix.count).prefix(while: \.isNumber)) else {

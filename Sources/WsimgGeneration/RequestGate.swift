@@ -16,8 +16,8 @@ import WsimgWorksheet
 ///   latency (with room to spare); successes raise it again, one request per window, up to `-j`.
 /// - A 429 also pauses every start for its Retry-After.
 /// Several 429s answering requests that started before the last slow-down count as one.
-public actor RequestGate {
-    public enum Outcome: Sendable, Equatable {
+package actor RequestGate {
+    package enum Outcome: Sendable, Equatable {
         case succeeded
         /// 429: this key is over its rate.
         case rateLimited(retryAfter: Double?)
@@ -27,20 +27,20 @@ public actor RequestGate {
     }
 
     /// When a request was let through; handed back on release.
-    public struct Ticket: Sendable {
+    package struct Ticket: Sendable {
         package let startedAt: ContinuousClock.Instant
         /// How many pictures the batch may carry (batches to the web app's route; else what was asked).
-        public internal(set) var pictures = 1
+        package internal(set) var pictures = 1
         /// The same moment on the wall clock, which other processes share.
         package var startedWall = 0.0
     }
 
-    public let maxInFlight: Int
-    public private(set) var limit: Double
-    public private(set) var inFlight = 0
+    package let maxInFlight: Int
+    package private(set) var limit: Double
+    package private(set) var inFlight = 0
     /// Starts per second, once a 429 made pacing necessary.
-    public private(set) var rate: Double?
-    public private(set) var rateLimitedCount = 0
+    package private(set) var rate: Double?
+    package private(set) var rateLimitedCount = 0
 
     package static let minimumRate = 0.05
     package static let maximumRate = 1000.0
@@ -80,19 +80,19 @@ public actor RequestGate {
     private let onSharedWait: (@Sendable (SharedPace.Reservation) -> Void)?
 
     /// The shared pace asked for a wait that would hold the run longer than `--max-wait` allows.
-    public struct SharedWaitTooLong: Error {
-        public let seconds: Double
-        public let cause: PaceCause
+    package struct SharedWaitTooLong: Error {
+        package let seconds: Double
+        package let cause: PaceCause
         /// Seconds without a success before that wait, and the last 429 or 503 this run got, if any:
         /// then the wait is this run's own rate limit, not only other runs' pace.
-        public let withoutSuccess: Double
-        public let lastRefusal: GenerationError?
+        package let withoutSuccess: Double
+        package let lastRefusal: GenerationError?
     }
 
     /// The last 429 or 503 answer (see `SharedWaitTooLong`).
-    public private(set) var lastRefusal: GenerationError?
+    package private(set) var lastRefusal: GenerationError?
 
-    public func noteRefusal(_ error: GenerationError) { lastRefusal = error }
+    package func noteRefusal(_ error: GenerationError) { lastRefusal = error }
 
     /// The API's rate-limit headers, as answers bring them.
     private let reports: RateLimitReports?
@@ -100,7 +100,7 @@ public actor RequestGate {
     /// slow start), so a run's opening is no blind burst; `-j` stays the cap.
     private var slowStart: Bool
 
-    public init(
+    package init(
         maxInFlight: Int, shared: SharedPace? = nil, maxWait: Double = .infinity,
         onSharedWait: (@Sendable (SharedPace.Reservation) -> Void)? = nil, reports: RateLimitReports? = nil, slowStart: Bool = false,
         largestBatch: Int = 1, pictures: Int = .max
@@ -123,13 +123,13 @@ public actor RequestGate {
     }
 
     /// Lets no more requests start; waiting workers leave `acquire` with `CancellationError`.
-    public func close() {
+    package func close() {
         closed = true
         wakeAll()
     }
 
     /// Seconds since the last success (or since the gate was made): how long rate limits have held the run.
-    public var secondsWithoutSuccess: Double { lastSuccessAt.duration(to: clock.now).seconds }
+    package var secondsWithoutSuccess: Double { lastSuccessAt.duration(to: clock.now).seconds }
 
     /// The rate the API's headers allow (this process pacing alone): successes never raise it above.
     private var headerRate: Double?
@@ -140,14 +140,14 @@ public actor RequestGate {
     private func elapsed(_ instant: ContinuousClock.Instant) -> Double { born.duration(to: instant).seconds }
 
     /// Workers waiting for their turn.
-    public var waiting: Int { queue.count }
+    package var waiting: Int { queue.count }
 
     /// Whether any request has succeeded yet.
-    public private(set) var hasSucceeded = false
+    package private(set) var hasSucceeded = false
 
     /// Waits for this worker's turn and a free slot; throws `CancellationError` if cancelled meanwhile.
     /// A batch of `pictures` may be let through with fewer (`Ticket.pictures`): the rest wait.
-    public func acquire(pictures: Int = 1) async throws -> Ticket {
+    package func acquire(pictures: Int = 1) async throws -> Ticket {
         let me = nextWaiter
         nextWaiter += 1
         queue.append(me)
@@ -227,14 +227,14 @@ public actor RequestGate {
     }
 
     /// Seconds until requests may start again, if paused.
-    public var pauseRemaining: Double? {
+    package var pauseRemaining: Double? {
         guard let resumeAt else { return nil }
         let left = clock.now.duration(to: resumeAt)
         return left > .zero ? left.seconds : nil
     }
 
     /// `delivered`: of a batch's pictures, how many came back (all of them when it succeeded, if not said).
-    public func release(_ ticket: Ticket, _ outcome: Outcome, delivered: Int? = nil) {
+    package func release(_ ticket: Ticket, _ outcome: Outcome, delivered: Int? = nil) {
         inFlight -= 1
         let now = clock.now
         batches?.answered(

@@ -5,17 +5,17 @@ import WsimgNetwork
 import WsimgWorksheet
 
 /// How often and how long to wait before trying a failed image again.
-public struct RetryPolicy: Sendable, Equatable {
-    public var retries: Int
-    public var baseDelay: Double
-    public var maxDelay: Double
+package struct RetryPolicy: Sendable, Equatable {
+    package var retries: Int
+    package var baseDelay: Double
+    package var maxDelay: Double
     /// The longest rate limits (429) and overload (503) may hold the run: a longer Retry-After, or
     /// this long with no success, stops it.
-    public var maxWait: Double
+    package var maxWait: Double
 
-    public static let defaultMaxWait = 300.0
+    package static let defaultMaxWait = 300.0
 
-    public init(retries: Int = 2, baseDelay: Double = 1, maxDelay: Double = 30, maxWait: Double = RetryPolicy.defaultMaxWait) {
+    package init(retries: Int = 2, baseDelay: Double = 1, maxDelay: Double = 30, maxWait: Double = RetryPolicy.defaultMaxWait) {
         self.retries = retries
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
@@ -24,7 +24,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Exponential backoff with jitter: the `retry`th retry (1-based) waits between half and all of
     /// `baseDelay · 2^(retry−1)`, so workers that failed together do not come back together.
-    public func delay(beforeRetry retry: Int, unitRandom: Double) -> Double {
+    package func delay(beforeRetry retry: Int, unitRandom: Double) -> Double {
         let ceiling = min(maxDelay, baseDelay * Double(1 << min(max(0, retry - 1), 20)))
         return ceiling * (0.5 + 0.5 * min(1, max(0, unitRandom)))
     }

@@ -17,7 +17,7 @@ import WsimgWorksheet
 /// slow-down count as one) and push a penalty time (Retry-After) on everyone; successes shorten it
 /// again. A state untouched for a minute is forgotten. Where the filesystem cannot lock, each process
 /// paces alone (`RequestGate`), with a warning.
-public final class SharedPace: Sendable {
+package final class SharedPace: Sendable {
     package struct State: Equatable {
         package var tat = 0.0
         package var interval = 0.0
@@ -102,7 +102,7 @@ public final class SharedPace: Sendable {
 
     /// Where the state files live: `$XDG_RUNTIME_DIR/wsimg`, else the cache folder, else a private
     /// folder in /tmp. Also the folders below a shared place (such as /tmp) that wsimg makes private.
-    public static func folder(environment: [String: String]) -> (folder: String, privateFrom: String) {
+    package static func folder(environment: [String: String]) -> (folder: String, privateFrom: String) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let runtime = value("XDG_RUNTIME_DIR"), runtime.hasPrefix("/") { return (runtime + "/wsimg/pace", runtime + "/wsimg") }
         if let cache = StateFolders.cache(option: nil, disabled: false, environment: environment) { return (cache + "/pace", cache + "/pace") }
@@ -112,7 +112,7 @@ public final class SharedPace: Sendable {
 
     /// The pace for `identity` (an endpoint and the key used there); nil (pace alone) if its file
     /// cannot be made or locked.
-    public static func open(
+    package static func open(
         folder: String, identity: String,
         now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) -> SharedPace? {
@@ -171,15 +171,15 @@ public final class SharedPace: Sendable {
 
     /// A start taken: the seconds to wait for it (0: start now), why, and how many other processes
     /// started requests on this pace in the last few seconds.
-    public struct Reservation: Sendable {
-        public let wait: Double
-        public let cause: PaceCause
+    package struct Reservation: Sendable {
+        package let wait: Double
+        package let cause: PaceCause
         /// Other processes started requests on this pace in the last second.
-        public let sharedWithOthers: Bool
+        package let sharedWithOthers: Bool
     }
 
     /// Takes the next start time.
-    public func reserve() -> Reservation {
+    package func reserve() -> Reservation {
         var wait = 0.0
         var cause = PaceCause.askedToWait
         var others = false
@@ -220,7 +220,7 @@ public final class SharedPace: Sendable {
 
     /// The requests per second the state in `folder` says `identity` may make (from headers or 429s,
     /// recently), without creating or changing anything; nil when none is known.
-    public static func knownRate(folder: String, identity: String, now: Double = Date().timeIntervalSince1970) -> Double? {
+    package static func knownRate(folder: String, identity: String, now: Double = Date().timeIntervalSince1970) -> Double? {
         let path = folder + "/" + String(SHA256.hex(identity).prefix(32))
         let fd = WsimgBasics.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -232,7 +232,7 @@ public final class SharedPace: Sendable {
 
     /// Whether a rate for this key is known (from headers or 429s, recently): then a run need not
     /// find it with a slow start.
-    public var knowsRate: Bool {
+    package var knowsRate: Bool {
         var known = false
         update { state in known = state.interval > 0 || state.limitInterval > 0 }
         return known
@@ -240,7 +240,7 @@ public final class SharedPace: Sendable {
 
     /// An answer's rate-limit headers: the limit sets the pace of every process on this key, and a
     /// window with nothing remaining holds every start until it resets.
-    public func noteHeaders(_ headers: RateLimitHeaders) {
+    package func noteHeaders(_ headers: RateLimitHeaders) {
         update { state in
             let time = now()
             if let limit = headers.limit {
@@ -253,7 +253,7 @@ public final class SharedPace: Sendable {
 
     /// A request that started at `startedAt` (wall clock) was answered 503: the service is short of
     /// capacity, not this key over its rate. Everyone pauses briefly; the learned rate barely moves.
-    public func overloaded(retryAfter: Double?) {
+    package func overloaded(retryAfter: Double?) {
         update { state in
             let time = now()
             if state.interval > 0 { state.interval = min(60, state.interval * 1.05) }
@@ -262,7 +262,7 @@ public final class SharedPace: Sendable {
     }
 
     /// A request that started at `startedAt` (wall clock) was answered 429.
-    public func rateLimited(startedAt: Double, retryAfter: Double?) {
+    package func rateLimited(startedAt: Double, retryAfter: Double?) {
         update { state in
             let time = now()
             state.refusedStarts.append(startedAt)
@@ -283,7 +283,7 @@ public final class SharedPace: Sendable {
     }
 
     /// A request succeeded: the interval shortens a little.
-    public func succeeded() {
+    package func succeeded() {
         update { state in
             if state.interval > 0 { state.interval /= 1.01 }
         }

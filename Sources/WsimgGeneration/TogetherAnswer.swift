@@ -8,7 +8,7 @@ import WsimgWorksheet
 ///
 /// The answer is read with the streaming scanner, keeping only those fields: whatever else a body
 /// carries (an array of zeros beside the image, say) is scanned and forgotten.
-public enum TogetherAnswer: Sendable, Equatable {
+package enum TogetherAnswer: Sendable, Equatable {
     case base64(String)
     case url(String)
 
@@ -17,7 +17,7 @@ public enum TogetherAnswer: Sendable, Equatable {
         [.key("data"), .index(0), .key("url")], [.key("data"), .index(0), .key("type")],
     ]
 
-    public static func parse(_ body: [UInt8]) throws(GenerationError) -> TogetherAnswer {
+    package static func parse(_ body: [UInt8]) throws(GenerationError) -> TogetherAnswer {
         try read(JSONFieldCapture.answer(body, fields), in: body)
     }
 

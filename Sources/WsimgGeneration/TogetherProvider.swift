@@ -10,18 +10,18 @@ import WsimgWorksheet
 /// Asks for `response_format: "base64"` and `output_format: "png"` (the spec's enums), and takes
 /// whatever the API documents in return: `b64_json` (streamed into a file as it arrives) or a `url`
 /// to download (without the key), holding a PNG or a JPEG (FLUX.1 schnell ignores `output_format`).
-public struct TogetherProvider: SingleImageProvider {
-    public static let defaultBaseURL = "https://api.together.xyz/v1"
-    public static let defaultModel = "black-forest-labs/FLUX.1-schnell"
-    public static let defaultSteps = 4
-    public static let defaultTimeout = 120.0
+package struct TogetherProvider: SingleImageProvider {
+    package static let defaultBaseURL = "https://api.together.xyz/v1"
+    package static let defaultModel = "black-forest-labs/FLUX.1-schnell"
+    package static let defaultSteps = 4
+    package static let defaultTimeout = 120.0
 
     /// The full `…/v1/images/generations` URL.
-    public let endpoint: ServiceURL
+    package let endpoint: ServiceURL
     package let apiKey: String
-    public let model: String
-    public let steps: Int
-    public let timeout: Double
+    package let model: String
+    package let steps: Int
+    package let timeout: Double
     package let transport: any HTTPTransport
     /// Where answers' images are streamed to as they arrive (the images folder); nil keeps them in memory.
     package let spoolDirectory: String?
@@ -29,7 +29,7 @@ public struct TogetherProvider: SingleImageProvider {
     /// Where each answer's rate-limit headers go (to the request gate).
     package let rateReports: RateLimitReports?
 
-    public init(
+    package init(
         endpoint: ServiceURL, apiKey: String, model: String, steps: Int, timeout: Double, transport: any HTTPTransport,
         spoolDirectory: String? = nil, allowInsecureHTTP: Bool = false, rateReports: RateLimitReports? = nil
     ) {
@@ -46,22 +46,22 @@ public struct TogetherProvider: SingleImageProvider {
             allowInsecureHTTP: allowInsecureHTTP)
     }
 
-    public var kind: ProviderKind { .together }
-    public var settings: [ProviderSetting] {
+    package var kind: ProviderKind { .together }
+    package var settings: [ProviderSetting] {
         [
             ProviderSetting("--provider", name), ProviderSetting("--model", model), ProviderSetting("--steps", "\(steps)"),
             ProviderSetting("TOGETHER_BASE_URL", endpoint.string),
         ]
     }
-    public var paceIdentity: String? { Self.paceIdentity(endpoint: endpoint, apiKey: apiKey) }
+    package var paceIdentity: String? { Self.paceIdentity(endpoint: endpoint, apiKey: apiKey) }
 
     /// What shares one rate limit: the endpoint and the key used there (hashed into a file name, never stored).
-    public static func paceIdentity(endpoint: ServiceURL, apiKey: String) -> String { endpoint.string + "\n" + apiKey }
-    public var serviceHost: String? { endpoint.host }
+    package static func paceIdentity(endpoint: ServiceURL, apiKey: String) -> String { endpoint.string + "\n" + apiKey }
+    package var serviceHost: String? { endpoint.host }
 
     /// The API's own address adds nothing, so pictures made before the address counted keep their
     /// names; any other (a proxy, a test server) is part of what the picture is.
-    public func cacheKeyFields(for request: ImageRequest) -> [String] {
+    package func cacheKeyFields(for request: ImageRequest) -> [String] {
         let fields = ["together", model, request.promptToSend, "\(request.width)x\(request.height)", "steps=\(steps)", "seed=\(request.seed)"]
         return endpoint.string == Self.defaultEndpoint ? fields : fields + ["api=\(endpoint.string)"]
     }
@@ -76,7 +76,7 @@ public struct TogetherProvider: SingleImageProvider {
         """
     }
 
-    public func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
+    package func generate(_ request: ImageRequest) async throws(GenerationError) -> ImagePayload {
         let mark = PictureMark.chunk(key: cacheKey(for: request))
         let spool = (request.spoolFolder ?? spoolDirectory).map { Base64FieldSpool(field: "b64_json", directory: $0, mark: mark) }
         do {
@@ -156,14 +156,14 @@ package enum UpstreamStatus {
 }
 
 /// Removes secrets from text that came from elsewhere (an upstream may echo the request).
-public struct Redactor: Sendable {
+package struct Redactor: Sendable {
     package let secrets: [String]
 
-    public init(secrets: [String]) {
+    package init(secrets: [String]) {
         self.secrets = secrets.filter { $0.count >= 4 }
     }
 
-    public func redact(_ text: String) -> String {
+    package func redact(_ text: String) -> String {
         secrets.reduce(text) { $0.replacingAll($1, with: "[redacted]") }
     }
 }

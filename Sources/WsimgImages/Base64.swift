@@ -1,7 +1,7 @@
 import WsimgBasics
 
 /// Strict standard-alphabet base64 decoding (padding optional), written for multi-megabyte payloads.
-public enum Base64 {
+package enum Base64 {
     package static let invalid: UInt8 = 0xFF
     /// Character → 6-bit value, `invalid` for anything else.
     package static let decodeTable: [UInt8] = {
@@ -12,12 +12,12 @@ public enum Base64 {
         return table
     }()
 
-    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    package static func decode(_ text: some StringProtocol) -> [UInt8]? {
         var text = String(text)
         return text.withUTF8 { decode(UnsafeRawBufferPointer($0)) }
     }
 
-    public static func decode(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+    package static func decode(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
         var length = input.count
         if length > 0, input[length - 1] == UInt8(ascii: "=") { length -= 1 }
         if length > 0, input[length - 1] == UInt8(ascii: "=") { length -= 1 }
@@ -74,7 +74,7 @@ public enum Base64 {
 
     package static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    public static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var out = [UInt8](repeating: 0, count: encodedCount(bytes.count))
         bytes.withUnsafeBytes { input in out.withUnsafeMutableBytes { _ = encode(input, into: $0) } }
         return String(decoding: out, as: UTF8.self)

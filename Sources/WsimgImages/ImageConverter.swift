@@ -4,9 +4,9 @@ import WsimgBasics
 /// Makes sure what goes to disk is a PNG: PNG bytes pass through; JPEG bytes (FLUX.1 schnell's
 /// default, and what the web app's server sends labelled PNG) are decoded with libjpeg-turbo and
 /// re-encoded with libpng; other picture formats are refused.
-public enum ImageConverter {
+package enum ImageConverter {
     /// With `width` and `height`, a JPEG of another size is refused from its header, before decoding.
-    public static func png(from bytes: [UInt8], width: Int? = nil, height: Int? = nil) throws(ValidationError) -> [UInt8] {
+    package static func png(from bytes: [UInt8], width: Int? = nil, height: Int? = nil) throws(ValidationError) -> [UInt8] {
         switch ImageFormat.sniff(bytes) {
         case .png, .unknown: return bytes
         case .unsupported(let format): throw .unsupportedFormat(format)
@@ -39,7 +39,7 @@ public enum ImageConverter {
     }
 
     /// Encodes RGB pixels as JPEG; for test fixtures that stand in for Together and the web app's server.
-    public static func jpeg(rgb pixels: [UInt8], width: Int, height: Int, quality: Int = 85) -> [UInt8]? {
+    package static func jpeg(rgb pixels: [UInt8], width: Int, height: Int, quality: Int = 85) -> [UInt8]? {
         var out: UnsafeMutablePointer<UInt8>?
         var size: UInt = 0
         let ok = pixels.withUnsafeBufferPointer { wsimg_jpeg_encode_rgb($0.baseAddress, UInt32(width), UInt32(height), Int32(quality), &out, &size) }

@@ -1,7 +1,7 @@
 import WsimgBasics
 
 /// What kind of picture some bytes are, from their first bytes.
-public enum ImageFormat: Sendable, Equatable {
+package enum ImageFormat: Sendable, Equatable {
     case png
     case jpeg
     /// A picture format wsimg cannot turn into PNG (WebP, GIF, AVIF, …): asking again gives the same.
@@ -9,7 +9,7 @@ public enum ImageFormat: Sendable, Equatable {
     /// Not a picture at all, or too little of one to tell.
     case unknown
 
-    public static func sniff(_ bytes: some Collection<UInt8>) -> ImageFormat {
+    package static func sniff(_ bytes: some Collection<UInt8>) -> ImageFormat {
         let head = Array(bytes.prefix(16))
         if head.starts(with: PNGValidator.signature) { return .png }
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }

@@ -1,11 +1,11 @@
 internal import CWsimgPNG
 import WsimgBasics
 
-public enum PNGEncoder {
-    public enum Failure: Error, Equatable, CustomStringConvertible {
+package enum PNGEncoder {
+    package enum Failure: Error, Equatable, CustomStringConvertible {
         case libpng(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .libpng(let reason): "could not encode PNG: \(reason)"
             }
@@ -13,7 +13,7 @@ public enum PNGEncoder {
     }
 
     /// Encodes 8-bit RGB pixels, row after row, as a PNG file's bytes.
-    public static func encodeRGB(_ pixels: [UInt8], width: Int, height: Int) throws(Failure) -> [UInt8] {
+    package static func encodeRGB(_ pixels: [UInt8], width: Int, height: Int) throws(Failure) -> [UInt8] {
         precondition(pixels.count == width * height * 3, "pixel buffer does not match the size")
         var image = wsimg_png_image_new()
         image.width = UInt32(width)

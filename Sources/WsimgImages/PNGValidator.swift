@@ -2,7 +2,7 @@ internal import CWsimgPNG
 import Foundation
 import WsimgBasics
 
-public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
     case notPNG(String)
     case truncated
     case tooLarge(width: Int, height: Int)
@@ -11,7 +11,7 @@ public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible
     /// A picture, but in a format wsimg does not convert (GIF, WebP, …).
     case unsupportedFormat(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notPNG(let what): "not a PNG image (\(what))"
         case .truncated: "the PNG image is cut off"
@@ -23,18 +23,18 @@ public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible
     }
 }
 
-public struct PNGHeader: Sendable, Equatable {
-    public let width: Int
-    public let height: Int
+package struct PNGHeader: Sendable, Equatable {
+    package let width: Int
+    package let height: Int
 }
 
-public enum PNGValidator {
-    public static let maximumSide = 8192
+package enum PNGValidator {
+    package static let maximumSide = 8192
     package static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     package static let iendChunk: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
 
     /// Reads the size from the IHDR chunk, which must come first.
-    public static func header(of bytes: some Collection<UInt8>) throws(ValidationError) -> PNGHeader {
+    package static func header(of bytes: some Collection<UInt8>) throws(ValidationError) -> PNGHeader {
         let prefix = Array(bytes.prefix(24))
         guard !prefix.isEmpty else { throw .notPNG("empty") }
         guard signature.starts(with: prefix.prefix(8)) else { throw .notPNG(describeFormat(prefix)) }
@@ -50,7 +50,7 @@ public enum PNGValidator {
     }
 
     /// Decodes every pixel with libpng; throws unless this is a complete PNG of exactly `width`×`height`.
-    public static func validate(_ bytes: [UInt8], width: Int, height: Int) throws(ValidationError) {
+    package static func validate(_ bytes: [UInt8], width: Int, height: Int) throws(ValidationError) {
         try checkEnds(head: bytes.prefix(24), count: bytes.count, tail: bytes.suffix(iendChunk.count), width: width, height: height)
         try decodeFully(bytes)
     }
@@ -88,7 +88,7 @@ public enum PNGValidator {
     /// `validate` for a picture in a file: the header and trailer first, then a full decode that
     /// reads the file through a small buffer rather than into memory. Without a size, any size is fine.
     /// Only a regular file is opened (a FIFO named `x.png` must not block).
-    public static func validate(fileAt path: String, width: Int?, height: Int?) throws(ValidationError) {
+    package static func validate(fileAt path: String, width: Int?, height: Int?) throws(ValidationError) {
         let (fd, size) = try openFile(path)
         do {
             try checkEnds(ofFile: fd, size: size, width: width, height: height)
@@ -108,7 +108,7 @@ public enum PNGValidator {
 
     /// The quick check for files wsimg wrote itself (only ever after full validation, atomically):
     /// the header's size and the IEND trailer.
-    public static func quickCheck(fileAt path: String, width: Int, height: Int) -> Bool {
+    package static func quickCheck(fileAt path: String, width: Int, height: Int) -> Bool {
         // Pictures wsimg made are regular files in folders others may write: a link there is no picture.
         guard let (fd, size) = try? openFile(path, followLinks: false) else { return false }
         defer { close(fd) }

@@ -4,13 +4,13 @@ import WsimgBasics
 /// right after IHDR. A picture embedded in a worksheet as a `data:` URL has lost its file name, but the
 /// mark sits in its first 70 bytes, so recognising wsimg's own embedded pictures (and whether they
 /// are current) costs decoding about a hundred base64 characters, not the picture.
-public enum PictureMark {
+package enum PictureMark {
     package static let keyword = "wsimg-key"
     /// Signature (8) and IHDR (4 + 4 + 13 + 4).
     package static let headerLength = 33
 
     /// The chunk to insert for `key`.
-    public static func chunk(key: String) -> [UInt8] {
+    package static func chunk(key: String) -> [UInt8] {
         CRC32.pngChunk("tEXt", Array(keyword.utf8) + [0] + Array(key.utf8))
     }
 
@@ -21,13 +21,13 @@ public enum PictureMark {
     }
 
     /// `png` with the mark for `key` after its IHDR (unless it already has a mark, or is not a PNG).
-    public static func insert(key: String, into png: [UInt8]) -> [UInt8] {
+    package static func insert(key: String, into png: [UInt8]) -> [UInt8] {
         guard canMark(png), self.key(in: png) == nil else { return png }
         return Array(png[..<headerLength]) + chunk(key: key) + png[headerLength...]
     }
 
     /// The key marked in a PNG's first bytes, if any.
-    public static func key(in head: some Collection<UInt8>) -> String? {
+    package static func key(in head: some Collection<UInt8>) -> String? {
         let bytes = Array(head.prefix(headerLength + 12 + keyword.count + 1 + 64))
         guard canMark(bytes), bytes.count >= headerLength + 8 else { return nil }
         let length = bytes[headerLength..<headerLength + 4].reduce(0) { $0 << 8 | Int($1) }
@@ -40,10 +40,10 @@ public enum PictureMark {
     }
 
     /// How a PNG embedded in a worksheet begins.
-    public static let dataURLPrefix = "data:image/png;base64,"
+    package static let dataURLPrefix = "data:image/png;base64,"
 
     /// The key marked in an embedded picture (`data:image/png;base64,…`), from its first characters.
-    public static func key(inDataURL url: String) -> String? {
+    package static func key(inDataURL url: String) -> String? {
         guard url.hasPrefix(dataURLPrefix) else { return nil }
         let start = url.utf8.index(url.utf8.startIndex, offsetBy: dataURLPrefix.utf8.count)
         let head = url.utf8[start...].prefix(128)

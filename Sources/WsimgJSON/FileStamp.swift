@@ -3,7 +3,7 @@ import WsimgBasics
 
 /// What identifies one version of a file at a path: the file (device, inode) and its size and
 /// modification time. An editor's save replaces the file; a write in place changes the rest.
-public struct FileStamp: Sendable, Equatable {
+package struct FileStamp: Sendable, Equatable {
     package let device: UInt64
     package let inode: UInt64
     package let size: Int64

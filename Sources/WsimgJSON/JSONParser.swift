@@ -2,14 +2,14 @@ import WsimgBasics
 
 /// A strict RFC 8259 parser over UTF-8 bytes that records source ranges and reports errors
 /// with a line and column.
-public struct JSONParser {
-    public static let defaultMaxDepth = 256
+package struct JSONParser {
+    package static let defaultMaxDepth = 256
 
     private let bytes: [UInt8]
     private var position = 0
     private let maxDepth: Int
 
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONSyntaxError) -> JSONNode {
+    package static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONSyntaxError) -> JSONNode {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         return try parser.parseDocument()
     }
@@ -253,10 +253,10 @@ public struct JSONParser {
     }
 }
 
-public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let message: String
-    public let line: Int
-    public let column: Int
+package struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let message: String
+    package let line: Int
+    package let column: Int
 
     package init(message: String, offset: Int, in bytes: [UInt8]) {
         var line = 1
@@ -278,5 +278,5 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
         self.column = column
     }
 
-    public var description: String { "line \(line), column \(column): \(message)" }
+    package var description: String { "line \(line), column \(column): \(message)" }
 }

@@ -34,14 +34,14 @@ package enum ScannedScalar: Equatable {
 /// A string value wsimg asked for: its text when short, else only its first characters. A `data:`
 /// URL of megabytes stays in the file; `length` and `digest` (of its bytes as written) still tell
 /// whether two are the same.
-public struct ScannedString: Sendable, Equatable {
+package struct ScannedString: Sendable, Equatable {
     /// The whole text, when its JSON form is at most `JSONScanner.textLimit` bytes.
-    public let text: String?
+    package let text: String?
     /// The text's first characters (all of it when `text` is set).
-    public let head: String
+    package let head: String
     /// Bytes between the quotes, as written.
-    public let length: Int
-    public let digest: UInt64
+    package let length: Int
+    package let digest: UInt64
     /// It has a `\\u` escape of a lone surrogate (a cut emoji), which its text reads as U+FFFD.
-    public var hasLoneSurrogate = false
+    package var hasLoneSurrogate = false
 }

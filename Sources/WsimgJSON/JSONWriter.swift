@@ -1,8 +1,8 @@
 import WsimgBasics
 
-public enum JSONWriter {
+package enum JSONWriter {
     /// `text` as a JSON string literal. Non-ASCII characters are written as UTF-8, not escaped.
-    public static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         // Plain ASCII with nothing to escape (a data: URL's megabytes of base64): as it is.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
             return "\"" + text + "\""

@@ -4,8 +4,8 @@ import WsimgBasics
 
 /// Where a worksheet's bytes are, read a chunk at a time: a file (opened again for each pass, so a
 /// writer checks the hash of what it copies), a private spool of standard input, or bytes in memory.
-public final class WorksheetSource: Sendable {
-    public static let chunkSize = 1 << 20
+package final class WorksheetSource: Sendable {
+    package static let chunkSize = 1 << 20
 
     private enum Origin {
         case path(String)
@@ -19,7 +19,7 @@ public final class WorksheetSource: Sendable {
 
     /// The version of the file the last pass read (for a worksheet at a path): a writer checks the
     /// path still names it before replacing it.
-    public var lastRead: FileStamp? { opened.withLock { $0 } }
+    package var lastRead: FileStamp? { opened.withLock { $0 } }
 
     package init(bytes: [UInt8], chunkSize: Int = WorksheetSource.chunkSize) {
         origin = .bytes(bytes)
@@ -141,14 +141,14 @@ extension WorksheetSource {
     /// The whole of a worksheet string, as UTF-8 (escapes decoded): kept already when short, else read
     /// from the file when it is at most `limit` bytes (one picture, never the worksheet). Nil when
     /// longer or unreadable.
-    public func contentBytes(_ text: WorksheetText, limit: Int = 64 << 20) -> [UInt8]? {
+    package func contentBytes(_ text: WorksheetText, limit: Int = 64 << 20) -> [UInt8]? {
         if let whole = text.text { return Array(whole.utf8) }
         guard text.range.count <= limit, text.range.count >= 2, let bytes = bytes(in: text.range) else { return nil }
         return StringBytes.decodeBytes(Array(bytes.dropFirst().dropLast()))
     }
 
     /// As `contentBytes`, as text.
-    public func string(_ text: WorksheetText, limit: Int = 64 << 20) -> String? {
+    package func string(_ text: WorksheetText, limit: Int = 64 << 20) -> String? {
         contentBytes(text, limit: limit).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -2,10 +2,10 @@ import WsimgBasics
 
 /// A string of the worksheet that wsimg reads (an element's `url`): a short one whole, a long one
 /// (a `data:` URL of megabytes) as its first characters and its place in the file.
-public struct WorksheetText: Sendable, Equatable {
+package struct WorksheetText: Sendable, Equatable {
     package let scanned: ScannedString
     /// The JSON string in the worksheet, quotes included.
-    public let range: Range<Int>
+    package let range: Range<Int>
 
     package init(_ scanned: ScannedString, range: Range<Int>) {
         self.scanned = scanned
@@ -13,14 +13,14 @@ public struct WorksheetText: Sendable, Equatable {
     }
 
     /// The whole text, when it is short enough to have been kept.
-    public var text: String? { scanned.text }
+    package var text: String? { scanned.text }
     /// Its first characters (at least the first 200 of a long one).
-    public var head: String { scanned.head }
-    public var isEmpty: Bool { scanned.length == 0 }
-    public var isLong: Bool { scanned.text == nil }
+    package var head: String { scanned.head }
+    package var isEmpty: Bool { scanned.length == 0 }
+    package var isLong: Bool { scanned.text == nil }
 
-    public func hasPrefix(_ prefix: String) -> Bool { head.hasPrefix(prefix) }
+    package func hasPrefix(_ prefix: String) -> Bool { head.hasPrefix(prefix) }
 
     /// Same text, wherever it is in the file.
-    public static func == (a: WorksheetText, b: WorksheetText) -> Bool { a.scanned == b.scanned }
+    package static func == (a: WorksheetText, b: WorksheetText) -> Bool { a.scanned == b.scanned }
 }

@@ -9,26 +9,26 @@ import WsimgWorksheet
 /// A picture made for an element: the one linked, or one the teacher may pick instead (an earlier
 /// picture before `--redo`, or another of `--variants`). Nothing generated is thrown away: candidates
 /// stay in the images folder, listed in its manifest, until `--prune` finds them out of date.
-public struct Candidate: Sendable, Equatable {
+package struct Candidate: Sendable, Equatable {
     /// The picture's key (its file is `<element>-<key>.png` in the images folder it was made in).
-    public let key: String
+    package let key: String
     /// The file's name, in the images folder whose manifest lists it.
-    public let file: String
-    public let seed: UInt32
+    package let file: String
+    package let seed: UInt32
     /// Made with a seed `--redo` or `--variants` chose (part of the key for some providers).
-    public let redone: Bool
+    package let redone: Bool
     /// The prompt and size it was made for (`RedoManifest.fingerprint`).
-    public let fingerprint: String
+    package let fingerprint: String
     /// When it was made (its file written), in seconds since 1970, to the millisecond.
-    public let created: Double
+    package let created: Double
     /// The provider's settings it was made with (`ProviderSetting`); empty for pictures listed before 0.5.
-    public var settings: [String: String] = [:]
+    package var settings: [String: String] = [:]
     /// The images folder it is in (whose manifest lists it); not stored, set when read.
-    public var folder = ""
+    package var folder = ""
 
-    public var path: String { folder + "/" + file }
+    package var path: String { folder + "/" + file }
 
-    public init(key: String, file: String, seed: UInt32, redone: Bool, fingerprint: String, created: Double) {
+    package init(key: String, file: String, seed: UInt32, redone: Bool, fingerprint: String, created: Double) {
         self.key = key
         self.file = file
         self.seed = seed
@@ -38,7 +38,7 @@ public struct Candidate: Sendable, Equatable {
     }
 
     /// The candidate a request's picture is, once it exists as `file`.
-    public init(request: ImageRequest, key: String, file: String, created: Double) {
+    package init(request: ImageRequest, key: String, file: String, created: Double) {
         self.init(
             key: key, file: file, seed: request.seed, redone: request.redone, fingerprint: RedoManifest.fingerprint(of: request), created: created)
     }

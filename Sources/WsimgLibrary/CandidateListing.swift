@@ -9,21 +9,21 @@ import WsimgWorksheet
 /// Each element's candidates as the teacher sees them: numbered from 1 (the oldest), the linked one
 /// marked. Read from a plan (so only pictures of the element's current prompt and size count) and
 /// the images folders' manifests; a linked picture made before candidates were listed counts too.
-public struct CandidateListing: Sendable {
-    public struct Element: Sendable {
-        public let placeholder: Placeholder
-        public let request: ImageRequest
-        public let candidates: [Candidate]
+package struct CandidateListing: Sendable {
+    package struct Element: Sendable {
+        package let placeholder: Placeholder
+        package let request: ImageRequest
+        package let candidates: [Candidate]
         /// The number (from 1) of the candidate the worksheet links, if it links one.
-        public let linked: Int?
+        package let linked: Int?
         /// Per candidate, the settings it was made with that differ from this run's (it cannot be
         /// picked without them).
-        public let otherSettings: [[String]]
+        package let otherSettings: [[String]]
     }
 
-    public let elements: [Element]
+    package let elements: [Element]
 
-    public init(plan: GenerationPlan, manifest: RedoManifest, store: ImageStore, linksFrom folder: String, folders: [String]) {
+    package init(plan: GenerationPlan, manifest: RedoManifest, store: ImageStore, linksFrom folder: String, folders: [String]) {
         let listed = plan.madeCandidates(in: folders)
         elements = plan.entries.compactMap { entry in
             guard let request = entry.request else { return nil }
@@ -48,7 +48,7 @@ public struct CandidateListing: Sendable {
 
     /// The candidates of the elements `names` (ids, positions or `#N`), or of all; throws for a name
     /// that is no image element.
-    public func selecting(_ names: [String]) throws(UsageError) -> [Element] {
+    package func selecting(_ names: [String]) throws(UsageError) -> [Element] {
         guard !names.isEmpty else { return elements }
         return try names.map { name throws(UsageError) in
             guard let placeholder = ElementHandle.find(name, in: elements.map(\.placeholder)),
@@ -63,7 +63,7 @@ public struct CandidateListing: Sendable {
     }
 
     /// "3 min ago", for a listing.
-    public static func age(of candidate: Candidate, now: Double = Date().timeIntervalSince1970) -> String {
+    package static func age(of candidate: Candidate, now: Double = Date().timeIntervalSince1970) -> String {
         let seconds = max(0, now - candidate.created)
         switch seconds {
         case ..<60: return "\(Int(seconds)) s ago"
@@ -73,7 +73,7 @@ public struct CandidateListing: Sendable {
         }
     }
 
-    public static func isoTime(_ seconds: Double) -> String {
+    package static func isoTime(_ seconds: Double) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date(timeIntervalSince1970: seconds.rounded(.down)))

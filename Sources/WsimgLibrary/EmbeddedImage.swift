@@ -7,12 +7,12 @@ import WsimgNetwork
 import WsimgWorksheet
 
 /// `data:image/png;base64,…` URLs, as the web app writes them.
-public enum EmbeddedImage {
-    public static let prefix = PictureMark.dataURLPrefix
+package enum EmbeddedImage {
+    package static let prefix = PictureMark.dataURLPrefix
 
-    public static func url(for png: [UInt8]) -> String { prefix + Base64.encode(png) }
+    package static func url(for png: [UInt8]) -> String { prefix + Base64.encode(png) }
 
-    public enum Decoded: Equatable {
+    package enum Decoded: Equatable {
         case picture([UInt8])
         case tooLarge
         case notBase64
@@ -20,7 +20,7 @@ public enum EmbeddedImage {
 
     /// The picture in a `data:` URL (any media type), decoded from its bytes: a long URL is read
     /// from the worksheet file and never becomes a Swift string. Pictures over 64 MiB are refused.
-    public static func decode(_ url: WorksheetText, in source: WorksheetSource) -> Decoded {
+    package static func decode(_ url: WorksheetText, in source: WorksheetSource) -> Decoded {
         guard let bytes = source.contentBytes(url) else { return .tooLarge }
         guard let comma = bytes.firstIndex(of: UInt8(ascii: ",")),
             let picture = bytes[(comma + 1)...].withUnsafeBytes({ Base64.decode($0) })
@@ -42,7 +42,7 @@ public enum EmbeddedImage {
 extension GenerationPlan {
     /// For a run that links files: writes the pictures that are only in their elements' `data:` URLs
     /// back into the images folder (no request); one that cannot be written back is generated again.
-    public func extractingEmbedded(from source: WorksheetSource, into store: ImageStore) -> GenerationPlan {
+    package func extractingEmbedded(from source: WorksheetSource, into store: ImageStore) -> GenerationPlan {
         var plan = self
         for index in plan.entries.indices where plan.entries[index].onlyEmbedded {
             let entry = plan.entries[index]

@@ -8,8 +8,8 @@ import WsimgWorksheet
 
 /// Decides, for every placeholder, whether its picture is already there or must be generated,
 /// and what URL the element ends up with.
-public struct GenerationPlan: Sendable {
-    public enum Decision: Sendable, Equatable {
+package struct GenerationPlan: Sendable {
+    package enum Decision: Sendable, Equatable {
         /// A valid picture for the current request exists in the store; the element will point at it.
         case upToDate
         /// The element's URL is something wsimg did not make; it stays as it is.
@@ -21,29 +21,29 @@ public struct GenerationPlan: Sendable {
         case skipped(String)
     }
 
-    public struct Entry: Sendable {
-        public let placeholder: Placeholder
-        public let request: ImageRequest?
-        public let key: String?
-        public let decision: Decision
+    package struct Entry: Sendable {
+        package let placeholder: Placeholder
+        package let request: ImageRequest?
+        package let key: String?
+        package let decision: Decision
         /// For `.upToDate`: the picture's path, in the store or (a link made for another output) elsewhere.
-        public var existingFile: String? = nil
+        package var existingFile: String? = nil
         /// For `.keptForeign`: the same relative link, rewritten to resolve from the output's folder.
-        public var rebasedURL: String? = nil
+        package var rebasedURL: String? = nil
         /// For `.upToDate`: the current picture is only in the element's `data:` URL (its file is gone);
         /// a run that links files writes it back into the images folder instead of asking again.
-        public var onlyEmbedded = false
+        package var onlyEmbedded = false
         /// The key of a picture of wsimg's that this one replaces (from an embedded picture's mark).
-        public var supersededKey: String? = nil
+        package var supersededKey: String? = nil
     }
 
-    public internal(set) var entries: [Entry]
+    package internal(set) var entries: [Entry]
     /// Pictures that are candidates of their element's current request (see `RedoManifest`): not orphans.
-    public var candidatePaths: Set<String> = []
+    package var candidatePaths: Set<String> = []
     /// The provider's settings the plan's pictures are made with, recorded with each candidate.
-    public var settings: [ProviderSetting] = []
+    package var settings: [ProviderSetting] = []
 
-    public var jobs: [GenerationJob] {
+    package var jobs: [GenerationJob] {
         entries.compactMap { entry in
             guard entry.decision == .generate, let request = entry.request, let key = entry.key else { return nil }
             return GenerationJob(request: request, key: key)
@@ -58,7 +58,7 @@ public struct GenerationPlan: Sendable {
     /// `inputFolder`: the folder the worksheet's relative links resolve from (nil: the store's link base,
     /// that is, the worksheet is written where it was read). `pictureFolders`: images folders besides the
     /// store whose pictures may be linked (the input worksheet's, for a run that writes elsewhere).
-    public init(
+    package init(
         worksheet: Worksheet, provider: any ImageProvider, options: RequestOptions, store: ImageStore,
         force: Bool, inputFolder: String? = nil, pictureFolders: [String] = []
     ) {
@@ -154,7 +154,7 @@ public struct GenerationPlan: Sendable {
 extension GenerationPlan {
     /// Pictures in `store` (named as wsimg names them) that no element of the worksheet uses: not
     /// linked, and not the current picture of any element. `--prune` deletes them; nothing else does.
-    public func orphans(in store: ImageStore) -> [String] {
+    package func orphans(in store: ImageStore) -> [String] {
         guard let names = try? FileSystem.contentsOfDirectory(atPath: store.directory) else { return [] }
         var used = candidatePaths
         for entry in entries {

@@ -11,17 +11,17 @@ import WsimgWorksheet
 /// determines the picture. Files go in whole (temporary, then rename) and read-only; pictures are
 /// copied out, never linked, so editing one in an images folder cannot change the cache. Oldest
 /// first eviction beyond a size limit, under a lock. A cache that cannot be used means no cache.
-public struct PictureCache: Sendable {
-    public let root: String
+package struct PictureCache: Sendable {
+    package let root: String
     /// Bytes kept at most.
-    public let limit: Int
+    package let limit: Int
 
-    public static let defaultLimit = 2 << 30
+    package static let defaultLimit = 2 << 30
     /// `WSIMG_CACHE_SIZE` is in MiB, from 1 MiB to 16 TiB.
     package static let limitRange = 1...(16 << 20)
 
     /// The size limit `WSIMG_CACHE_SIZE` sets (the default when unset or empty).
-    public static func limit(environment: [String: String]) throws(ConfigurationError) -> Int {
+    package static func limit(environment: [String: String]) throws(ConfigurationError) -> Int {
         guard let text = environment["WSIMG_CACHE_SIZE"], !text.isEmpty else { return defaultLimit }
         guard let megabytes = Int(text), limitRange.contains(megabytes) else {
             throw .badSetting(
@@ -31,19 +31,19 @@ public struct PictureCache: Sendable {
         return megabytes << 20
     }
 
-    public init(root: String, limit: Int = PictureCache.defaultLimit) {
+    package init(root: String, limit: Int = PictureCache.defaultLimit) {
         self.root = root
         self.limit = limit
     }
 
     /// `--cache-dir`, else `WSIMG_CACHE_DIR`, else `$XDG_CACHE_HOME/wsimg` (when absolute), else
     /// `~/.cache/wsimg`; nil with `--no-cache` or without a home.
-    public static func location(option: String?, disabled: Bool, environment: [String: String]) -> String? {
+    package static func location(option: String?, disabled: Bool, environment: [String: String]) -> String? {
         StateFolders.cache(option: option, disabled: disabled, environment: environment)
     }
 
     /// The name of a picture in the cache: SHA-256 of its key fields (length-prefixed, so fields cannot run together).
-    public static func contentKey(_ fields: [String]) -> String {
+    package static func contentKey(_ fields: [String]) -> String {
         SHA256.hex(fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|"))
     }
 
@@ -52,7 +52,7 @@ public struct PictureCache: Sendable {
     /// Creates the cache's folders and its `CACHEDIR.TAG` (so backup tools skip it); returns why the
     /// cache cannot be used, or nil when it is ready. A cache folder of another user, or one anybody
     /// may write to, is not used: its pictures could be anyone's (a group may share one).
-    public func problem() -> String? {
+    package func problem() -> String? {
         do {
             try FileSystem.createDirectory(atPath: root)
         } catch {
@@ -74,7 +74,7 @@ public struct PictureCache: Sendable {
     /// Copies the cached picture for `contentKey` to `destination`, if it is a whole picture of that
     /// size marked with `key` (the picture's own name). Anything else under that name — damaged,
     /// swapped for another picture, a link — is deleted, so the picture is generated again.
-    public func fetch(_ contentKey: String, key: String, to destination: String, width: Int, height: Int) -> Bool {
+    package func fetch(_ contentKey: String, key: String, to destination: String, width: Int, height: Int) -> Bool {
         let cached = path(for: contentKey)
         var info = stat()
         guard shelves.isRealShelf(String(contentKey.prefix(2))), lstat(cached, &info) == 0 else { return false }
@@ -90,7 +90,7 @@ public struct PictureCache: Sendable {
     }
 
     /// Keeps a copy of the validated picture at `file`, read-only.
-    public func put(_ file: String, contentKey: String) {
+    package func put(_ file: String, contentKey: String) {
         let cached = path(for: contentKey)
         guard !FileSystem.fileExists(atPath: cached), let bytes = try? RegularFile.read(file, limit: 256 << 20) else { return }
         try? FileSystem.createDirectory(atPath: Paths.folder(of: cached))
@@ -104,7 +104,7 @@ public struct PictureCache: Sendable {
 
     /// Deletes the least recently used pictures until the cache holds at most `limit` bytes; one
     /// process at a time (a lock file that is never deleted), each file checked again before it goes.
-    public func evict() {
+    package func evict() {
         guard let fd = try? SafeOpen.stateFile(root + "/v1/lock") else { return }
         defer { close(fd) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }  // another run is evicting
@@ -136,7 +136,7 @@ extension PictureCache {
     }
 
     /// Keeps a copy of every picture a run generated, then trims the cache to its limit.
-    public func keep(_ results: [GenerationResult]) {
+    package func keep(_ results: [GenerationResult]) {
         let made = results.filter { $0.status == .generated }
         for result in made {
             guard let store = result.job.store, let contentKey = result.job.contentKey else { continue }
@@ -149,7 +149,7 @@ extension PictureCache {
 extension GenerationPlan {
     /// Takes every missing picture the cache has (copied into the images folder, no request).
     /// Returns the plan with those as present, and how many there were.
-    public func fillingFromCache(_ cache: PictureCache, provider: any ImageProvider, store: ImageStore) -> (GenerationPlan, Int) {
+    package func fillingFromCache(_ cache: PictureCache, provider: any ImageProvider, store: ImageStore) -> (GenerationPlan, Int) {
         var plan = self
         var filled = 0
         for index in plan.entries.indices where plan.entries[index].decision == .generate {

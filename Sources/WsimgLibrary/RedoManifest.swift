@@ -10,50 +10,50 @@ import WsimgWorksheet
 /// choose a seed, which later runs keep until the element's prompt or size changes; every picture a
 /// run links or makes is listed as a candidate of its element (`Candidate`). It lives in the images
 /// folder (`.wsimg-redo.json`), beside the pictures, so the worksheet still changes only in `url` values.
-public struct RedoManifest: Sendable, Equatable {
-    public static let fileName = ".wsimg-redo.json"
+package struct RedoManifest: Sendable, Equatable {
+    package static let fileName = ".wsimg-redo.json"
     /// The version this wsimg writes; a manifest of a higher one is read but never rewritten.
-    public static let version = 2
+    package static let version = 2
     /// Candidates kept per element at most (the oldest beyond go from the list, not from the disk).
     package static let candidateLimit = 200
 
-    public typealias Seed = ChosenSeed
+    package typealias Seed = ChosenSeed
 
-    public private(set) var seeds: [String: Seed] = [:]
-    public private(set) var candidates: [String: [Candidate]] = [:]
+    package private(set) var seeds: [String: Seed] = [:]
+    package private(set) var candidates: [String: [Candidate]] = [:]
 
-    public init(seeds: [String: Seed] = [:], candidates: [String: [Candidate]] = [:]) {
+    package init(seeds: [String: Seed] = [:], candidates: [String: [Candidate]] = [:]) {
         self.seeds = seeds
         self.candidates = candidates
     }
 
     /// What a redo seed belongs to: the prompt as sent and the size. Another prompt or size, another picture.
-    public static func fingerprint(prompt: String, width: Int, height: Int) -> String {
+    package static func fingerprint(prompt: String, width: Int, height: Int) -> String {
         ImageRequest.fingerprint(prompt: prompt, width: width, height: height)
     }
 
-    public static func fingerprint(of request: ImageRequest) -> String {
+    package static func fingerprint(of request: ImageRequest) -> String {
         fingerprint(prompt: request.promptToSend, width: request.width, height: request.height)
     }
 
     /// What `placeholder` asks for, its prompt sent with the web app's style suffix and without
     /// (`--no-enhance`): for a reader that does not know which the runs used.
-    public static func fingerprints(of placeholder: Placeholder) -> [String] {
+    package static func fingerprints(of placeholder: Placeholder) -> [String] {
         [true, false].map { fingerprint(of: ImageRequest(placeholder, options: RequestOptions(enhancePrompts: $0))) }
     }
 
     /// The seeds that apply: those chosen with `redone` set (the others restore the element's own seed).
-    public var redoSeeds: [String: Seed] { seeds.filter(\.value.redone) }
+    package var redoSeeds: [String: Seed] { seeds.filter(\.value.redone) }
 
     /// The manifest in `folder`; an unreadable or damaged one counts as empty, a damaged entry is left out.
-    public static func load(from folder: String) -> RedoManifest {
+    package static func load(from folder: String) -> RedoManifest {
         // The images folder may be others' to write: a link planted there is not followed.
         guard let bytes = try? RegularFile.read(folder + "/" + fileName, limit: 16 << 20, followLinks: false) else { return RedoManifest() }
         return parse(bytes, folder: folder)
     }
 
     /// The manifest in `bytes`, its candidates placed in `folder`; what cannot be read counts as absent.
-    public static func parse(_ bytes: [UInt8], folder: String) -> RedoManifest {
+    package static func parse(_ bytes: [UInt8], folder: String) -> RedoManifest {
         guard let root = try? JSONParser.parse(bytes) else { return RedoManifest() }
         var manifest = RedoManifest()
         if let entries = root["seeds"], case .object(let members) = entries.value {
@@ -81,7 +81,7 @@ public struct RedoManifest: Sendable, Equatable {
 
     /// This manifest with `other`'s (another images folder's: the input worksheet's, for a run that
     /// writes elsewhere) read beside it: per element the later choice, and the candidates of both.
-    public func merged(with other: RedoManifest) -> RedoManifest {
+    package func merged(with other: RedoManifest) -> RedoManifest {
         var merged = self
         for (id, seed) in other.seeds where seed.chosen > (merged.seeds[id]?.chosen ?? -1) { merged.seeds[id] = seed }
         for (id, list) in other.candidates {
@@ -93,7 +93,7 @@ public struct RedoManifest: Sendable, Equatable {
     }
 
     /// Chooses a new seed for element `id` (whose request is `request`), different from its current one.
-    public mutating func redo(
+    package mutating func redo(
         _ id: String, request: ImageRequest, now: Int = Int(Date().timeIntervalSince1970),
         random: () -> UInt32 = { UInt32.random(in: 0...UInt32(Int32.max)) }
     ) {
@@ -103,12 +103,12 @@ public struct RedoManifest: Sendable, Equatable {
     }
 
     /// Chooses `candidate` for element `id`: its seed, or the element's own when it was made with it.
-    public mutating func choose(_ candidate: Candidate, for id: String, now: Int = Int(Date().timeIntervalSince1970)) {
+    package mutating func choose(_ candidate: Candidate, for id: String, now: Int = Int(Date().timeIntervalSince1970)) {
         seeds[id] = Seed(fingerprint: candidate.fingerprint, seed: candidate.seed, redone: candidate.redone, chosen: now)
     }
 
     /// Lists a picture as a candidate of element `id` (once).
-    public mutating func record(_ candidate: Candidate, for id: String) {
+    package mutating func record(_ candidate: Candidate, for id: String) {
         guard !(candidates[id] ?? []).contains(where: { $0.key == candidate.key }) else { return }
         candidates[id, default: []].append(candidate)
         if candidates[id]!.count > Self.candidateLimit { candidates[id]!.removeFirst() }
@@ -116,12 +116,12 @@ public struct RedoManifest: Sendable, Equatable {
 
     /// Keeps only the seeds whose element still asks for the same picture (`current`: element id →
     /// fingerprint). Candidates stay: an edited prompt may be edited back, and `--prune` decides.
-    public mutating func prune(keeping current: [String: String]) {
+    package mutating func prune(keeping current: [String: String]) {
         seeds = seeds.filter { current[$0.key] == $0.value.fingerprint }
     }
 
     /// `--prune`: drops the candidates in `folder` that are no element's current ones or whose file is gone.
-    public mutating func pruneCandidates(keeping current: [String: String], in folder: String) {
+    package mutating func pruneCandidates(keeping current: [String: String], in folder: String) {
         for (id, list) in candidates {
             let kept = list.filter { $0.folder != folder || ($0.fingerprint == current[id] && access($0.path, F_OK) == 0) }
             candidates[id] = kept.isEmpty ? nil : kept
@@ -129,20 +129,20 @@ public struct RedoManifest: Sendable, Equatable {
     }
 
     /// Element `id`'s candidates for the request it makes now (`fingerprint`), oldest first.
-    public func candidates(of id: String, fingerprint: String) -> [Candidate] {
+    package func candidates(of id: String, fingerprint: String) -> [Candidate] {
         // Oldest first, as `wsimg candidates` numbers them from 1; the same time in the order recorded.
         (candidates[id] ?? []).enumerated().filter { $0.element.fingerprint == fingerprint }
             .sorted { $0.element.created != $1.element.created ? $0.element.created < $1.element.created : $0.offset < $1.offset }.map(\.element)
     }
 
     /// Whether the picture at `path` is a listed candidate of any element.
-    public func lists(path: String) -> Bool {
+    package func lists(path: String) -> Bool {
         candidates.values.contains { $0.contains { $0.path == path } }
     }
 
     /// Writes the choices, and the candidates that are in `folder` (those read from another images
     /// folder stay listed there). A manifest a newer wsimg wrote there is left as it is (`.newerManifest`).
-    public func write(to folder: String) throws(OutputError) {
+    package func write(to folder: String) throws(OutputError) {
         let path = folder + "/" + Self.fileName
         if let version = Self.versionOnDisk(in: folder), version > Self.version { throw .newerManifest(path: path, version: version, supported: Self.version) }
         try AtomicFile.write(Array(serialized(for: folder).utf8), to: path)
@@ -158,7 +158,7 @@ public struct RedoManifest: Sendable, Equatable {
     }
 
     /// The manifest's text, with the candidates that are in `folder`.
-    public func serialized(for folder: String) -> String {
+    package func serialized(for folder: String) -> String {
         let candidates = self.candidates.compactMapValues { list in
             let here = list.filter { $0.folder == folder }
             return here.isEmpty ? nil : here

@@ -12,10 +12,10 @@ import WsimgWorksheet
 /// An `flock` on `.wsimg.lock` in the images folder: held for the run, released by the kernel when
 /// the process ends however it ends (the file itself stays; it is never the lock's state). Where the
 /// filesystem cannot lock (some network filesystems), the run goes on unlocked, with a warning.
-public final class RunLock {
-    public static let fileName = ".wsimg.lock"
+package final class RunLock {
+    package static let fileName = ".wsimg.lock"
 
-    public enum Outcome {
+    package enum Outcome {
         /// `waited`: another run held it first (and may have changed the worksheet and the folder).
         case acquired(RunLock, waited: Bool)
         /// Another run holds it; `pid` is what that run wrote, if readable.
@@ -26,7 +26,7 @@ public final class RunLock {
     private let descriptor: Int32
     private let folder: String
     /// This run made the images folder (it was not there before the lock was taken).
-    public let madeFolder: Bool
+    package let madeFolder: Bool
 
     private init(descriptor: Int32, folder: String, madeFolder: Bool) {
         self.descriptor = descriptor
@@ -38,7 +38,7 @@ public final class RunLock {
 
     /// Takes the lock of `folder` (created if missing). `wait`: block until the holder is done;
     /// `waiting` is called once first, with the holder's pid, if there is a wait.
-    public static func acquire(in folder: String, wait: Bool, waiting: (String?) -> Void) throws(OutputError) -> Outcome {
+    package static func acquire(in folder: String, wait: Bool, waiting: (String?) -> Void) throws(OutputError) -> Outcome {
         let made = !FileSystem.fileExists(atPath: folder)
         // A run that made the folder and then wrote nothing removes it, lock file and all
         // (`removeFolderIfUnused`): a lock taken on a file no longer there is taken again.
@@ -58,7 +58,7 @@ public final class RunLock {
 
     /// Removes the images folder when this run made it and it holds nothing but the lock file (a run
     /// that stopped before it wrote anything leaves nothing behind).
-    public func removeFolderIfUnused() {
+    package func removeFolderIfUnused() {
         guard madeFolder, let names = try? FileSystem.contentsOfDirectory(atPath: folder), names == [Self.fileName] else { return }
         unlink(folder + "/" + Self.fileName)
         rmdir(folder)

@@ -8,9 +8,9 @@ import WsimgWorksheet
 
 /// The worksheet on disk: what it was when read, and how to replace it without losing anything —
 /// an edit made during the run, its permissions and owner, a symlink, a hard-linked partner.
-public enum WorksheetFile {
+package enum WorksheetFile {
     /// What to do with a worksheet that has other hard links (`--hard-links`).
-    public enum HardLinks: String, Sendable, CaseIterable {
+    package enum HardLinks: String, Sendable, CaseIterable {
         /// Write nothing: say so before any request (the default).
         case refuse
         /// Replace this name atomically; the other names keep the old version.
@@ -21,13 +21,13 @@ public enum WorksheetFile {
 
     /// The file a write to `path` must change: a symlink's final target (so the link stays a link and
     /// the real file is updated), or `path` itself.
-    public static func target(of path: String) -> String {
+    package static func target(of path: String) -> String {
         resolvedPath(path) ?? path
     }
 
     /// The last check before `path` is replaced by a version spliced from `worksheet`: the path must
     /// still name the file that was read (an editor saves by renaming a new file over it).
-    public static func stillNames(_ path: String, _ worksheet: Worksheet) throws(OutputError) {
+    package static func stillNames(_ path: String, _ worksheet: Worksheet) throws(OutputError) {
         if FileStamp(path: path) != worksheet.source.lastRead { throw .changedWhileWriting }
     }
 
@@ -78,7 +78,7 @@ public enum WorksheetFile {
     /// as a backup (fsynced, renamed into place, the folder fsynced), then copied over it, then the
     /// backup is deleted. A kill during the copy leaves the file cut short and the backup whole; the
     /// next run finds them (`recoverInterruptedCopy`) and finishes the copy.
-    public static func replace(
+    package static func replace(
         _ path: String, hardLinks: HardLinks = .break, unchanged: () throws(OutputError) -> Void = {},
         writing write: (Int32) throws(OutputError) -> Void
     ) throws(OutputError) {
@@ -123,7 +123,7 @@ public enum WorksheetFile {
     /// Finishes an in-place write that a kill cut short: when the worksheet at `path` is the start of
     /// its backup (or all of it), the backup is copied over it and deleted. A backup that a live run
     /// holds is left to it; one that does not match is kept, and `say` is told.
-    public static func recoverInterruptedCopy(of path: String, say: (Diagnostic) -> Void) {
+    package static func recoverInterruptedCopy(of path: String, say: (Diagnostic) -> Void) {
         let target = target(of: path)
         for backup in backups(of: target) {
             recover(target, shown: path, from: backup, say: say)

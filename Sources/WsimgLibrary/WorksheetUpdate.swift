@@ -7,47 +7,47 @@ import WsimgNetwork
 import WsimgWorksheet
 
 /// Turns a run's results into edits of the worksheet: each element with a picture points at it.
-public struct WorksheetUpdate {
-    public struct Failure: Sendable, Equatable {
-        public let id: String
-        public let caption: String?
-        public let reason: String
+package struct WorksheetUpdate {
+    package struct Failure: Sendable, Equatable {
+        package let id: String
+        package let caption: String?
+        package let reason: String
         /// False when the image was never tried, or was cut short by a stop of the whole run (an
         /// interruption, a refused key, the deadline): those are counted, not listed one by one.
-        public let ownFailure: Bool
+        package let ownFailure: Bool
     }
 
     /// What became of one image, for the report.
-    public struct Record: Sendable, Equatable {
-        public enum Status: String, Sendable { case ok, skipped, failed }
-        public let id: String
-        public let caption: String?
-        public let status: Status
+    package struct Record: Sendable, Equatable {
+        package enum Status: String, Sendable { case ok, skipped, failed }
+        package let id: String
+        package let caption: String?
+        package let status: Status
         /// The picture's path, when there is one wsimg made.
-        public let file: String?
-        public let width: Int?
-        public let height: Int?
-        public let attempts: Int
-        public let duration: Double
-        public let error: String?
+        package let file: String?
+        package let width: Int?
+        package let height: Int?
+        package let attempts: Int
+        package let duration: Double
+        package let error: String?
         /// Why an element was skipped.
-        public var note: String? = nil
+        package var note: String? = nil
     }
 
     package let plan: GenerationPlan
     package let store: ImageStore
     package let embed: Bool
-    public private(set) var generatedCount = 0
-    public private(set) var upToDateCount = 0
-    public private(set) var keptCount = 0
-    public private(set) var skippedCount = 0
-    public private(set) var failures: [Failure] = []
-    public private(set) var records: [Record] = []
+    package private(set) var generatedCount = 0
+    package private(set) var upToDateCount = 0
+    package private(set) var keptCount = 0
+    package private(set) var skippedCount = 0
+    package private(set) var failures: [Failure] = []
+    package private(set) var records: [Record] = []
     /// Element id → the URL it gets (none: it stays as it is).
     private var newURLs: [String: WorksheetWriter.Link] = [:]
 
-    public var total: Int { plan.entries.count }
-    public var changedAny: Bool {
+    package var total: Int { plan.entries.count }
+    package var changedAny: Bool {
         plan.entries.contains { entry in newURLs[entry.placeholder.id].map { Self.differs($0, from: entry.placeholder.url) } ?? false }
     }
 
@@ -57,7 +57,7 @@ public struct WorksheetUpdate {
     }
 
     /// `unfinishedReason` is what to say of images whose generation was cut short.
-    public init(
+    package init(
         plan: GenerationPlan, results: [GenerationResult], store: ImageStore, embed: Bool,
         unfinishedReason: String = "interrupted"
     ) {
@@ -156,7 +156,7 @@ public struct WorksheetUpdate {
 
     /// Writes the worksheet with the new URLs to `fd` (`path` names it in errors), streaming; `worksheet`
     /// may be a later version of the one planned (see `sameImages(as:)`): elements are found there by id.
-    public func write(_ worksheet: Worksheet, to fd: Int32, path: String) throws(OutputError) {
+    package func write(_ worksheet: Worksheet, to fd: Int32, path: String) throws(OutputError) {
         let byID = Dictionary(worksheet.placeholders.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var links: [String: WorksheetWriter.Link] = [:]
         for (id, link) in newURLs where byID[id].map({ Self.differs(link, from: $0.url) }) == true { links[id] = link }
@@ -164,7 +164,7 @@ public struct WorksheetUpdate {
     }
 
     /// Whether `worksheet` (edited during the run) asks for exactly the pictures this run planned for.
-    public func sameImages(as worksheet: Worksheet) -> Bool {
+    package func sameImages(as worksheet: Worksheet) -> Bool {
         let planned = plan.entries.map(\.placeholder)
         return worksheet.placeholders.count == planned.count
             && zip(worksheet.placeholders, planned).allSatisfy { edited, old in
@@ -177,7 +177,7 @@ public struct WorksheetUpdate {
     /// embedded: an embedded picture's mark names its file).
     /// A file another element still links (a copied element) is kept.
     /// Candidates (`manifest`) are kept: only `--prune` deletes them.
-    public func removeSupersededFiles(keeping manifest: RedoManifest = RedoManifest()) {
+    package func removeSupersededFiles(keeping manifest: RedoManifest = RedoManifest()) {
         var linked = Set<String>()
         for entry in plan.entries {
             if case .text(let url)? = newURLs[entry.placeholder.id] { linked.insert(url) } else if let url = entry.placeholder.url?.text { linked.insert(url) }

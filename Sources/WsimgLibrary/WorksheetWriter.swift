@@ -10,7 +10,7 @@ import WsimgWorksheet
 /// time, and each element's new `url` is spliced in as the copy passes it — an embedded picture
 /// base64-encoded straight from its PNG file. The copy is hashed as it goes; if the source is no
 /// longer what was scanned, the write fails with `.changedWhileWriting` (compare-and-swap).
-public struct WorksheetWriter {
+package struct WorksheetWriter {
     /// An element's new `url`.
     package enum Link: Sendable, Equatable {
         case text(String)
@@ -142,7 +142,7 @@ public struct WorksheetWriter {
 extension WorksheetWriter {
     /// The worksheet's bytes with these elements' `url`s set (for tests and the fuzzer: it goes
     /// through a temporary file as a run does).
-    public static func edited(_ worksheet: Worksheet, urls: [String: String]) throws(OutputError) -> [UInt8] {
+    package static func edited(_ worksheet: Worksheet, urls: [String: String]) throws(OutputError) -> [UInt8] {
         let folder = Paths.temporaryFolder()
         guard let (fd, path) = AtomicFile.createTemporary(in: folder) else { throw .cannotWrite(path: folder, reason: AtomicFile.lastError()) }
         defer {

@@ -1,23 +1,23 @@
 import WsimgBasics
 
-public struct HTTPRequest: Sendable {
-    public var url: String
+package struct HTTPRequest: Sendable {
+    package var url: String
     /// Header lines, `Name: value`.
-    public var headers: [String]
+    package var headers: [String]
     /// nil for a GET; a POST with this JSON body otherwise.
-    public var body: [UInt8]?
+    package var body: [UInt8]?
     /// The headers hold a credential: never send it through a proxy in cleartext, never follow a redirect.
-    public var carriesSecret: Bool
+    package var carriesSecret: Bool
     /// Follow redirects (downloads only, which carry no credential); to https only unless `allowHTTPRedirects`.
-    public var followRedirects = false
-    public var allowHTTPRedirects = false
-    public var timeout: Double
-    public var connectTimeout: Double
-    public var maxResponseBytes: Int
+    package var followRedirects = false
+    package var allowHTTPRedirects = false
+    package var timeout: Double
+    package var connectTimeout: Double
+    package var maxResponseBytes: Int
     /// Where the response body goes as it arrives; nil to collect it in `HTTPResponse.body`.
-    public var sink: (any ResponseSink)?
+    package var sink: (any ResponseSink)?
 
-    public init(
+    package init(
         url: String, headers: [String] = [], body: [UInt8]?, timeout: Double = 120,
         connectTimeout: Double = 15, maxResponseBytes: Int = 64 << 20, sink: (any ResponseSink)? = nil
     ) {
@@ -32,28 +32,28 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-public struct HTTPResponse: Sendable {
-    public var status: Int
+package struct HTTPResponse: Sendable {
+    package var status: Int
     /// Header names are lowercased.
-    public var headers: [(name: String, value: String)]
+    package var headers: [(name: String, value: String)]
     /// The body, or with a sink, the part of it the sink kept.
-    public var body: [UInt8]
+    package var body: [UInt8]
     /// 1, 2 or 3 (HTTP/1.x, HTTP/2, HTTP/3).
-    public var httpVersion = 1
+    package var httpVersion = 1
 
-    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+    package init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         let wanted = name.lowercased()
         return headers.last(where: { $0.name == wanted })?.value
     }
 }
 
-public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     case couldNotConnect(String)
     case timedOut(seconds: Double)
     case connectionLost(String)
@@ -65,14 +65,14 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case other(String)
 
     /// The host could not be reached at all (refused, not resolved, TLS failed): not a passing fault of one request.
-    public var isUnreachable: Bool {
+    package var isUnreachable: Bool {
         switch self {
         case .couldNotConnect, .tls: true
         default: false
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .couldNotConnect(let why): "could not connect (\(why))"
         case .timedOut(let seconds): "no answer within \(NumberText.plain(seconds)) s"
@@ -87,6 +87,6 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 /// What sends HTTP requests; the curl multi client in production, anything in tests.
-public protocol HTTPTransport: Sendable {
+package protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse
 }

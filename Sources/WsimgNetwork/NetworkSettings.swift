@@ -7,18 +7,18 @@ import WsimgBasics
 /// Proxies themselves are curl's business: it reads `http_proxy`, `https_proxy`, `ALL_PROXY` (and
 /// their spellings) as usual. wsimg only adds loopback to `NO_PROXY`, and sends a request that carries
 /// a key over plain http directly, never through a proxy (see `HTTPRequest.carriesSecret`).
-public struct NetworkSettings: Sendable, Equatable {
-    public var userAgent: String
+package struct NetworkSettings: Sendable, Equatable {
+    package var userAgent: String
     /// `CURL_CA_BUNDLE`, else `SSL_CERT_FILE`: a PEM file of trusted CAs (a school's TLS-inspecting CA).
-    public var caBundle: String?
+    package var caBundle: String?
     /// `SSL_CERT_DIR`: a folder of hashed CA certificates.
-    public var caFolder: String?
+    package var caFolder: String?
     /// The user's `NO_PROXY` plus every loopback name and address.
-    public var noProxy: String
+    package var noProxy: String
 
-    public static let loopbackHosts = "localhost,127.0.0.0/8,::1"
+    package static let loopbackHosts = "localhost,127.0.0.0/8,::1"
 
-    public init(
+    package init(
         userAgent: String = "wsimg/\(Version.current)", caBundle: String? = nil, caFolder: String? = nil,
         noProxy: String = NetworkSettings.loopbackHosts
     ) {
@@ -28,7 +28,7 @@ public struct NetworkSettings: Sendable, Equatable {
         self.noProxy = noProxy
     }
 
-    public init(environment: [String: String]) throws(ConfigurationError) {
+    package init(environment: [String: String]) throws(ConfigurationError) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let bundle = value("CURL_CA_BUNDLE").map { ("CURL_CA_BUNDLE", $0) } ?? value("SSL_CERT_FILE").map { ("SSL_CERT_FILE", $0) }
         if let (name, path) = bundle, !Self.isReadableFile(path) { throw .missingCertificates(variable: name, path: path) }

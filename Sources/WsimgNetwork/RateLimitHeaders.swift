@@ -5,14 +5,14 @@ import WsimgBasics
 /// (requests per second), `x-ratelimit-remaining`, `x-ratelimit-reset` (seconds until the window
 /// resets) and, on dynamic limits, `x-ratelimit-limit-dynamic`. Header names in any case, numbers
 /// possibly fractional; a value that makes no sense is ignored, as is an answer with none.
-public struct RateLimitHeaders: Sendable, Equatable {
+package struct RateLimitHeaders: Sendable, Equatable {
     /// Requests per second the key may make now (the lower of the limit and the dynamic limit).
-    public let limit: Double?
-    public let remaining: Double?
+    package let limit: Double?
+    package let remaining: Double?
     /// Seconds until the limit's window resets.
-    public let reset: Double?
+    package let reset: Double?
 
-    public init?(_ response: HTTPResponse) {
+    package init?(_ response: HTTPResponse) {
         func number(_ name: String, in range: ClosedRange<Double>) -> Double? {
             guard let text = response.header(name), let value = Double(text.trimmingWhitespace()), value.isFinite, range.contains(value) else { return nil }
             return value
@@ -24,7 +24,7 @@ public struct RateLimitHeaders: Sendable, Equatable {
         guard limit != nil || remaining != nil || reset != nil else { return nil }
     }
 
-    public init(limit: Double?, remaining: Double?, reset: Double?) {
+    package init(limit: Double?, remaining: Double?, reset: Double?) {
         self.limit = limit
         self.remaining = remaining
         self.reset = reset
@@ -39,15 +39,15 @@ public struct RateLimitHeaders: Sendable, Equatable {
 
 /// The latest rate-limit headers the API sent, as its answers arrive on the transport's threads; the
 /// request gate reads them as it releases each request.
-public final class RateLimitReports: Sendable {
+package final class RateLimitReports: Sendable {
     private let latest = Mutex<RateLimitHeaders?>(nil)
 
-    public init() {}
+    package init() {}
 
-    public func record(_ headers: RateLimitHeaders) { latest.withLock { $0 = headers } }
+    package func record(_ headers: RateLimitHeaders) { latest.withLock { $0 = headers } }
 
     /// The headers of the last answer not yet taken, if any.
-    public func take() -> RateLimitHeaders? {
+    package func take() -> RateLimitHeaders? {
         latest.withLock { value in
             defer { value = nil }
             return value

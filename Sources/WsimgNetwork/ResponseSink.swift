@@ -5,7 +5,7 @@ import WsimgBasics
 ///
 /// A sink is made for one transfer, fed only on the transport's thread, and handed over with the
 /// response when the transfer is done; it is never used from two threads at once.
-public protocol ResponseSink: AnyObject, Sendable {
+package protocol ResponseSink: AnyObject, Sendable {
     /// Returns false to abort the transfer.
     func consume(_ chunk: UnsafeRawBufferPointer) -> Bool
     /// The part of the body the sink kept as bytes (all of it, or all but a streamed field).

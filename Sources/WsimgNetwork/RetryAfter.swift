@@ -4,11 +4,11 @@ import WsimgBasics
 /// Reads how long a 429 asks us to wait: `retry-after-ms`, or `Retry-After` as seconds
 /// (possibly fractional) or an HTTP date. The value is returned as asked, however long: the engine
 /// stops the run when it is longer than `--max-wait`.
-public enum RetryAfter {
+package enum RetryAfter {
     /// Larger values (or dates) are taken as this: longer than any --max-wait.
-    public static let longestHonoured = 86_400.0 * 365
+    package static let longestHonoured = 86_400.0 * 365
 
-    public static func seconds(from response: HTTPResponse, now: Date = Date()) -> Double? {
+    package static func seconds(from response: HTTPResponse, now: Date = Date()) -> Double? {
         if let ms = response.header("retry-after-ms").flatMap(Double.init), ms.isFinite, ms >= 0 {
             return min(ms / 1000, longestHonoured)
         }
@@ -16,7 +16,7 @@ public enum RetryAfter {
         return seconds(fromHeader: value, now: now)
     }
 
-    public static func seconds(fromHeader value: String, now: Date = Date()) -> Double? {
+    package static func seconds(fromHeader value: String, now: Date = Date()) -> Double? {
         let trimmed = String(value.trimmingWhitespace())
         if let seconds = Double(trimmed) {
             return seconds.isFinite && seconds >= 0 ? min(seconds, longestHonoured) : nil

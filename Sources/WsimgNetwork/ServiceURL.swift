@@ -2,8 +2,8 @@ import WsimgBasics
 
 /// An http(s) URL split just enough to decide where keys may go: the scheme, the host, and whether it
 /// carries parts that may be secret (user:password, a query, a fragment). `display` never shows those.
-public struct ServiceURL: Sendable, Equatable {
-    public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ServiceURL: Sendable, Equatable {
+    package enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case notHTTP
         case noHost
         case controlCharacters
@@ -12,7 +12,7 @@ public struct ServiceURL: Sendable, Equatable {
         case fragment
         case insecure
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .notHTTP: "it must start with https://"
             case .noHost: "it names no host"
@@ -25,19 +25,19 @@ public struct ServiceURL: Sendable, Equatable {
         }
     }
 
-    public let scheme: String
+    package let scheme: String
     /// Lowercased; an IPv6 address without its brackets.
-    public let host: String
+    package let host: String
     /// `host[:port]` as written, without any user part.
-    public let authority: String
+    package let authority: String
     /// "" or a path starting with "/", without query or fragment.
-    public let path: String
+    package let path: String
     /// `?…` as written, or "".
-    public let query: String
-    public let hasCredentials: Bool
-    public let hasFragment: Bool
+    package let query: String
+    package let hasCredentials: Bool
+    package let hasFragment: Bool
 
-    public init(_ text: String) throws(Problem) {
+    package init(_ text: String) throws(Problem) {
         guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else { throw .controlCharacters }
         let lower = text.lowercased()
         if lower.hasPrefix("https://") { scheme = "https" } else if lower.hasPrefix("http://") { scheme = "http" } else { throw .notHTTP }
@@ -68,26 +68,26 @@ public struct ServiceURL: Sendable, Equatable {
         guard !host.isEmpty else { throw .noHost }
     }
 
-    public var isSecure: Bool { scheme == "https" }
+    package var isSecure: Bool { scheme == "https" }
 
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         host == "localhost" || host == "::1"
             || (host.hasPrefix("127.") && host.split(separator: ".").count == 4
                 && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
     }
 
     /// The URL without user part, query or fragment: safe to print.
-    public var display: String { "\(scheme)://\(authority)\(path)" + (query.isEmpty ? "" : "?…") }
+    package var display: String { "\(scheme)://\(authority)\(path)" + (query.isEmpty ? "" : "?…") }
 
     /// The URL to send to: without user part or fragment, with the query.
-    public var string: String { "\(scheme)://\(authority)\(path)\(query)" }
+    package var string: String { "\(scheme)://\(authority)\(path)\(query)" }
 
     /// Whether a key may be sent here: https anywhere, plain http only to this machine unless allowed.
-    public func checkTransport(allowInsecureHTTP: Bool) throws(Problem) {
+    package func checkTransport(allowInsecureHTTP: Bool) throws(Problem) {
         if !isSecure, !isLoopback, !allowInsecureHTTP { throw .insecure }
     }
 
-    public func replacing(path newPath: String) -> ServiceURL {
+    package func replacing(path newPath: String) -> ServiceURL {
         ServiceURL(
             scheme: scheme, host: host, authority: authority, path: newPath, query: query,
             hasCredentials: hasCredentials, hasFragment: hasFragment)
@@ -105,12 +105,12 @@ public struct ServiceURL: Sendable, Equatable {
 }
 
 /// Where the two providers send their requests, from what the user configured.
-public enum ServiceEndpoints {
+package enum ServiceEndpoints {
     /// The web app's batch route, below its base URL.
-    public static let batchRoutePath = "/api/worksheet/generate-images"
+    package static let batchRoutePath = "/api/worksheet/generate-images"
 
     /// `TOGETHER_BASE_URL` as Together's SDKs take it: with or without the trailing `/v1`.
-    public static func together(base text: String, allowInsecureHTTP: Bool) throws(ConfigurationError) -> ServiceURL {
+    package static func together(base text: String, allowInsecureHTTP: Bool) throws(ConfigurationError) -> ServiceURL {
         let base = try configured(text, variable: "TOGETHER_BASE_URL", allowInsecureHTTP: allowInsecureHTTP)
         var path = base.path
         while path.hasSuffix("/") { path.removeLast() }
@@ -119,7 +119,7 @@ public enum ServiceEndpoints {
     }
 
     /// `--endpoint`: the route's full URL, or the web app's base URL (no path or `/`).
-    public static func batchRoute(_ text: String, allowInsecureHTTP: Bool) throws(ConfigurationError) -> ServiceURL {
+    package static func batchRoute(_ text: String, allowInsecureHTTP: Bool) throws(ConfigurationError) -> ServiceURL {
         let url = try configured(text, variable: "--endpoint", allowInsecureHTTP: allowInsecureHTTP)
         return url.path.isEmpty || url.path == "/" ? url.replacing(path: batchRoutePath) : url
     }

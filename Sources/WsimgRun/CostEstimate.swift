@@ -9,20 +9,20 @@ import WsimgWorksheet
 
 /// What generating a plan's missing pictures will cost, before any credit is spent:
 /// `12 images, 3.1 MP, ≈ $0.008 at $0.0027/MP (FLUX.1 schnell, 4 steps; set WSIMG_PRICE_PER_MP)`.
-public struct CostEstimate: Sendable, Equatable {
+package struct CostEstimate: Sendable, Equatable {
     /// Together's price for FLUX.1 schnell at its default 4 steps; the price scales with steps / 4.
-    public static let schnellPricePerMP = 0.0027
+    package static let schnellPricePerMP = 0.0027
 
-    public let images: Int
-    public let megapixels: Double
+    package let images: Int
+    package let megapixels: Double
     /// Dollars per megapixel, when known.
-    public let pricePerMP: Double?
+    package let pricePerMP: Double?
     /// Where the price comes from, or why there is none.
-    public let basis: String
+    package let basis: String
     /// Requests per second this key was last allowed, when known: the plan's time is N / rate.
-    public var rate: Double?
+    package var rate: Double?
 
-    public init(images: Int, megapixels: Double, pricePerMP: Double?, basis: String) {
+    package init(images: Int, megapixels: Double, pricePerMP: Double?, basis: String) {
         self.images = images
         self.megapixels = megapixels
         self.pricePerMP = pricePerMP
@@ -30,7 +30,7 @@ public struct CostEstimate: Sendable, Equatable {
     }
 
     /// The estimate for `plan`'s images to generate with `options`, `WSIMG_PRICE_PER_MP` taking precedence.
-    public init(plan: GenerationPlan, options: GenerateOptions, provider: ProviderKind, environment: [String: String]) {
+    package init(plan: GenerationPlan, options: GenerateOptions, provider: ProviderKind, environment: [String: String]) {
         // --variants: that many pictures of each.
         let requests = plan.jobs.map(\.request).flatMap { Array(repeating: $0, count: max(1, options.variants)) }
         let megapixels = requests.reduce(0.0) { $0 + Double($1.width * $1.height) / 1_000_000 }
@@ -40,7 +40,7 @@ public struct CostEstimate: Sendable, Equatable {
 
     /// Dollars per megapixel for `options` and `provider` (nil when unknown), and where that comes from:
     /// one rule for the estimate before a run and the cost a report counts after it.
-    public static func price(options: GenerateOptions, provider: ProviderKind, environment: [String: String]) -> (perMP: Double?, basis: String) {
+    package static func price(options: GenerateOptions, provider: ProviderKind, environment: [String: String]) -> (perMP: Double?, basis: String) {
         let override = environment["WSIMG_PRICE_PER_MP"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         let schnell = options.model.hasPrefix("black-forest-labs/FLUX.1-schnell") && !options.model.hasSuffix("-Free")
         if let override { return (override, "WSIMG_PRICE_PER_MP") }
@@ -50,7 +50,7 @@ public struct CostEstimate: Sendable, Equatable {
         return (nil, "no price known for \(options.model); set WSIMG_PRICE_PER_MP")
     }
 
-    public var line: String {
+    package var line: String {
         let head = "\(images) image\(images == 1 ? "" : "s"), \(String(format: "%.1f", megapixels)) MP"
         let time = rate.map { "; ≈ \(ProgressDisplay.seconds(Double(images) / $0)) at \(String(format: "%g", ($0 * 10).rounded() / 10)) requests/s, the rate your key was last allowed" } ?? ""
         guard let pricePerMP else { return head + " (\(basis))" + time }
@@ -67,7 +67,7 @@ public struct CostEstimate: Sendable, Equatable {
     }
 
     /// A warning for steps that cost more and rarely help with schnell.
-    public static func stepsWarning(_ options: GenerateOptions) -> String? {
+    package static func stepsWarning(_ options: GenerateOptions) -> String? {
         guard options.model.hasPrefix("black-forest-labs/FLUX.1-schnell"), options.steps > 4 else { return nil }
         return "FLUX.1 schnell is made for 4 steps: --steps \(options.steps) costs \(String(format: "%g", Double(options.steps) / 4))× as much and rarely looks better"
     }

@@ -7,22 +7,22 @@ import WsimgLibrary
 import WsimgNetwork
 import WsimgWorksheet
 
-public enum ExitCode {
-    public static let success: Int32 = 0
-    public static let someFailed: Int32 = 1
-    public static let usage: Int32 = 2
-    public static let interrupted: Int32 = 130
+package enum ExitCode {
+    package static let success: Int32 = 0
+    package static let someFailed: Int32 = 1
+    package static let usage: Int32 = 2
+    package static let interrupted: Int32 = 130
 }
 
 /// `wsimg generate`: worksheet in, validated PNGs and the updated worksheet out.
-public struct GenerateCommand {
-    public let options: GenerateOptions
-    public let environment: [String: String]
-    public let terminal: TerminalInfo
+package struct GenerateCommand {
+    package let options: GenerateOptions
+    package let environment: [String: String]
+    package let terminal: TerminalInfo
     /// Found in a folder rather than named: a JSON file there that is not a worksheet is skipped.
     package var fromFolder = false
 
-    public init(options: GenerateOptions, environment: [String: String], terminal: TerminalInfo) {
+    package init(options: GenerateOptions, environment: [String: String], terminal: TerminalInfo) {
         self.options = options
         self.environment = environment
         self.terminal = terminal
@@ -49,7 +49,7 @@ public struct GenerateCommand {
 
     /// Prints the plan (`wsimg prompts`, `generate --dry-run`) without a key, network or any write;
     /// with several worksheets, each one's under its name.
-    public func printPlan(_ render: (PlanListing) -> String) -> Int32 {
+    package func printPlan(_ render: (PlanListing) -> String) -> Int32 {
         let several = options.worksheets.count > 1 || options.worksheets.contains(where: Paths.isFolder)
         let commands = several ? GenerationRun(options: options, environment: environment, terminal: terminal, note: reportError).units : [self]
         guard !commands.isEmpty else {
@@ -104,7 +104,7 @@ public struct GenerateCommand {
         }
     }
 
-    public func run() async -> Int32 {
+    package func run() async -> Int32 {
         if options.dryRun { return printPlan { $0.dryRunText() } }
         // From here on an interruption stops the run cleanly: what is done is kept and linked.
         Interruption.exitsAtOnce.store(false, ordering: .relaxed)

@@ -7,7 +7,7 @@ import WsimgNetwork
 import WsimgWorksheet
 
 /// A plan shown before any work: `wsimg prompts` and `wsimg generate --dry-run`.
-public struct PlanListing {
+package struct PlanListing {
     package let plan: GenerationPlan
     package let store: ImageStore
     package let estimate: CostEstimate?
@@ -18,7 +18,7 @@ public struct PlanListing {
     /// `--force`: every picture is made again on purpose, so no link is "of other settings".
     package let forced: Bool
 
-    public init(
+    package init(
         plan: GenerationPlan, store: ImageStore, estimate: CostEstimate? = nil, providerNote: String = "", manifest: RedoManifest = RedoManifest(),
         forced: Bool = false
     ) {
@@ -84,7 +84,7 @@ public struct PlanListing {
     }
 
     /// `wsimg prompts`: each image request, its normalised size, caption and prompt, and whether a picture exists.
-    public func promptsText() -> String {
+    package func promptsText() -> String {
         var lines = plan.entries.map { entry -> String in
             let placeholder = entry.placeholder
             var head = [placeholder.id.padded(6), size(entry).padded(10), state(entry).rawValue.padded(8)]
@@ -124,7 +124,7 @@ public struct PlanListing {
     }
 
     /// `wsimg generate --dry-run`: what a run with these options would do.
-    public func dryRunText() -> String {
+    package func dryRunText() -> String {
         var lines = plan.entries.map { entry -> String in
             let id = entry.placeholder.id.padded(6)
             switch entry.decision {
@@ -145,7 +145,7 @@ public struct PlanListing {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public func json() -> String {
+    package func json() -> String {
         let items = plan.entries.enumerated().map { number, entry -> String in
             let placeholder = entry.placeholder
             var fields = [

@@ -14,8 +14,8 @@ import WsimgWorksheet
 ///
 /// Pictures are checked one at a time and read again as the page is written, so a worksheet with
 /// hundreds of embedded pictures costs one picture's memory, not the page's.
-public struct PreviewPage {
-    public enum Picture: Equatable {
+package struct PreviewPage {
+    package enum Picture: Equatable {
         /// A valid picture, from an element's `data:` URL or from a file.
         case png(width: Int, height: Int, from: Origin)
         case missing(String)
@@ -23,44 +23,44 @@ public struct PreviewPage {
         case skipped(String)
     }
 
-    public enum Origin: Equatable {
+    package enum Origin: Equatable {
         case embedded(WorksheetText)
         case file(String)
     }
 
     /// One of an element's candidates (`wsimg candidates` numbers them), shown small under its picture.
-    public struct Choice: Equatable {
-        public let number: Int
-        public let path: String
-        public let linked: Bool
+    package struct Choice: Equatable {
+        package let number: Int
+        package let path: String
+        package let linked: Bool
     }
 
-    public struct Item {
-        public let placeholder: Placeholder
-        public let picture: Picture
-        public var choices: [Choice] = []
+    package struct Item {
+        package let placeholder: Placeholder
+        package let picture: Picture
+        package var choices: [Choice] = []
     }
 
     /// One worksheet's part of the page.
-    public struct Sheet {
-        public let title: String
+    package struct Sheet {
+        package let title: String
         /// How `wsimg pick` names the worksheet.
-        public let name: String
-        public let items: [Item]
+        package let name: String
+        package let items: [Item]
         package let source: WorksheetSource
     }
 
-    public let title: String
+    package let title: String
     /// The page's language (`lang`), from the worksheet's `metadata.language`.
-    public var language = "en"
-    public let sheets: [Sheet]
-    public var items: [Item] { sheets.flatMap(\.items) }
+    package var language = "en"
+    package let sheets: [Sheet]
+    package var items: [Item] { sheets.flatMap(\.items) }
 
     /// Finds each element's picture: a `data:` URL, or a file relative to `folder` inside
     /// `imagesFolder` (any file when nil), fully validated. `candidates`: the manifest whose pictures
     /// (inside `imagesFolder`) are shown as the elements' other candidates; `name`, how to name the
     /// worksheet in `wsimg pick` commands.
-    public init(
+    package init(
         worksheet: Worksheet, folder: String, title: String, imagesFolder: String? = nil, candidates: RedoManifest = RedoManifest(),
         name: String = "WORKSHEET"
     ) {
@@ -69,12 +69,12 @@ public struct PreviewPage {
     }
 
     /// Several worksheets on one page.
-    public init(title: String, sheets: [Sheet]) {
+    package init(title: String, sheets: [Sheet]) {
         self.title = title
         self.sheets = sheets
     }
 
-    public static func sheet(
+    package static func sheet(
         _ worksheet: Worksheet, folder: String, title: String, imagesFolder: String?, candidates: RedoManifest, name: String
     ) -> Sheet {
         let inside = imagesFolder.map { WorksheetFile.target(of: $0) }
@@ -172,14 +172,14 @@ public struct PreviewPage {
         return try ImageConverter.png(from: bytes)
     }
 
-    public var counts: (shown: Int, missing: Int) {
+    package var counts: (shown: Int, missing: Int) {
         let shown = items.filter { if case .png = $0.picture { true } else { false } }.count
         let skipped = items.filter { if case .skipped = $0.picture { true } else { false } }.count
         return (shown, items.count - shown - skipped)
     }
 
     /// Writes the page to `fd`, a card at a time; `path` names it in errors.
-    public func write(to fd: Int32, path: String) throws(OutputError) {
+    package func write(to fd: Int32, path: String) throws(OutputError) {
         func put(_ text: String) throws(OutputError) {
             if let failure = Array(text.utf8).withUnsafeBytes({ AtomicFile.writeAll($0, to: fd) }) { throw .cannotWrite(path: path, reason: failure) }
         }

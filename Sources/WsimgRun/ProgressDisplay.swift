@@ -9,8 +9,8 @@ import WsimgWorksheet
 
 /// Shows a run's progress on stderr: a live, throttled line on a terminal; one line per finished image
 /// in logs and pipes. The clock and the output are injected so tests can check exactly what is drawn.
-public final class ProgressDisplay: Sendable {
-    public enum Style: Sendable, Equatable {
+package final class ProgressDisplay: Sendable {
+    package enum Style: Sendable, Equatable {
         /// A terminal: one line redrawn in place, `width` columns wide.
         case live(width: Int)
         /// A log or pipe: plain lines, no control characters.
@@ -37,10 +37,10 @@ public final class ProgressDisplay: Sendable {
         package var undone = 0
     }
 
-    public let style: Style
+    package let style: Style
     /// Images expected; a run of many worksheets adds each group's as it is planned (`expect`).
-    public var total: Int { state.withLock { $0.total } }
-    public let verbose: Bool
+    package var total: Int { state.withLock { $0.total } }
+    package let verbose: Bool
     private let now: @Sendable () -> Double
     private let write: @Sendable (String) -> Void
     private let startedAt: Double
@@ -49,7 +49,7 @@ public final class ProgressDisplay: Sendable {
     /// In logs, a sign of life at most this often while nothing else is printed.
     package static let heartbeatInterval = 5.0
 
-    public init(
+    package init(
         style: Style, total: Int, verbose: Bool = false, now: @escaping @Sendable () -> Double,
         write: @escaping @Sendable (String) -> Void
     ) {
@@ -65,13 +65,13 @@ public final class ProgressDisplay: Sendable {
     }
 
     /// `count` more images to expect (the next group of worksheets of a run).
-    public func expect(_ count: Int) {
+    package func expect(_ count: Int) {
         state.withLock { $0.total += count }
     }
 
     /// Called about once a second: refreshes the live line (ETA, waits) or, in a log that has been
     /// quiet for a while, prints a heartbeat.
-    public func tick() {
+    package func tick() {
         state.withLock { state in
             switch style {
             case .live:
@@ -94,7 +94,7 @@ public final class ProgressDisplay: Sendable {
         state.lastLine = now()
     }
 
-    public func handle(_ event: RunEvent) {
+    package func handle(_ event: RunEvent) {
         state.withLock { state in
             switch event {
             case .finished(let result):
@@ -140,7 +140,7 @@ public final class ProgressDisplay: Sendable {
     }
 
     /// Clears the live line and prints the summary, a line each (one per worksheet, then the total).
-    public func finish(summary lines: [String]) {
+    package func finish(summary lines: [String]) {
         state.withLock { state in
             redraw(&state, force: true)
             if case .live = style, state.drawnSomething { write("\n") }
@@ -149,23 +149,23 @@ public final class ProgressDisplay: Sendable {
         }
     }
 
-    public func finish(summary: String) { finish(summary: [summary]) }
+    package func finish(summary: String) { finish(summary: [summary]) }
 
     /// Prints something worth knowing that is not an error (not with --quiet).
-    public func note(_ message: String) {
+    package func note(_ message: String) {
         guard style != .quiet else { return }
         error(message)
     }
 
     /// A warning, seen whatever the style and counted for `--strict`.
-    public func warn(_ message: String) {
+    package func warn(_ message: String) {
         let warning = Diagnostic.warning(message)
         Warnings.note(warning)
         error(warning.description)
     }
 
     /// Prints a message that must be seen whatever the style.
-    public func error(_ message: String) {
+    package func error(_ message: String) {
         state.withLock { state in
             clearLine(&state)
             write(TerminalText.line("wsimg: \(message)") + "\n")

@@ -10,18 +10,18 @@ import WsimgWorksheet
 /// `--report FILE` (or `-`): the run for scripts, in one shape for one worksheet or many, written
 /// whatever happened — also when a worksheet could not be read, or the run stopped before it began.
 /// `schema` counts its versions; see the README's "The report".
-public struct RunReport {
-    public static let schema = 2
+package struct RunReport {
+    package static let schema = 2
 
     /// One worksheet of the run: where it went, and each image's record (or why it was not read).
-    public struct Sheet {
-        public var worksheet: String
-        public var output: String?
-        public var imagesDir: String?
-        public var error: String?
-        public var images: [WorksheetUpdate.Record] = []
+    package struct Sheet {
+        package var worksheet: String
+        package var output: String?
+        package var imagesDir: String?
+        package var error: String?
+        package var images: [WorksheetUpdate.Record] = []
 
-        public init(worksheet: String, output: String? = nil, imagesDir: String? = nil, error: String? = nil, images: [WorksheetUpdate.Record] = []) {
+        package init(worksheet: String, output: String? = nil, imagesDir: String? = nil, error: String? = nil, images: [WorksheetUpdate.Record] = []) {
             self.worksheet = worksheet
             self.output = output
             self.imagesDir = imagesDir
@@ -30,12 +30,12 @@ public struct RunReport {
         }
     }
 
-    public var version = Version.current
-    public var provider: String?
-    public var exitCode: Int32 = 0
-    public var interrupted = false
+    package var version = Version.current
+    package var provider: String?
+    package var exitCode: Int32 = 0
+    package var interrupted = false
     /// Why the whole run stopped early.
-    public enum Stop: Sendable, Equatable {
+    package enum Stop: Sendable, Equatable {
         /// The engine stopped it (a refused key, a full disk, the deadline, rate limits, no network).
         case engine(GenerationEngine.StopReason)
         case interrupted
@@ -44,7 +44,7 @@ public struct RunReport {
 
         /// One word for scripts: `upstream`, `output`, `deadline`, `overloaded`, `unreachable`,
         /// `interrupted` or `usage`.
-        public var reason: String {
+        package var reason: String {
             switch self {
             case .engine(let stop): stop.kind
             case .interrupted: "interrupted"
@@ -52,7 +52,7 @@ public struct RunReport {
             }
         }
 
-        public var message: String {
+        package var message: String {
             switch self {
             case .engine(let stop): "\(stop)"
             case .interrupted: "interrupted"
@@ -61,12 +61,12 @@ public struct RunReport {
         }
     }
 
-    public var stop: Stop?
-    public var duration = 0.0
-    public var totals = RunSummary.Total()
-    public var worksheets: [Sheet] = []
+    package var stop: Stop?
+    package var duration = 0.0
+    package var totals = RunSummary.Total()
+    package var worksheets: [Sheet] = []
 
-    public init() {}
+    package init() {}
 
     /// Whether the file at `path` is a report wsimg wrote (so a folder of worksheets can hold one).
     package static func isReport(atPath path: String) -> Bool {
@@ -78,7 +78,7 @@ public struct RunReport {
 
     /// Writes the report (atomically, or to stdout for `-`), with every registered secret redacted;
     /// returns what went wrong, if anything did.
-    public func write(to path: String) -> String? {
+    package func write(to path: String) -> String? {
         let bytes = Array(Secrets.redact(json()).utf8)
         if path == "-" {
             return bytes.withUnsafeBytes { AtomicFile.writeAll($0, to: STDOUT_FILENO) }.map { "cannot write the report to stdout: \($0)" }
@@ -91,7 +91,7 @@ public struct RunReport {
         }
     }
 
-    public func json() -> String {
+    package func json() -> String {
         func quoted(_ text: String?) -> String { text.map(JSONWriter.quoted) ?? "null" }
         let stopJSON = stop.map { #"{"reason": \#(quoted($0.reason)), "message": \#(quoted($0.message))}"# } ?? "null"
         let sheets = worksheets.map { sheet in

@@ -12,14 +12,14 @@ import WsimgWorksheet
 /// `3 new, 9 already present, 0 failed → lesson.json, lesson_images/ (4.2s)`. Images a stop of the
 /// whole run left undone (a refused key, Ctrl-C, the deadline) are counted as "not generated" after
 /// the one line that said why, not listed one by one.
-public struct RunSummary {
-    public let line: String
-    public let problemLines: [String]
+package struct RunSummary {
+    package let line: String
+    package let problemLines: [String]
 
     /// `destination`: where the worksheet and the pictures went, as the user would name them.
     /// `fromCache`: how many of the present pictures came from the picture cache this run.
     /// `rerunHelps`: whether running the same command again can generate what is left undone.
-    public init(
+    package init(
         outcome: WorksheetUpdate, duration: Double, interrupted: Bool, destination: String? = nil, fromCache: Int = 0, rerunHelps: Bool = true
     ) {
         let own = outcome.failures.filter(\.ownFailure)
@@ -46,7 +46,7 @@ public struct RunSummary {
 
 extension RunSummary {
     /// The counts of several worksheets together, for the closing line after theirs and the report.
-    public struct Total: Sendable {
+    package struct Total: Sendable {
         package var generated = 0
         package var present = 0
         package var fromCache = 0

@@ -8,18 +8,18 @@ import WsimgNetwork
 import WsimgWorksheet
 
 /// What the process's stderr is: a terminal (and how wide) or a file or pipe.
-public struct TerminalInfo: Sendable, Equatable {
-    public var isTerminal: Bool
-    public var isDumb: Bool
-    public var width: Int
+package struct TerminalInfo: Sendable, Equatable {
+    package var isTerminal: Bool
+    package var isDumb: Bool
+    package var width: Int
 
-    public init(isTerminal: Bool, isDumb: Bool = false, width: Int = 80) {
+    package init(isTerminal: Bool, isDumb: Bool = false, width: Int = 80) {
         self.isTerminal = isTerminal
         self.isDumb = isDumb
         self.width = width
     }
 
-    public static func stderr(environment: [String: String]) -> TerminalInfo {
+    package static func stderr(environment: [String: String]) -> TerminalInfo {
         let tty = isatty(STDERR_FILENO) == 1
         var width = 80
         if let columns = environment["COLUMNS"].flatMap(Int.init), columns > 0 {
@@ -31,7 +31,7 @@ public struct TerminalInfo: Sendable, Equatable {
         return TerminalInfo(isTerminal: tty, isDumb: environment["TERM"] == "dumb", width: width)
     }
 
-    public func progressStyle(_ verbosity: GenerateOptions.Verbosity) -> ProgressDisplay.Style {
+    package func progressStyle(_ verbosity: GenerateOptions.Verbosity) -> ProgressDisplay.Style {
         switch verbosity {
         case .quiet: .quiet
         case .summary: .summaryOnly

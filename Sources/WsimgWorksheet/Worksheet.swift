@@ -5,31 +5,31 @@ import WsimgJSON
 /// A worksheet: where its bytes are, the image placeholders found in them, and a hash of them. It is
 /// read in chunks and never held whole, so a worksheet with hundreds of megabytes of embedded
 /// pictures costs a scan, not its size in memory.
-public struct Worksheet: Sendable {
-    public let source: WorksheetSource
-    public let placeholders: [Placeholder]
+package struct Worksheet: Sendable {
+    package let source: WorksheetSource
+    package let placeholders: [Placeholder]
     /// XXH64 of the bytes as scanned: writing from `source` checks they are still the same, so an
     /// edit made during the run is noticed (mtime alone misses one in the same tick, and raises a false
     /// alarm on a mere touch).
-    public let contentHash: UInt64
+    package let contentHash: UInt64
     /// How many elements of each `type` the worksheet has.
-    public let elementTypes: [String: Int]
+    package let elementTypes: [String: Int]
 
     /// A worksheet from bytes in memory, scanned `chunkSize` bytes at a time.
-    public init(source bytes: [UInt8], chunkSize: Int = WorksheetSource.chunkSize) throws(WorksheetError) {
+    package init(source bytes: [UInt8], chunkSize: Int = WorksheetSource.chunkSize) throws(WorksheetError) {
         source = WorksheetSource(bytes: bytes, chunkSize: chunkSize)
         (placeholders, contentHash, elementTypes) = try Self.scan(source, shownAs: "-")
     }
 
     /// Reads the worksheet at `path` (only a regular file: a FIFO or device is refused, not read).
     /// `shownAs` is how errors name it (the path as the user wrote it).
-    public init(contentsOf path: String, shownAs: String) throws(WorksheetError) {
+    package init(contentsOf path: String, shownAs: String) throws(WorksheetError) {
         source = WorksheetSource(path: path)
         (placeholders, contentHash, elementTypes) = try Self.scan(source, shownAs: shownAs)
     }
 
     /// Copies standard input into a private temporary file (unlinked at once), then scans that.
-    public static func fromStandardInput() throws(WorksheetError) -> Worksheet {
+    package static func fromStandardInput() throws(WorksheetError) -> Worksheet {
         guard let spool = WorksheetSource.spooling(STDIN_FILENO) else {
             throw .unreadable(path: "-", reason: String(cString: strerror(errno)))
         }
@@ -88,37 +88,37 @@ extension Worksheet {
     }
 }
 
-public struct Placeholder: Sendable, Equatable {
-    public static let defaultSide = 512
+package struct Placeholder: Sendable, Equatable {
+    package static let defaultSide = 512
 
     /// What names the element's pictures and what `--redo`, the report and the listings call it: its
     /// own `id` when every image element of the worksheet has one of its own (the web app's saved
     /// form), else its position (see `Worksheet.identify`). Pictures are recognised by their key,
     /// never by this name, so inserting or moving elements never keeps a stale one.
-    public fileprivate(set) var id: String
+    package fileprivate(set) var id: String
     /// `"<pageIndex>-<elementIndex>"`, as the web app's generator names it.
-    public let position: String
+    package let position: String
     /// The element's own `id` in the worksheet, if it has a string one.
-    public let elementID: String?
-    public let prompt: String
-    public let caption: String?
+    package let elementID: String?
+    package let prompt: String
+    package let caption: String?
     /// The size the worksheet asks for, before the generator's size rules.
-    public let width: Int
-    public let height: Int
-    public let url: WorksheetText?
+    package let width: Int
+    package let height: Int
+    package let url: WorksheetText?
     /// Why this element cannot be generated, if it cannot; it then fails on its own.
-    public let problem: String?
+    package let problem: String?
     /// Why this element asks for no picture (an empty, null or missing `imagePrompt`), as the web app's
     /// route skips it: neither generated nor failed.
-    public let skipReason: String?
+    package let skipReason: String?
     /// The one rule for whether an element needs a picture, for `generate` and `validate` alike.
-    public var asksForPicture: Bool { skipReason == nil }
+    package var asksForPicture: Bool { skipReason == nil }
     /// Where its properties object is in the worksheet, to set its `url`.
     package let properties: PropertiesDraft
 
     /// The texts wsimg reads (`caption`, `imagePrompt`) that hold half an emoji — a lone surrogate
     /// escape, as the web app leaves when it cuts a text — and so read a U+FFFD there.
-    public var brokenTexts: [String] {
+    package var brokenTexts: [String] {
         ["caption", "imagePrompt"].filter { name in
             if case .scalar(.string(let text?))? = properties[name] { return text.hasLoneSurrogate }
             return false

@@ -9,40 +9,40 @@ import WsimgWorksheet
 
 /// Hand-rolled argument parsing: options before or after positionals, `--name=value`, `--` to end
 /// options, and "did you mean" for unknown names.
-public struct OptionSpec: Sendable {
+package struct OptionSpec: Sendable {
     /// What a value is, for shell completion.
-    public enum ValueKind: Sendable, Equatable {
+    package enum ValueKind: Sendable, Equatable {
         case none, file, folder, other
         case choices([String])
     }
 
-    public let names: [String]
+    package let names: [String]
     /// The value's placeholder in help (`FILE`, `N`…); nil for flags.
-    public let value: String?
-    public let help: String
-    public let kind: ValueKind
+    package let value: String?
+    package let help: String
+    package let kind: ValueKind
 
-    public init(_ names: [String], value: String? = nil, help: String, kind: ValueKind? = nil) {
+    package init(_ names: [String], value: String? = nil, help: String, kind: ValueKind? = nil) {
         self.names = names
         self.value = value
         self.help = help
         self.kind = kind ?? (value == nil ? .none : .other)
     }
 
-    public var longName: String { names.last! }
+    package var longName: String { names.last! }
 }
 
-public struct ParsedArguments: Sendable, Equatable {
-    public var values: [String: String] = [:]
-    public var flags: Set<String> = []
-    public var positionals: [String] = []
+package struct ParsedArguments: Sendable, Equatable {
+    package var values: [String: String] = [:]
+    package var flags: Set<String> = []
+    package var positionals: [String] = []
 
-    public func value(_ longName: String) -> String? { values[longName] }
-    public func has(_ longName: String) -> Bool { flags.contains(longName) }
+    package func value(_ longName: String) -> String? { values[longName] }
+    package func has(_ longName: String) -> Bool { flags.contains(longName) }
 }
 
-public enum ArgumentParser {
-    public static func parse(_ arguments: [String], options: [OptionSpec]) throws(UsageError) -> ParsedArguments {
+package enum ArgumentParser {
+    package static func parse(_ arguments: [String], options: [OptionSpec]) throws(UsageError) -> ParsedArguments {
         var parsed = ParsedArguments()
         var index = 0
         while index < arguments.count {

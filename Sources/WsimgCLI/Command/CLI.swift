@@ -9,12 +9,12 @@ import WsimgRun
 import WsimgWorksheet
 
 /// Dispatches `wsimg COMMAND …` and returns the process's exit code.
-public enum CLI {
-    public static let version = Version.current
+package enum CLI {
+    package static let version = Version.current
 
     static var commands: [String] { Docs.commands.map(\.name) }
 
-    public static func run(_ arguments: [String], environment: [String: String]) async -> Int32 {
+    package static func run(_ arguments: [String], environment: [String: String]) async -> Int32 {
         guard let first = arguments.first else {
             Console.err(HelpText.general)
             return ExitCode.usage

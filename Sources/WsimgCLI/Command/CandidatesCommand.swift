@@ -10,8 +10,8 @@ import WsimgWorksheet
 
 /// `wsimg candidates WORKSHEET [ID…]`: every picture made for each element, numbered from 1 (the
 /// oldest), the linked one marked, with the command that links another (`wsimg pick`).
-public struct CandidatesCommand {
-    public static let specs: [OptionSpec] =
+package struct CandidatesCommand {
+    package static let specs: [OptionSpec] =
         [OptionSpec(["--json"], help: "print JSON instead of text")]
         + GenerateOptions.specs.filter { GenerateOptions.pictureSettings.contains($0.longName) || ["--images-dir", "--output"].contains($0.longName) }
 
@@ -19,7 +19,7 @@ public struct CandidatesCommand {
     let names: [String]
     let json: Bool
 
-    public init(_ parsed: ParsedArguments, environment: [String: String]) throws(UsageError) {
+    package init(_ parsed: ParsedArguments, environment: [String: String]) throws(UsageError) {
         guard !parsed.positionals.isEmpty else { throw UsageError("Missing WORKSHEET: wsimg candidates WORKSHEET [ID…]") }
         var worksheetOnly = parsed
         worksheetOnly.positionals = Array(parsed.positionals.prefix(1))
@@ -30,7 +30,7 @@ public struct CandidatesCommand {
         json = parsed.has("--json")
     }
 
-    public func run() -> Int32 {
+    package func run() -> Int32 {
         do {
             let elements = try command.candidateListing().selecting(names)
             Console.out(json ? Self.json(elements, command: command) : Self.text(elements, command: command))

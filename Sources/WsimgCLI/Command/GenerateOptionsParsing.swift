@@ -9,7 +9,7 @@ import WsimgWorksheet
 
 /// How `wsimg generate` (and `prompts`, `pick`) reads its options into a `GenerateOptions`.
 extension GenerateOptions {
-    public static let specs: [OptionSpec] = [
+    package static let specs: [OptionSpec] = [
         OptionSpec(["-o", "--output"], value: "FILE", help: "write the updated worksheet here ('-' for stdout); default: update WORKSHEET in place", kind: .file),
         OptionSpec(["--output-dir"], value: "DIR", help: "with several worksheets: write each to DIR under its own name (default: in place)", kind: .folder),
         OptionSpec(["--images-dir"], value: "DIR", help: "folder for the PNGs; default: <worksheet name>_images beside the output", kind: .folder),
@@ -57,7 +57,7 @@ extension GenerateOptions {
     ]
 
     /// `command`: which command's options these are, for the usage line of a missing worksheet.
-    public init(_ parsed: ParsedArguments, command: String = "generate") throws(UsageError) {
+    package init(_ parsed: ParsedArguments, command: String = "generate") throws(UsageError) {
         if parsed.value("--api-key") != nil {
             throw UsageError("There is no --api-key option: a key on the command line ends up in shell history and process lists. Set TOGETHER_API_KEY, or TOGETHER_API_KEY_FILE to a file holding the key.")
         }

@@ -11,14 +11,14 @@ import WsimgWorksheet
 /// `wsimg pick WORKSHEET ID N`: links candidate N of element ID (as `wsimg candidates` numbers them)
 /// and keeps it for later runs, until the element's prompt or size changes. No request is sent; the
 /// worksheet is written as `generate` writes it (`--embed`, `-o`).
-public enum PickCommand {
+package enum PickCommand {
     static let excluded: Set<String> = [
         "--redo", "--variants", "--dry-run", "--force", "--prune", "--recursive", "--output-dir", "--deadline", "--max-wait", "--retries",
         "--backoff", "--timeout", "--concurrency", "--batch-size", "--no-cache", "--cache-dir", "--api-key",
     ]
-    public static let specs = GenerateOptions.specs.filter { !excluded.contains($0.longName) }
+    package static let specs = GenerateOptions.specs.filter { !excluded.contains($0.longName) }
 
-    public static func options(_ parsed: ParsedArguments) throws(UsageError) -> GenerateOptions {
+    package static func options(_ parsed: ParsedArguments) throws(UsageError) -> GenerateOptions {
         guard parsed.positionals.count == 3 else {
             throw UsageError("wsimg pick needs a worksheet, an element and a candidate's number: wsimg pick WORKSHEET ID N ('wsimg candidates WORKSHEET' lists them)")
         }

@@ -11,18 +11,18 @@ import WsimgWorksheet
 /// `wsimg validate PATH… [--worksheet FILE]`: decodes PNGs fully with libpng and reports each problem
 /// on a line of its own; with a worksheet, also checks that every image URL points at a valid PNG of
 /// the size the worksheet asks for.
-public struct ValidateCommand {
-    public static let specs: [OptionSpec] = [
+package struct ValidateCommand {
+    package static let specs: [OptionSpec] = [
         OptionSpec(["--worksheet"], value: "FILE", help: "also check that every image url in FILE is a valid PNG of the expected size", kind: .file),
         OptionSpec(["-q", "--quiet"], help: "print problems only, no closing line"),
         OptionSpec(["-h", "--help"], help: "show this help"),
     ]
 
-    public let paths: [String]
-    public let worksheet: String?
-    public let quiet: Bool
+    package let paths: [String]
+    package let worksheet: String?
+    package let quiet: Bool
 
-    public init(_ parsed: ParsedArguments) throws(UsageError) {
+    package init(_ parsed: ParsedArguments) throws(UsageError) {
         paths = parsed.positionals
         worksheet = parsed.value("--worksheet")
         quiet = parsed.has("--quiet")
@@ -31,7 +31,7 @@ public struct ValidateCommand {
         }
     }
 
-    public func run() -> Int32 {
+    package func run() -> Int32 {
         var problems: [String] = []
         var checked = 0
         for path in paths {

@@ -10,8 +10,8 @@ import WsimgWorksheet
 /// Everything wsimg says about itself, in one place: `--help`, `wsimg help COMMAND`, the man page and
 /// the shell completions are all rendered from these records, and the parser reads the same option
 /// specs, so none of them can drift from the code.
-public struct CommandDoc: Sendable {
-    public enum Operand: Sendable, Equatable {
+package struct CommandDoc: Sendable {
+    package enum Operand: Sendable, Equatable {
         case none, worksheet, pngPaths, command, shell
         /// `wsimg cache clean`.
         case clean
@@ -19,19 +19,19 @@ public struct CommandDoc: Sendable {
         case worksheetThenElements
     }
 
-    public let name: String
-    public let synopsis: String
+    package let name: String
+    package let synopsis: String
     /// One line, for the command list.
-    public let summary: String
-    public let description: [String]
-    public let options: [OptionSpec]
-    public let operand: Operand
-    public let examples: [(command: String, what: String)]
+    package let summary: String
+    package let description: [String]
+    package let options: [OptionSpec]
+    package let operand: Operand
+    package let examples: [(command: String, what: String)]
     /// What the command list shows after the name, when not the operand's usual words.
-    public var operandText: String? = nil
+    package var operandText: String? = nil
 
     /// `wsimg generate WORKSHEET`: the short form the command list shows.
-    public var listing: String {
+    package var listing: String {
         if let operandText { return "wsimg \(name) \(operandText)" }
         let operandName =
             switch operand {
@@ -47,10 +47,10 @@ public struct CommandDoc: Sendable {
     }
 }
 
-public enum Docs {
-    public static let tagline = "generate the pictures of a worksheet with FLUX.1-schnell"
+package enum Docs {
+    package static let tagline = "generate the pictures of a worksheet with FLUX.1-schnell"
 
-    public static let generate = CommandDoc(
+    package static let generate = CommandDoc(
         name: "generate", synopsis: "wsimg generate WORKSHEET… [options]",
         summary: "generate missing pictures and link them from the worksheet",
         description: [
@@ -67,7 +67,7 @@ public enum Docs {
             ("wsimg generate worksheets/ --output-dir build", "every worksheet of the folder, into build/"),
         ], operandText: "WORKSHEET…")
 
-    public static let prompts = CommandDoc(
+    package static let prompts = CommandDoc(
         name: "prompts", synopsis: "wsimg prompts WORKSHEET [--json] [generate options]",
         summary: "list the image requests, which pictures exist, and the cost (no key needed)",
         description: [
@@ -79,7 +79,7 @@ public enum Docs {
         operand: .worksheet,
         examples: [("wsimg prompts lesson.json --steps 8", "statuses and cost for 8 steps")])
 
-    public static let candidates = CommandDoc(
+    package static let candidates = CommandDoc(
         name: "candidates", synopsis: "wsimg candidates WORKSHEET [ID…] [--json]",
         summary: "list the pictures made for each element, to pick another (no key needed)",
         description: [
@@ -89,7 +89,7 @@ public enum Docs {
         options: CandidatesCommand.specs, operand: .worksheetThenElements,
         examples: [("wsimg candidates lesson.json 1-2", "the pictures of element 1-2")])
 
-    public static let pick = CommandDoc(
+    package static let pick = CommandDoc(
         name: "pick", synopsis: "wsimg pick WORKSHEET ID N [generate options]",
         summary: "link candidate N of element ID (as 'wsimg candidates' numbers them); no request is sent",
         description: [
@@ -101,7 +101,7 @@ public enum Docs {
             ("wsimg pick lesson.json 1-2 3 --embed -o upload.json", "the third, inside the worksheet for the web app"),
         ], operandText: "WORKSHEET ID N")
 
-    public static let validate = CommandDoc(
+    package static let validate = CommandDoc(
         name: "validate", synopsis: "wsimg validate PATH… [--worksheet FILE]",
         summary: "check PNG files and a worksheet's pictures",
         description: [
@@ -110,7 +110,7 @@ public enum Docs {
         options: ValidateCommand.specs, operand: .pngPaths,
         examples: [("wsimg validate lesson_images --worksheet lesson.json", "every picture, and every link of the worksheet")])
 
-    public static let preview = CommandDoc(
+    package static let preview = CommandDoc(
         name: "preview", synopsis: "wsimg preview WORKSHEET… [-o FILE.html] [--open]",
         summary: "one offline HTML page showing every picture and its candidates",
         description: [
@@ -123,7 +123,7 @@ public enum Docs {
             ("wsimg preview worksheets/ -o all.html", "every worksheet of the folder on one page"),
         ], operandText: "WORKSHEET…")
 
-    public static let cache = CommandDoc(
+    package static let cache = CommandDoc(
         name: "cache", synopsis: "wsimg cache [clean [--older-than DAYS]]",
         summary: "show the picture cache (folder, pictures, size), or empty it",
         description: [
@@ -132,23 +132,23 @@ public enum Docs {
         options: CacheCommand.specs, operand: .clean,
         examples: [("wsimg cache clean --older-than 30", "pictures not used for a month")])
 
-    public static let completion = CommandDoc(
+    package static let completion = CommandDoc(
         name: "completion", synopsis: "wsimg completion bash|zsh|fish",
         summary: "print the shell completion script",
         description: ["Prints the completion script for the shell: commands, every option of each command, provider names, worksheets, folders."],
         options: [], operand: .shell,
         examples: [("wsimg completion bash > ~/.local/share/bash-completion/completions/wsimg", "completion for bash")])
 
-    public static let help = CommandDoc(
+    package static let help = CommandDoc(
         name: "help", synopsis: "wsimg help [COMMAND]",
         summary: "show help (also: wsimg --help, wsimg COMMAND --help)",
         description: [], options: [], operand: .command, examples: [])
 
-    public static let commands = [generate, prompts, candidates, pick, validate, preview, cache, completion, help]
+    package static let commands = [generate, prompts, candidates, pick, validate, preview, cache, completion, help]
 
-    public static func command(_ name: String) -> CommandDoc? { commands.first { $0.name == name } }
+    package static func command(_ name: String) -> CommandDoc? { commands.first { $0.name == name } }
 
-    public static let environment: [(name: String, meaning: String)] = [
+    package static let environment: [(name: String, meaning: String)] = [
         ("TOGETHER_API_KEY", "Together AI key (required with --provider together)"),
         ("TOGETHER_API_KEY_FILE", "file holding the key (its first line), read when TOGETHER_API_KEY is unset"),
         ("TOGETHER_BASE_URL", "API base URL, with or without /v1 (default \(TogetherProvider.defaultBaseURL))"),
@@ -169,14 +169,14 @@ public enum Docs {
         ("DISPLAY, WAYLAND_DISPLAY", "preview --open opens the page (xdg-open) only when one is set"),
     ]
 
-    public static let exitCodes: [(code: String, meaning: String)] = [
+    package static let exitCodes: [(code: String, meaning: String)] = [
         ("0", "every image is present"),
         ("1", "some images could not be generated (the worksheet is written with the rest), rate limits would hold the run longer than --max-wait, the worksheet's images were edited during the run, or (--strict) there were warnings"),
         ("2", "usage, input, output or configuration error (nothing sent or written), the key was refused, the URL answered 404 or a redirect, or the service could not be reached at all"),
         ("130", "interrupted by Ctrl-C, SIGTERM, SIGHUP or a closed output pipe (what was generated is kept and linked)"),
     ]
 
-    public static let files: [(path: String, meaning: String)] = [
+    package static let files: [(path: String, meaning: String)] = [
         ("NAME_images/ID-KEY.png", "the pictures, beside the output worksheet; KEY is a hash of everything that makes the picture"),
         ("NAME_images/.wsimg-redo.json", "the seeds --redo and pick chose (kept until the element's prompt or size changes) and every element's candidates"),
         (".wsimg-PID-XXXXXX.tmp", "files being written; a later run removes those no running wsimg holds"),

@@ -9,10 +9,10 @@ import WsimgWorksheet
 
 /// Shell completion scripts (`wsimg completion bash|zsh|fish`), rendered from `Docs`: commands, every
 /// option of each command, provider names, worksheets (`*.json`) and folders.
-public enum Completions {
-    public static let shells = ["bash", "zsh", "fish"]
+package enum Completions {
+    package static let shells = ["bash", "zsh", "fish"]
 
-    public static func script(for shell: String) -> String? {
+    package static func script(for shell: String) -> String? {
         switch shell {
         case "bash": bash
         case "zsh": zsh

@@ -8,10 +8,10 @@ import WsimgRun
 import WsimgWorksheet
 
 /// `--help` and `wsimg help COMMAND`, rendered from `Docs` and wrapped to 80 columns.
-public enum HelpText {
-    public static let width = 80
+package enum HelpText {
+    package static let width = 80
 
-    public static var general: String {
+    package static var general: String {
         let rows = Docs.commands.map { ($0.listing, $0.summary) }
         return """
             wsimg \(Version.current): \(Docs.tagline).
@@ -27,7 +27,7 @@ public enum HelpText {
             """
     }
 
-    public static func command(_ doc: CommandDoc) -> String {
+    package static func command(_ doc: CommandDoc) -> String {
         var text = "Usage: \(doc.synopsis)\n"
         for paragraph in doc.description { text += "\n" + wrap(paragraph, indent: 0) + "\n" }
         let options = doc.options.filter { !$0.help.isEmpty }

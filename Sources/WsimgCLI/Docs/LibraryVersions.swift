@@ -11,8 +11,8 @@ import WsimgRun
 import WsimgWorksheet
 
 /// The C libraries wsimg runs with, for `--version` (as `curl -V` names its own).
-public enum LibraryVersions {
-    public static var line: String {
+package enum LibraryVersions {
+    package static var line: String {
         let curl = String(cString: wsimg_curl_version())
         let ssl = String(cString: wsimg_curl_ssl_version())
         let png = String(cString: png_get_libpng_ver(nil))

@@ -9,8 +9,8 @@ import WsimgWorksheet
 
 /// `wsimg.1` in plain roff (`man -l wsimg.1`), rendered from `Docs`. The date is the release's
 /// (`Version.date`), so the page is the same on every build.
-public enum ManPage {
-    public static var text: String {
+package enum ManPage {
+    package static var text: String {
         var out = """
             .TH WSIMG 1 "\(Version.date)" "wsimg \(Version.current)" "User Commands"
             .SH NAME
