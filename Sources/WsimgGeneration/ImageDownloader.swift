@@ -43,12 +43,7 @@ package struct ImageDownloader: Sendable {
         } catch {
             throw error == .cancelled ? .cancelled : .transport(error)
         }
-        switch response.status {
-        case 200..<300: break
-        case 429: throw .rateLimited(retryAfter: RetryAfter.seconds(from: response))
-        case 503: throw .overloaded(retryAfter: RetryAfter.seconds(from: response))
-        default: throw .downloadFailed(status: response.status, url: url.display)
-        }
+        try UpstreamStatus.check(response, from: .pictureDownload, url: url.display, redactor: Redactor(secrets: []))
         guard let sink else { return .bytes(response.body) }
         if let failure = sink.writeError { throw .localWrite(failure) }
         if let file = sink.file, !file.finish(), let failure = file.writeError { throw .localWrite(failure) }

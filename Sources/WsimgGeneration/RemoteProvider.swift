@@ -78,23 +78,8 @@ package struct RemoteProvider: ImageProvider {
             throw error == .cancelled ? .cancelled : .transport(error)
         }
         let redactor = Redactor(secrets: [token].compactMap { $0 })
-        try Self.check(response, url: endpoint.display, redactor: redactor)
+        try UpstreamStatus.check(response, from: .batchRoute, url: endpoint.display, redactor: redactor)
         return try Self.answers(in: response.body, for: requests, redactor: redactor)
-    }
-
-    package static func check(_ response: HTTPResponse, url: String, redactor: Redactor) throws(GenerationError) {
-        let status = response.status
-        guard !(200..<300).contains(status) else { return }
-        let message = UpstreamStatus.errorMessage(in: response.body, redactor: redactor)
-        switch status {
-        case 429: throw .rateLimited(retryAfter: RetryAfter.seconds(from: response))
-        case 503: throw .overloaded(retryAfter: RetryAfter.seconds(from: response))
-        case 300..<400: throw .redirected(status: status, location: response.header("location").map { UpstreamStatus.safeLocation($0) })
-        case 401, 403, 404: throw .endpointRefused(status: status, message: message, url: url)
-        case 400, 413, 422: throw .rejected(status: status, message: message ?? "no reason given")
-        case 500 where message?.contains("API key not configured") == true: throw .endpointNotConfigured(message!)
-        default: throw .server(status: status, message: message)
-        }
     }
 
     /// The fields of the route's answer wsimg reads; everything else is scanned and forgotten.

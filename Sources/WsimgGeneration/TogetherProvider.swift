@@ -99,7 +99,7 @@ package struct TogetherProvider: SingleImageProvider {
             throw error == .cancelled ? .cancelled : .transport(error)
         }
         if let headers = RateLimitHeaders(response) { rateReports?.record(headers) }
-        try UpstreamStatus.check(response, url: endpoint.display, redactor: Redactor(secrets: [apiKey]))
+        try UpstreamStatus.check(response, from: .together, url: endpoint.display, redactor: Redactor(secrets: [apiKey]))
         // With a spool, the answer was read as it streamed past, the image going into the file.
         let answer = if let spool { try spool.answer() } else { try TogetherAnswer.parse(response.body) }
         switch answer {
@@ -118,40 +118,6 @@ package struct TogetherProvider: SingleImageProvider {
             }
             return .spooled(file)
         }
-    }
-}
-
-/// Maps an upstream's HTTP status to what wsimg does about it.
-package enum UpstreamStatus {
-    package static func check(_ response: HTTPResponse, url: String, redactor: Redactor) throws(GenerationError) {
-        let status = response.status
-        guard !(200..<300).contains(status) else { return }
-        let message = errorMessage(in: response.body, redactor: redactor)
-        switch status {
-        case 429: throw .rateLimited(retryAfter: RetryAfter.seconds(from: response))
-        case 503: throw .overloaded(retryAfter: RetryAfter.seconds(from: response))
-        case 300..<400: throw .redirected(status: status, location: response.header("location").map { safeLocation($0) })
-        case 401, 403: throw .unauthorized(status: status, message: message)
-        case 402: throw .outOfCredit(message: message)
-        case 404: throw .notFound(url: url, message: message)
-        case 400, 413, 422: throw .rejected(status: status, message: message ?? "no reason given")
-        default: throw .server(status: status, message: message)
-        }
-    }
-
-    /// Together answers `{"error":{"message":…}}`; other servers `{"error":"…"}` or `{"message":…}`.
-    /// The text is the server's: redacted and made safe to print. Only those fields are kept, so a
-    /// large error body costs nothing (and the transport keeps only its first few KiB).
-    package static func errorMessage(in body: [UInt8], redactor: Redactor) -> String? {
-        let wanted: [[JSONFieldCapture.Pattern]] = [[.key("error"), .key("message")], [.key("error")], [.key("message")]]
-        guard let answer = try? JSONFieldCapture.scan(body, wanted) else { return nil }
-        let text = answer[.key("error"), .key("message")]?.value.text ?? answer[.key("error")]?.value.text ?? answer[.key("message")]?.value.text
-        return text.map { TerminalText.safe(redactor.redact($0)) }
-    }
-
-    /// A redirect's target, without the query (signed URLs carry tokens there).
-    package static func safeLocation(_ location: String) -> String {
-        (try? ServiceURL(location).display) ?? ServiceEndpoints.safeDisplay(location)
     }
 }
 

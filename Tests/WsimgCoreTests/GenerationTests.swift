@@ -50,10 +50,26 @@ import Testing
         do {
             try UpstreamStatus.check(
                 HTTPResponse(status: status, headers: headers.map { ($0.0, $0.1) }, body: Array(body.utf8)),
-                url: "https://api.example/v1/images/generations", redactor: Redactor(secrets: ["sk-secret"]))
+                from: .together, url: "https://api.example/v1/images/generations", redactor: Redactor(secrets: ["sk-secret"]))
             return nil
         } catch {
             return error
+        }
+    }
+
+    /// One table for every upstream: what differs by who answered.
+    @Test(arguments: [
+        (UpstreamStatus.Service.batchRoute, 402, GenerationError.server(status: 402, message: nil)),
+        (.batchRoute, 404, .endpointRefused(status: 404, message: nil, url: "https://x/")),
+        (.together, 404, .notFound(url: "https://x/", message: nil)),
+        (.pictureDownload, 404, .downloadFailed(status: 404, url: "https://x/")),
+        (.pictureDownload, 429, .rateLimited(retryAfter: nil)),
+        (.pictureDownload, 302, .downloadFailed(status: 302, url: "https://x/")),
+        (.batchRoute, 413, .rejected(status: 413, message: "no reason given")),
+    ])
+    func eachServiceReadsTheTable(service: UpstreamStatus.Service, status: Int, error: GenerationError) {
+        #expect(throws: error) {
+            try UpstreamStatus.check(HTTPResponse(status: status, headers: [], body: []), from: service, url: "https://x/", redactor: Redactor(secrets: []))
         }
     }
 

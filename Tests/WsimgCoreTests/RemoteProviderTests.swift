@@ -112,8 +112,8 @@ import Testing
 
     func check(_ status: Int, _ body: String) -> GenerationError? {
         do {
-            try RemoteProvider.check(
-                HTTPResponse(status: status, headers: [], body: Array(body.utf8)), url: "https://x/api",
+            try UpstreamStatus.check(
+                HTTPResponse(status: status, headers: [], body: Array(body.utf8)), from: .batchRoute, url: "https://x/api",
                 redactor: Redactor(secrets: ["tok-123"]))
             return nil
         } catch {
