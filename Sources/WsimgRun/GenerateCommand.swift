@@ -79,25 +79,39 @@ package struct GenerateCommand {
         return code
     }
 
+    /// What the next run would plan, knowing the images folders' choices: no key needed, nothing sent,
+    /// nothing written. The one plan behind `prompts`, `--dry-run` and `validate --worksheet`'s orphans.
+    package struct Preview {
+        package let layout: Layout
+        package let provider: any ImageProvider
+        package let redo: RedoSelection
+        package let plan: GenerationPlan
+    }
+
+    package func preview() throws -> Preview {
+        let layout = resolveLayout()
+        let worksheet = try readWorksheet(layout.input)
+        let (provider, _) = try makeProvider(planning: true)
+        let redo = try RedoSelection(worksheet: worksheet, folders: layout.choiceFolders, ids: options.redo, options: options.requestOptions)
+        let plan = GenerationPlan(
+            worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
+            store: layout.store, force: options.force, inputFolder: layout.inputFolder, pictureFolders: layout.choiceFolders
+        ).knowing(redo.manifest)
+        return Preview(layout: layout, provider: provider, redo: redo, plan: plan)
+    }
+
     package func printOnePlan(_ render: (PlanListing) -> String) -> (code: Int32, plan: GenerationPlan?) {
         do {
-            let layout = resolveLayout()
-            let worksheet = try readWorksheet(layout.input)
-            let (provider, _) = try makeProvider(planning: true)
-            let redo = try RedoSelection(worksheet: worksheet, folders: layout.choiceFolders, ids: options.redo, options: options.requestOptions)
-            let plan = GenerationPlan(
-                worksheet: worksheet, provider: provider, options: redo.apply(to: options.requestOptions),
-                store: layout.store, force: options.force, inputFolder: layout.inputFolder, pictureFolders: layout.choiceFolders
-            ).knowing(redo.manifest)
-            var estimate = CostEstimate(plan: plan, options: options, provider: provider.kind, environment: environment)
-            estimate.rate = knownRate(provider)
+            let next = try preview()
+            var estimate = CostEstimate(plan: next.plan, options: options, provider: next.provider.kind, environment: environment)
+            estimate.rate = knownRate(next.provider)
             if let warning = CostEstimate.stepsWarning(options) { Console.report(.warning(warning)) }
             Console.out(
                 render(
                     PlanListing(
-                        plan: plan, store: layout.store, estimate: estimate, providerNote: providerNote(provider), manifest: redo.manifest,
-                        forced: options.force)))
-            return (ExitCode.success, plan)
+                        plan: next.plan, store: next.layout.store, estimate: estimate, providerNote: providerNote(next.provider),
+                        manifest: next.redo.manifest, forced: options.force)))
+            return (ExitCode.success, next.plan)
         } catch {
             reportError("\(error)")
             return (ExitCode.usage, nil)

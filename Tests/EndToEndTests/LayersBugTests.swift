@@ -59,4 +59,25 @@ import WsimgJSON
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.stderr.contains("skipping lessons/x: warning: y.json"), "\(run.stderr)")
     }
+
+    /// `validate --worksheet` and `--prune` call the same pictures orphans: a picture of an element's
+    /// current prompt whose link was lost (the worksheet saved again without it), listed in no manifest, is
+    /// no orphan to either.
+    @Test func validateAndPruneAgreeOnOrphans() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        let original = Sheets.sample(count: 2)
+        scratch.write("w.json", original)
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        scratch.write("w.json", original)
+        // And no manifest lists them (pictures made before 0.5, or a manifest deleted).
+        #expect(unlink(scratch.path + "/w_images/.wsimg-redo.json") == 0)
+        let validate = try await Wsimg.run(["validate", "--worksheet", "w.json"], in: scratch.path, environment: ["TOGETHER_BASE_URL": upstream.baseURL])
+        #expect(!validate.stderr.contains("belongs to no element"), "\(validate.stderr)")
+        let prune = try await Wsimg.run(["generate", "w.json", "--prune"], in: scratch.path, environment: env(upstream))
+        #expect(prune.code == 0 && !prune.stderr.contains("deleted"), "\(prune.stderr)")
+        #expect(upstream.requestCount == 2)
+        #expect(try scratch.worksheet("w.json").placeholders.allSatisfy { $0.url != nil })
+    }
 }

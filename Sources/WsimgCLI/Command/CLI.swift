@@ -55,7 +55,7 @@ package enum CLI {
             do {
                 let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), options: ValidateCommand.specs)
                 if parsed.has("--help") { return printHelp("validate") }
-                return try ValidateCommand(parsed).run()
+                return try ValidateCommand(parsed, environment: environment).run()
             } catch {
                 return usageError(error.message, command: "validate")
             }

@@ -21,8 +21,10 @@ package struct ValidateCommand {
     package let paths: [String]
     package let worksheet: String?
     package let quiet: Bool
+    package let environment: [String: String]
 
-    package init(_ parsed: ParsedArguments) throws(UsageError) {
+    package init(_ parsed: ParsedArguments, environment: [String: String] = [:]) throws(UsageError) {
+        self.environment = environment
         paths = parsed.positionals
         worksheet = parsed.value("--worksheet")
         quiet = parsed.has("--quiet")
@@ -50,7 +52,7 @@ package struct ValidateCommand {
                 checked += count
                 problems += found
                 if !quiet {
-                    for orphan in try Self.unlinkedPictures(worksheet) {
+                    for orphan in try unlinkedPictures(worksheet) {
                         Console.err(TerminalText.line("note: \(orphan) belongs to no element of \(worksheet); `wsimg generate --prune` deletes it") + "\n")
                     }
                 }
@@ -116,29 +118,13 @@ package struct ValidateCommand {
         return "the PNG is \(header.width)×\(header.height), larger than any picture wsimg makes (\(SizeRules.maximumSide) a side); not decoded"
     }
 
-    /// Pictures in the worksheet's images folder (`<name>_images/`) that none of its elements links,
-    /// directly or through an embedded picture's mark.
-    static func unlinkedPictures(_ path: String) throws(WorksheetError) -> [String] {
-        let absolute = Paths.absolute(path)
-        let folder = Paths.folder(of: absolute)
-        let directory = Paths.imagesFolder(of: absolute)
-        guard let names = try? FileSystem.contentsOfDirectory(atPath: directory) else { return [] }
-        let sheet = try Worksheet(contentsOf: absolute, shownAs: path)
-        var used = Set<String>()
-        // An element's candidates for its prompt as it is (`wsimg candidates`) belong to it; `--prune` keeps them.
-        let manifest = RedoManifest.load(from: directory)
-        for placeholder in sheet.placeholders where placeholder.skipReason == nil && placeholder.problem == nil {
-            for fingerprint in RedoManifest.fingerprints(of: placeholder) {
-                for candidate in manifest.candidates(of: placeholder.id, fingerprint: fingerprint) { used.insert(candidate.file) }
-            }
-        }
-        for placeholder in sheet.placeholders {
-            guard let url = placeholder.url else { continue }
-            if let text = url.text, !text.contains(":") { used.insert((Paths.absolute(text, base: folder) as NSString).lastPathComponent) }
-            if let marked = PictureMark.key(inDataURL: url.head) { used.insert(ImageStore.fileName(id: placeholder.id, key: marked)) }
-        }
-        let prefix = Paths.relative(directory, from: FileSystem.currentDirectoryPath)
-        return names.filter { !$0.hasPrefix(".") && ImageStore.key(inFileName: $0) != nil && !used.contains($0) }.sorted().map { prefix + "/" + $0 }
+    /// Pictures in the worksheet's images folder that no element uses, by the very rule `--prune`
+    /// deletes them by (`GenerationPlan.orphans`): the plan the next run would make, with this
+    /// environment's settings.
+    func unlinkedPictures(_ path: String) throws -> [String] {
+        let command = GenerateCommand(options: GenerateOptions(worksheet: path), environment: environment, terminal: TerminalInfo(isTerminal: false))
+        let next = try command.preview()
+        return next.plan.orphans(in: next.layout.store).map { Paths.relative($0, from: FileSystem.currentDirectoryPath) }
     }
 
     func checkWorksheet(_ path: String) throws(WorksheetError) -> (checked: Int, problems: [String]) {
