@@ -7,17 +7,16 @@ import WsimgWorksheet
 
 /// Where received pictures are converted and checked.
 package enum ValidationThreads {
-    /// Decoding a picture takes milliseconds of CPU. It runs on a dispatch queue, at most one decode
-    /// per core at a time, so Swift's cooperative threads stay free to send the next requests
-    /// meanwhile (measured: scenario 1 of `make bench` went from 1.10 to 1.07 of ideal).
+    /// Decoding a picture takes milliseconds of CPU. It runs on an operation queue of its own, at most
+    /// one decode per core at a time (the queue's limit: no thread waits on a semaphore), so Swift's
+    /// cooperative threads stay free to send the next requests meanwhile (measured: scenario 1 of
+    /// `make bench` went from 1.10 to 1.07 of ideal).
     ///
     /// Returns the picture to store: the payload itself when it is a valid PNG, a PNG made from it
     /// when it is a JPEG (the spooled JPEG file is then dropped, which deletes it).
     package static func prepare(_ payload: ImagePayload, width: Int, height: Int) async -> Result<ImagePayload, ValidationError> {
         await withCheckedContinuation { (done: CheckedContinuation<Result<ImagePayload, ValidationError>, Never>) in
-            queue.async {
-                slots.wait()
-                defer { slots.signal() }
+            decoders.addOperation {
                 done.resume(returning: Result { () throws(ValidationError) in try convertAndValidate(payload, width: width, height: height) })
             }
         }
@@ -49,6 +48,10 @@ package enum ValidationThreads {
         }
     }
 
-    private static let queue = DispatchQueue(label: "wsimg-validation", attributes: .concurrent)
-    private static let slots = DispatchSemaphore(value: ProcessInfo.processInfo.activeProcessorCount)
+    private static let decoders: OperationQueue = {
+        let queue = OperationQueue()
+        queue.name = "wsimg-validation"
+        queue.maxConcurrentOperationCount = ProcessInfo.processInfo.activeProcessorCount
+        return queue
+    }()
 }

@@ -12,7 +12,7 @@ import WsimgWorksheet
 /// An `flock` on `.wsimg.lock` in the images folder: held for the run, released by the kernel when
 /// the process ends however it ends (the file itself stays; it is never the lock's state). Where the
 /// filesystem cannot lock (some network filesystems), the run goes on unlocked, with a warning.
-package final class RunLock {
+package final class RunLock: Sendable {
     package static let fileName = ".wsimg.lock"
 
     package enum Outcome {

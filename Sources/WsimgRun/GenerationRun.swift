@@ -191,9 +191,12 @@ package struct GenerationRun {
         let started = Date()
         // Locks in one order for every process (by the images folder's real path), so two runs
         // taking the same worksheets in another order cannot each hold what the other waits for.
-        let claims = RunLocks.claim(
-            group.map { entry in entry.unit.needsClaim(entry.sheet, provider: provider) ? entry.sheet.layout.store.directory : nil },
-            claim: { index in group[index].unit.claimImagesFolder(group[index].sheet.layout) })
+        // Waiting for another run's lock blocks: off Swift's cooperative threads.
+        let folders = group.map { entry in entry.unit.needsClaim(entry.sheet, provider: provider) ? entry.sheet.layout.store.directory : nil }
+        let claimants = group.map { ($0.unit, $0.sheet.layout) }
+        let claims = await OffPool.run {
+            RunLocks.claim(folders, claim: { index in claimants[index].0.claimImagesFolder(claimants[index].1) })
+        }
         var prepared: [(unit: GenerateCommand, run: GenerateCommand.Prepared)] = []
         for (index, entry) in group.enumerated() {
             if case .refused = claims[index] {

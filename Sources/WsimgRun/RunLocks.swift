@@ -10,7 +10,7 @@ import WsimgWorksheet
 /// Taking many worksheets' run locks without deadlock and without running out of file descriptors.
 package enum RunLocks {
     /// What became of one worksheet's claim.
-    package enum Claim {
+    package enum Claim: Sendable {
         /// It has nothing to generate, so it needs no lock.
         case notNeeded
         case held(RunLock?, waited: Bool)
