@@ -112,7 +112,10 @@ func worksheet(prompts: [String], sizes: [(Int, Int)]) -> String {
     return #"{"title":"bench","pages":[\#(pages.joined(separator: ","))]}"#
 }
 
-let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wsimg").path
+// WSIMG_BINARY measures another build (an older release, side by side with this one).
+let binary =
+    ProcessInfo.processInfo.environment["WSIMG_BINARY"].flatMap { $0.isEmpty ? nil : $0 }
+    ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wsimg").path
 let mixed = [(512, 512), (1024, 1024), (400, 300), (768, 512), (1024, 768)]
 var scenarios = [
     Scenario(name: "1. 200 mixed, 250 ms", images: 200, concurrency: 16, latency: 0.25, sizes: mixed),
