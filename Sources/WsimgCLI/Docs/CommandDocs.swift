@@ -91,7 +91,7 @@ package enum Docs {
 
     package static let pick = CommandDoc(
         name: "pick", synopsis: "wsimg pick WORKSHEET ID N [generate options]",
-        summary: "link candidate N of element ID (as 'wsimg candidates' numbers them); no request is sent",
+        summary: "link candidate N of element ID (as 'wsimg candidates' numbers them); no request is sent, no key needed",
         description: [
             "Links candidate N of element ID and keeps it for later runs until the element's prompt or size changes. No request is sent: a picture that is missing or out of date for another element is left as it is and the exit code is 1. The worksheet is written as 'generate' writes it: in place, to -o FILE, or with --embed."
         ],
