@@ -98,9 +98,10 @@ fuzz: deps
 	@for harness in $(FUZZ_HARNESSES); do \
 	  mkdir -p .build-fuzz/corpus/$$harness; \
 	  echo "fuzzing $$harness for $(FUZZ_SECONDS) s"; \
-	  ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no WSIMG_FUZZ=$$harness .build-fuzz/debug/wsimg-fuzz .build-fuzz/corpus/$$harness Fuzz/corpus/$$harness \
-	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=.build-fuzz/ -print_final_stats=1 2>&1 \
-	    | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY)|Fatal error' || exit 1; \
+	  status=0; ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no WSIMG_FUZZ=$$harness .build-fuzz/debug/wsimg-fuzz .build-fuzz/corpus/$$harness Fuzz/corpus/$$harness \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=.build-fuzz/ -print_final_stats=1 > .build-fuzz/$$harness.log 2>&1 || status=$$?; \
+	  grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY)|Fatal error' .build-fuzz/$$harness.log | cut -c1-400; \
+	  if [ $$status -ne 0 ]; then echo "fuzzing $$harness failed (exit $$status): the input is in .build-fuzz/crash-*"; exit 1; fi; \
 	done
 
 dist-binary: deps

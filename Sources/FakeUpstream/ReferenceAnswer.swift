@@ -43,13 +43,15 @@ package enum ReferenceAnswer {
         }
         guard let results = root["results"]?.arrayValue else { return .failure(.badResponse("no \"results\" in the answer")) }
         let withIDs = results.contains { $0["id"]?.stringValue != nil }
-        var byID: [String: JSONNode] = [:]
+        var byID: [String: [JSONNode]] = [:]
         for result in results {
-            if let id = result["id"]?.stringValue, byID[id] == nil { byID[id] = result }
+            if let id = result["id"]?.stringValue { byID[id, default: []].append(result) }
         }
         return .success(
             ids.enumerated().map { index, id in
-                let result = withIDs ? byID[id] : (index < results.count ? results[index] : nil)
+                // An id answered twice answers nothing (review 3, item 2).
+                if withIDs, (byID[id]?.count ?? 0) > 1 { return .failure(.badResponse("the server sent several results for this image")) }
+                let result = withIDs ? byID[id]?.first : (index < results.count ? results[index] : nil)
                 guard let result else { return .failure(.badResponse("the server sent no result for this image")) }
                 guard result["success"]?.value == .bool(true) else {
                     return .failure(RemoteProvider.imageError(result["error"]?.stringValue ?? "no reason given", redactor: Redactor(secrets: [])))
