@@ -52,7 +52,8 @@ package struct ValidateCommand {
                 checked += count
                 problems += found
                 if !quiet {
-                    for orphan in try unlinkedPictures(worksheet) {
+                    // Only a note: a setting the plan cannot use (a bad TOGETHER_BASE_URL) does not fail validation.
+                    for orphan in (try? unlinkedPictures(worksheet)) ?? [] {
                         Console.err(TerminalText.line("note: \(orphan) belongs to no element of \(worksheet); `wsimg generate --prune` deletes it") + "\n")
                     }
                 }
