@@ -22,9 +22,12 @@ package struct CandidateListing: Sendable {
     }
 
     package let elements: [Element]
+    /// Every image element of the worksheet, in document order: what `#N` counts.
+    package let placeholders: [Placeholder]
 
     package init(plan: GenerationPlan, manifest: RedoManifest, store: ImageStore, linksFrom folder: String, folders: [String]) {
         let listed = plan.madeCandidates(in: folders)
+        placeholders = plan.entries.map(\.placeholder)
         elements = plan.entries.compactMap { entry in
             guard let request = entry.request else { return nil }
             let id = entry.placeholder.id
@@ -51,14 +54,9 @@ package struct CandidateListing: Sendable {
     package func selecting(_ names: [String]) throws(UsageError) -> [Element] {
         guard !names.isEmpty else { return elements }
         return try names.map { name throws(UsageError) in
-            guard let placeholder = ElementHandle.find(name, in: elements.map(\.placeholder)),
-                let element = elements.first(where: { $0.placeholder.id == placeholder.id })
-            else {
-                throw UsageError(
-                    "\(TerminalText.safe(name)): no image element with that id (ids: \(elements.prefix(12).map { TerminalText.safe($0.placeholder.id) }.joined(separator: ", "))\(elements.count > 12 ? ", …" : ""))"
-                )
-            }
-            return element
+            let placeholder = try ElementHandle.element(
+                name, in: placeholders, for: "element", allowed: { placeholder in elements.contains { $0.placeholder.id == placeholder.id } })
+            return elements.first { $0.placeholder.id == placeholder.id }!
         }
     }
 

@@ -25,12 +25,8 @@ package struct RedoSelection {
         requestOptions.redoSeeds = manifest.redoSeeds
         var redone: [String] = []
         for id in ids {
-            guard let placeholder = Self.find(id, in: worksheet.placeholders), placeholder.skipReason == nil, placeholder.problem == nil else {
-                let known = worksheet.placeholders.filter { $0.skipReason == nil && $0.problem == nil }.map(\.id)
-                throw UsageError(
-                    "--redo \(TerminalText.safe(id)): no image element with that id"
-                        + (known.isEmpty ? "" : " (ids: \(known.prefix(12).joined(separator: ", "))\(known.count > 12 ? ", …" : "")); `wsimg prompts` lists them"))
-            }
+            let placeholder = try ElementHandle.element(
+                id, in: worksheet.placeholders, for: "--redo", allowed: { $0.skipReason == nil && $0.problem == nil })
             manifest.redo(placeholder.id, request: ImageRequest(placeholder, options: requestOptions))
             redone.append(placeholder.id)
         }
@@ -43,8 +39,6 @@ package struct RedoSelection {
         manifest.prune(keeping: current)
         changed = !ids.isEmpty || manifest != unpruned
     }
-
-    package static func find(_ name: String, in placeholders: [Placeholder]) -> Placeholder? { ElementHandle.find(name, in: placeholders) }
 
     /// The seeds as they were before this run's `--redo`.
     package func applyBefore(to options: RequestOptions) -> RequestOptions {

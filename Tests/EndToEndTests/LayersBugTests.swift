@@ -91,4 +91,24 @@ import WsimgJSON
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.stderr.contains("Checked 1 image: all valid PNGs."), "\(run.stderr)")
     }
+
+    /// `#N` is the Nth image element in every command, an element with no prompt counted too.
+    @Test func numbersMeanTheSameElementInEveryCommand() async throws {
+        let upstream = try FakeTogether()
+        defer { upstream.stop() }
+        let scratch = try Scratch()
+        let empty = IdentityTests.element(.webApp, id: "empty", type: "image-placeholder", properties: #"{"imagePrompt":"","width":512,"height":384}"#)
+        let text = IdentityTests.sheet(.webApp, prompts: ["A cat", "An owl"])
+        scratch.write("w.json", text.replacingOccurrences(of: #"{"id":"element-0-img-1"#, with: empty + #",{"id":"element-0-img-1"#))
+        #expect(try await Wsimg.run(["generate", "w.json"], in: scratch.path, environment: env(upstream)).code == 0)
+        let owl = "element-0-img-1-1763629200000-k3j9x2a"
+        let redo = try await Wsimg.run(["generate", "w.json", "--redo", "#3"], in: scratch.path, environment: env(upstream))
+        #expect(redo.code == 0, "\(redo.stderr)")
+        let listed = try await Wsimg.run(["candidates", "w.json", "#3"], in: scratch.path, environment: env(upstream))
+        #expect(listed.code == 0 && listed.stdout.hasPrefix(owl), "\(listed.stdout)\(listed.stderr)")
+        let pick = try await Wsimg.run(["pick", "w.json", "#3", "1"], in: scratch.path, environment: env(upstream))
+        #expect(pick.code == 0 && pick.stderr.contains("\(owl): candidate 1 of 2"), "\(pick.stderr)")
+        let skipped = try await Wsimg.run(["pick", "w.json", "#2", "1"], in: scratch.path, environment: env(upstream))
+        #expect(skipped.code == 2 && skipped.stderr.contains("asks for no picture"), "\(skipped.stderr)")
+    }
 }
