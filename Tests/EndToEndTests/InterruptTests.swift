@@ -12,23 +12,29 @@ import WsimgRun
 import WsimgWorksheet
 
 @Suite struct InterruptTests {
-    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
-    func keepsWhatWasDoneAndExits130(signal: Int32) async throws {
+    /// Starts `wsimg generate w.json -j 1 EXTRA` on three pictures and returns once the first picture
+    /// is written and the second request hangs: the moment to interrupt it.
+    static func startHeldAtTheSecondPicture(_ scratch: Scratch, extra: [String] = []) async throws -> (FakeTogether, Wsimg.Started) {
         let secondRequestArrived = DispatchSemaphore(value: 0)
-        let scratch = try Scratch()
         let upstream = try FakeTogether { index, _ in
             guard index >= 1 else { return .none }
             scratch.holdUntilPicture(in: "w_images")
             secondRequestArrived.signal()
             return .hang
         }
-        defer { upstream.stop() }
         scratch.write("w.json", Sheets.sample(count: 3))
         let started = try Wsimg.start(
-            ["generate", "w.json", "-j", "1"], in: scratch.path,
+            ["generate", "w.json", "-j", "1"] + extra, in: scratch.path,
             environment: ["TOGETHER_API_KEY": Wsimg.secret, "TOGETHER_BASE_URL": upstream.baseURL])
-        // The second request is held until the first image is written.
-        #expect(secondRequestArrived.wait(timeout: .now() + 60) == .success)
+        await secondRequestArrived.waitWithoutBlocking()
+        return (upstream, started)
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func keepsWhatWasDoneAndExits130(signal: Int32) async throws {
+        let scratch = try Scratch()
+        let (upstream, started) = try await Self.startHeldAtTheSecondPicture(scratch)
+        defer { upstream.stop() }
         kill(started.process.processIdentifier, signal)
         let run = await Wsimg.finish(started)
         #expect(run.code == 130, "\(run.stderr)")

@@ -186,18 +186,9 @@ import WsimgWorksheet
     /// Two SIGINTs at once (a double-tapped key, `timeout -s INT` to a process group): the clean stop
     /// the first one starts still links the finished picture and writes the report and closing line.
     @Test func twoInterruptionsAtOnceStillStopCleanly() async throws {
-        let secondRequestArrived = DispatchSemaphore(value: 0)
         let scratch = try Scratch()
-        let upstream = try FakeTogether { index, _ in
-            guard index >= 1 else { return .none }
-            scratch.holdUntilPicture(in: "w_images")
-            secondRequestArrived.signal()
-            return .hang
-        }
+        let (upstream, started) = try await InterruptTests.startHeldAtTheSecondPicture(scratch, extra: ["--report", "r.json"])
         defer { upstream.stop() }
-        scratch.write("w.json", Sheets.sample(count: 3))
-        let started = try Wsimg.start(["generate", "w.json", "-j", "1", "--report", "r.json"], in: scratch.path, environment: env(upstream))
-        await secondRequestArrived.waitWithoutBlocking()
         kill(started.process.processIdentifier, SIGINT)
         kill(started.process.processIdentifier, SIGINT)
         let run = await Wsimg.finish(started)
