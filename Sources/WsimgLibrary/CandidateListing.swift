@@ -25,6 +25,11 @@ package struct CandidateListing: Sendable {
     /// Every image element of the worksheet, in document order: what `#N` counts.
     package let placeholders: [Placeholder]
 
+    /// The element's `#N`.
+    package func number(of placeholder: Placeholder) -> Int {
+        (placeholders.firstIndex { $0.position == placeholder.position } ?? 0) + 1
+    }
+
     package init(plan: GenerationPlan, manifest: RedoManifest, store: ImageStore, linksFrom folder: String, folders: [String]) {
         let listed = plan.madeCandidates(in: folders)
         placeholders = plan.entries.map(\.placeholder)

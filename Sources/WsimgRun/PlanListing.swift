@@ -85,14 +85,15 @@ package struct PlanListing {
 
     /// `wsimg prompts`: each image request, its normalised size, caption and prompt, and whether a picture exists.
     package func promptsText() -> String {
-        var lines = plan.entries.map { entry -> String in
+        var lines = plan.entries.enumerated().map { index, entry -> String in
             let placeholder = entry.placeholder
-            var head = [placeholder.id.padded(6), size(entry).padded(10), state(entry).rawValue.padded(8)]
+            // `#N`, as every command takes it (`ElementHandle`), beside the id.
+            var head = ["#\(index + 1)".padded(4), placeholder.id.padded(6), size(entry).padded(10), state(entry).rawValue.padded(8)]
             if let caption = placeholder.caption, !caption.isEmpty { head.append("\"\(TerminalText.line(caption))\"") }
             var text = head.joined(separator: " ")
             if case .invalid(let problem) = entry.decision { text += "  (\(TerminalText.line(problem)))" }
             if case .skipped(let reason) = entry.decision { text += "  (\(reason): not generated, as in the web app)" }
-            return text + "\n" + String(repeating: " ", count: 27) + TerminalText.line(placeholder.prompt)
+            return text + "\n" + String(repeating: " ", count: 32) + TerminalText.line(placeholder.prompt)
         }
         lines.append(totals)
         lines += closingLines

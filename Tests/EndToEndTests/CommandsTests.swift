@@ -17,7 +17,7 @@ import WsimgWorksheet
         scratch.write("w.json", Sheets.sample(count: 2))
         let before = try await Wsimg.run(["prompts", "w.json"], in: scratch.path)
         #expect(before.code == 0, "\(before.stderr)")
-        #expect(before.stdout.contains("0-0    400×304    missing  \"Picture 0\"\n                           Веселий кіт грає з клубком"))
+        #expect(before.stdout.contains("#1   0-0    400×304    missing  \"Picture 0\"\n                                Веселий кіт грає з клубком"))
         #expect(before.stdout.contains("2 images: 0 present, 2 to generate\n"))
         #expect(before.stdout.contains("To generate: 2 images, 0.3 MP, ≈ $0.00086 at $0.0027/MP (FLUX.1 schnell, 4 steps; set WSIMG_PRICE_PER_MP)\n"))
         #expect(before.stdout.hasSuffix("Statuses are for --provider together (black-forest-labs/FLUX.1-schnell, 4 steps).\n"))

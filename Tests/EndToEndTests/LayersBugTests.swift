@@ -105,7 +105,7 @@ import WsimgJSON
         let redo = try await Wsimg.run(["generate", "w.json", "--redo", "#3"], in: scratch.path, environment: env(upstream))
         #expect(redo.code == 0, "\(redo.stderr)")
         let listed = try await Wsimg.run(["candidates", "w.json", "#3"], in: scratch.path, environment: env(upstream))
-        #expect(listed.code == 0 && listed.stdout.hasPrefix(owl), "\(listed.stdout)\(listed.stderr)")
+        #expect(listed.code == 0 && listed.stdout.hasPrefix("#3 " + owl), "\(listed.stdout)\(listed.stderr)")
         let pick = try await Wsimg.run(["pick", "w.json", "#3", "1"], in: scratch.path, environment: env(upstream))
         #expect(pick.code == 0 && pick.stderr.contains("\(owl): candidate 1 of 2"), "\(pick.stderr)")
         let skipped = try await Wsimg.run(["pick", "w.json", "#2", "1"], in: scratch.path, environment: env(upstream))

@@ -76,7 +76,7 @@ import WsimgWorksheet
         let report = scratch.read("r.json")
         #expect(report.contains(#""skipped": 3"#) && report.contains(#""note": "no imagePrompt""#))
         let prompts = try await Wsimg.run(["prompts", "w.json"], in: scratch.path)
-        #expect(prompts.stdout.contains("0-1    -          skipped"))
+        #expect(prompts.stdout.contains("#2   0-1    -          skipped"))
         #expect(prompts.stdout.contains("3 skipped (no prompt)"))
     }
 

@@ -32,8 +32,9 @@ package struct CandidatesCommand {
 
     package func run() -> Int32 {
         do {
-            let elements = try command.candidateListing().selecting(names)
-            Console.out(json ? Self.json(elements, command: command) : Self.text(elements, command: command))
+            let listing = try command.candidateListing()
+            let elements = try listing.selecting(names)
+            Console.out(json ? Self.json(elements, command: command) : Self.text(elements, number: listing.number(of:), command: command))
             return ExitCode.success
         } catch let error as UsageError {
             Console.report(error.message)
@@ -47,13 +48,13 @@ package struct CandidatesCommand {
         Paths.relative(candidate.path, from: FileSystem.currentDirectoryPath)
     }
 
-    static func text(_ elements: [CandidateListing.Element], command: GenerateCommand) -> String {
+    static func text(_ elements: [CandidateListing.Element], number: (Placeholder) -> Int, command: GenerateCommand) -> String {
         var lines: [String] = []
         let worksheet = TerminalText.safe(TerminalText.shellPath(command.options.worksheet))
         for element in elements {
             let id = TerminalText.safe(element.placeholder.id)
             let caption = element.placeholder.caption.map { " \"\(TerminalText.line($0))\"" } ?? ""
-            lines.append("\(id)\(caption) \(element.request.width)×\(element.request.height)")
+            lines.append("#\(number(element.placeholder)) \(id)\(caption) \(element.request.width)×\(element.request.height)")
             if element.candidates.isEmpty {
                 let embedded = element.placeholder.url?.hasPrefix(EmbeddedImage.prefix) == true
                 lines.append(embedded ? "    only the picture embedded in the worksheet (its images folder has none)" : "    no picture yet: wsimg generate \(worksheet)")
