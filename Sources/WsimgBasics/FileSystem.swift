@@ -21,8 +21,24 @@ package enum FileSystem {
 
     /// The names in `folder` (not `.` and `..`), each as `FileNameBytes` keeps it.
     package static func contentsOfDirectory(atPath folder: String) throws(Failure) -> [String] {
-        let stream = FileNameBytes.withPath(folder) { opendir($0) }
-        guard let stream else { throw .last() }
+        guard let stream = FileNameBytes.withPath(folder, { opendir($0) }) else { throw .last() }
+        return names(in: stream)
+    }
+
+    /// The names in the folder open as `descriptor` (which stays open, the caller's to close).
+    package static func contentsOfDirectory(descriptor: Int32) throws(Failure) -> [String] {
+        let copy = dup(descriptor)
+        guard copy >= 0 else { throw .last() }
+        guard let stream = fdopendir(copy) else {
+            let failure = Failure.last()
+            close(copy)
+            throw failure
+        }
+        return names(in: stream)
+    }
+
+    /// Reads and closes `stream`.
+    private static func names(in stream: OpaquePointer) -> [String] {
         defer { closedir(stream) }
         var names: [String] = []
         while let entry = readdir(stream) {

@@ -42,32 +42,10 @@ package struct CacheShelves {
         return fd >= 0 ? fd : nil
     }
 
-    private static func names(in folder: Int32) -> [String] {
-        let copy = dup(folder)
-        guard copy >= 0, let stream = fdopendir(copy) else {
-            if copy >= 0 { close(copy) }
-            return []
-        }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
-
     /// Whether every folder from the cache's root down to `base` is a real folder (no link on the way).
     package func isReal() -> Bool {
-        guard let fd = Self.openFolder(base) else { return false }
-        close(fd)
         var info = stat()
-        for folder in [Paths.folder(of: base), base] {
-            guard lstat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return false }
-        }
-        return true
+        return [Paths.folder(of: base), base].allSatisfy { lstat($0, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR }
     }
 
     /// Whether `shelf` is a real folder of the cache (or not there yet), so a picture's path through it
@@ -82,7 +60,7 @@ package struct CacheShelves {
     private func forEachShelf(_ body: (Int32, String) -> Void) {
         guard isReal(), let baseFD = Self.openFolder(base) else { return }
         defer { close(baseFD) }
-        for shelf in Self.names(in: baseFD) where Self.isShelfName(shelf) {
+        for shelf in ((try? FileSystem.contentsOfDirectory(descriptor: baseFD)) ?? []) where Self.isShelfName(shelf) {
             guard let shelfFD = Self.openFolder(shelf, in: baseFD) else { continue }
             body(shelfFD, shelf)
             close(shelfFD)
@@ -100,7 +78,7 @@ package struct CacheShelves {
     package func entries() -> [Entry] {
         var found: [Entry] = []
         forEachShelf { folder, shelf in
-            found += Self.names(in: folder).compactMap { Self.entry($0, on: shelf, in: folder) }
+            found += ((try? FileSystem.contentsOfDirectory(descriptor: folder)) ?? []).compactMap { Self.entry($0, on: shelf, in: folder) }
         }
         return found
     }

@@ -36,12 +36,6 @@ package struct PictureCache: Sendable {
         self.limit = limit
     }
 
-    /// `--cache-dir`, else `WSIMG_CACHE_DIR`, else `$XDG_CACHE_HOME/wsimg` (when absolute), else
-    /// `~/.cache/wsimg`; nil with `--no-cache` or without a home.
-    package static func location(option: String?, disabled: Bool, environment: [String: String]) -> String? {
-        StateFolders.cache(option: option, disabled: disabled, environment: environment)
-    }
-
     /// The name of a picture in the cache: SHA-256 of its key fields (length-prefixed, so fields cannot run together).
     package static func contentKey(_ fields: [String]) -> String {
         SHA256.hex(fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|"))

@@ -281,7 +281,7 @@ package struct GenerationRun {
     /// (then it is as if there were none, with a warning). Placeholder pictures are not worth caching.
     package func pictureCache(_ provider: any ImageProvider, limit: Int) -> PictureCache? {
         guard provider.kind != .placeholder,
-            let root = PictureCache.location(option: options.cacheDir, disabled: options.noCache, environment: environment)
+            let root = StateFolders.cache(option: options.cacheDir, disabled: options.noCache, environment: environment)
         else { return nil }
         let cache = PictureCache(root: root, limit: limit)
         if let problem = cache.problem() {

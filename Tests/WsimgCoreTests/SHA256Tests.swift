@@ -46,12 +46,12 @@ import Testing
     }
 
     @Test func theCachesPlace() {
-        #expect(PictureCache.location(option: nil, disabled: false, environment: ["HOME": "/h"]) == "/h/.cache/wsimg")
-        #expect(PictureCache.location(option: nil, disabled: false, environment: ["HOME": "/h", "XDG_CACHE_HOME": "/x"]) == "/x/wsimg")
-        #expect(PictureCache.location(option: nil, disabled: false, environment: ["HOME": "/h", "XDG_CACHE_HOME": "relative"]) == "/h/.cache/wsimg")
-        #expect(PictureCache.location(option: nil, disabled: false, environment: ["WSIMG_CACHE_DIR": "/w", "HOME": "/h"]) == "/w")
-        #expect(PictureCache.location(option: "/o", disabled: false, environment: ["WSIMG_CACHE_DIR": "/w"]) == "/o")
-        #expect(PictureCache.location(option: nil, disabled: true, environment: ["HOME": "/h"]) == nil)
-        #expect(PictureCache.location(option: nil, disabled: false, environment: [:]) == nil)
+        #expect(StateFolders.cache(option: nil, disabled: false, environment: ["HOME": "/h"]) == "/h/.cache/wsimg")
+        #expect(StateFolders.cache(option: nil, disabled: false, environment: ["HOME": "/h", "XDG_CACHE_HOME": "/x"]) == "/x/wsimg")
+        #expect(StateFolders.cache(option: nil, disabled: false, environment: ["HOME": "/h", "XDG_CACHE_HOME": "relative"]) == "/h/.cache/wsimg")
+        #expect(StateFolders.cache(option: nil, disabled: false, environment: ["WSIMG_CACHE_DIR": "/w", "HOME": "/h"]) == "/w")
+        #expect(StateFolders.cache(option: "/o", disabled: false, environment: ["WSIMG_CACHE_DIR": "/w"]) == "/o")
+        #expect(StateFolders.cache(option: nil, disabled: true, environment: ["HOME": "/h"]) == nil)
+        #expect(StateFolders.cache(option: nil, disabled: false, environment: [:]) == nil)
     }
 }

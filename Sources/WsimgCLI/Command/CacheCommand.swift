@@ -42,7 +42,7 @@ struct CacheCommand {
     }
 
     func run() -> Int32 {
-        guard let root = PictureCache.location(option: cacheDir, disabled: false, environment: environment) else {
+        guard let root = StateFolders.cache(option: cacheDir, disabled: false, environment: environment) else {
             Console.err("wsimg: no cache folder: set WSIMG_CACHE_DIR or HOME\n")
             return ExitCode.usage
         }
@@ -56,7 +56,7 @@ struct CacheCommand {
         let cache = PictureCache(root: root, limit: limit)
         // As `generate` does: a cache folder of another user, or one anybody may write to, is not used.
         if FileSystem.fileExists(atPath: root), let problem = SafeOpen.problemWithFolder(root, allowGroupWrite: true) {
-            Console.err(TerminalText.line("wsimg: not using the picture cache \(Paths.display(root)): \(problem)") + "\n")
+            Console.report("not using the picture cache \(Paths.display(root)): \(problem)")
             return ExitCode.usage
         }
         if clean {
