@@ -26,9 +26,7 @@ package struct CandidateListing: Sendable {
     package let placeholders: [Placeholder]
 
     /// The element's `#N`.
-    package func number(of placeholder: Placeholder) -> Int {
-        (placeholders.firstIndex { $0.position == placeholder.position } ?? 0) + 1
-    }
+    package func number(of placeholder: Placeholder) -> Int { ElementHandle.number(of: placeholder, in: placeholders) }
 
     package init(plan: GenerationPlan, manifest: RedoManifest, store: ImageStore, linksFrom folder: String, folders: [String]) {
         let listed = plan.madeCandidates(in: folders)

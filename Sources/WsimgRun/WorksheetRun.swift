@@ -147,13 +147,14 @@ extension GenerateCommand {
             plan: prepared.plan, results: results, store: prepared.layout.store, embed: options.embed,
             unfinishedReason: stop.map { "not finished: \($0)" } ?? "not started (interrupted)")
         var code = Self.exitCode(interrupted: interrupted, stop: stop, outcome: outcome)
+        let rerunHelps = interrupted || stop?.rerunHelps != false
         // Exit 2 means nothing was made and nothing is written (no copy without links for make to
         // take as up to date, no empty images folder).
         if code == ExitCode.usage, !outcome.changedAny, outcome.generatedCount == 0 {
             prepared.lock?.removeFolderIfUnused()
             let summary = RunSummary(
                 outcome: outcome, duration: duration, interrupted: interrupted, destination: "nothing written", fromCache: prepared.fromCache,
-                rerunHelps: interrupted || stop?.rerunHelps != false)
+                rerunHelps: rerunHelps)
             return (code, outcome, summary)
         }
         var written = true
@@ -177,7 +178,7 @@ extension GenerateCommand {
         let summary = RunSummary(
             outcome: outcome, duration: duration, interrupted: interrupted,
             destination: written ? destination(prepared.layout) : "\(options.worksheet) NOT written (see above)",
-            fromCache: prepared.fromCache, rerunHelps: interrupted || stop?.rerunHelps != false)
+            fromCache: prepared.fromCache, rerunHelps: rerunHelps)
         return (code, outcome, summary)
     }
 

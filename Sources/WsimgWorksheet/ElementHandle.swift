@@ -19,7 +19,7 @@ package enum ElementHandle {
     /// `placeholders`: every image element of the worksheet, in document order.
     package static func resolve(_ name: String, in placeholders: [Placeholder]) -> Resolution {
         if name.hasPrefix("#"), let number = Int(name.dropFirst()) {
-            return (1...max(1, placeholders.count)).contains(number) && number <= placeholders.count ? .element(placeholders[number - 1]) : .none
+            return number >= 1 && number <= placeholders.count ? .element(placeholders[number - 1]) : .none
         }
         func distinct(_ found: [Placeholder]) -> [Placeholder] {
             found.reduce(into: [Placeholder]()) { list, element in if !list.contains(where: { $0.position == element.position }) { list.append(element) } }
@@ -44,6 +44,11 @@ package enum ElementHandle {
         }
     }
 
+    /// The element's `#N` among `placeholders` (every image element, in document order).
+    package static func number(of element: Placeholder, in placeholders: [Placeholder]) -> Int {
+        (placeholders.firstIndex { $0.position == element.position } ?? 0) + 1
+    }
+
     /// The position the web app's generator made an id at: `element-<page>-<index>-<ms>-<random>`.
     package static func positionInID(_ id: String) -> String? {
         let parts = id.split(separator: "-", omittingEmptySubsequences: false)
@@ -58,10 +63,7 @@ package enum ElementHandle {
     package static func element(
         _ name: String, in placeholders: [Placeholder], for what: String, allowed: (Placeholder) -> Bool = { _ in true }
     ) throws(UsageError) -> Placeholder {
-        func label(_ element: Placeholder) -> String {
-            let number = (placeholders.firstIndex { $0.position == element.position } ?? 0) + 1
-            return "#\(number) \(TerminalText.safe(element.id))"
-        }
+        func label(_ element: Placeholder) -> String { "#\(number(of: element, in: placeholders)) \(TerminalText.safe(element.id))" }
         switch resolve(name, in: placeholders) {
         case .element(let element) where allowed(element):
             return element
